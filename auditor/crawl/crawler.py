@@ -1,0 +1,258 @@
+"""Crawl stage: one browser, a bounded pool of pages; each page read once into the snapshot."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urldefrag, urlsplit
+
+from PIL import Image as PILImage
+from playwright.async_api import Browser, BrowserContext, Dialog, Error as PlaywrightError, Page as PWPage
+from playwright.async_api import TimeoutError as PlaywrightTimeout
+from playwright.async_api import async_playwright
+
+from auditor.browser import find_browser, launch_options
+from auditor.config import CrawlSettings, Store
+from auditor.crawl.product import read_product
+from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
+from auditor.models import Page, Region, Snapshot, Viewport
+
+log = logging.getLogger(__name__)
+EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
+MOBILE_DEVICE = "iPhone 13"
+MAX_SCROLL_STEPS = 12  # infinite scroll stops here
+MAX_SHOT_HEIGHT = 12000
+
+Progress = Callable[[str, int, int], None]
+
+
+def same_site(url: str, root: str) -> bool:
+    return urlsplit(url).netloc == urlsplit(root).netloc
+
+
+def normalize(url: str) -> str:
+    return urldefrag(url)[0]
+
+
+@dataclass
+class CrawlResult:
+    snapshot: Snapshot
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+
+
+class Crawler:
+    """Reads the store's home page and what its regions link to, within max_pages and max_depth."""
+
+    def __init__(self, store: Store, settings: CrawlSettings, profile: Profile, shots_dir: Path | None,
+                 now: datetime, progress: Progress | None = None, only: list[str] | None = None) -> None:
+        self.store = store
+        self.settings = settings
+        self.profile = profile
+        self.shots_dir = shots_dir
+        self.now = now
+        self.progress = progress or (lambda *_: None)
+        self.only = only  # crawl exactly these URLs (snapshot command), no following
+
+    async def run(self) -> CrawlResult:
+        result = CrawlResult(Snapshot(store=self.store.name, started_at=self.now))
+        choice = find_browser(install=False)
+        async with async_playwright() as pw:
+            browser = await pw.chromium.launch(**launch_options(choice))  # type: ignore[arg-type]
+            try:
+                for viewport in self.settings.viewports:
+                    await self._crawl_viewport(pw, browser, viewport, result)
+            finally:
+                await browser.close()
+        return result
+
+    async def _context(self, pw: Any, browser: Browser, viewport: Viewport) -> BrowserContext:
+        opts: dict[str, Any] = {"user_agent": self.settings.user_agent, "locale": "zh-CN",
+                                "viewport": {"width": 1280, "height": 900}}
+        if viewport == "mobile":
+            opts = {**pw.devices[MOBILE_DEVICE], "locale": "zh-CN"}
+            opts["user_agent"] = f"{opts['user_agent']} {self.settings.user_agent}"
+        if self.settings.storage_state:
+            opts["storage_state"] = self.settings.storage_state
+        context = await browser.new_context(**opts)
+        context.set_default_timeout(self.settings.timeout_s * 1000)
+        return context
+
+    async def _crawl_viewport(self, pw: Any, browser: Browser, viewport: Viewport, result: CrawlResult) -> None:
+        context = await self._context(pw, browser, viewport)
+        start = normalize(self.store.url)
+        queue: list[tuple[str, int]] = [(u, 0) for u in (self.only or [start])]
+        seen = {u for u, _ in queue}
+        sem = asyncio.Semaphore(self.settings.concurrency)
+        done = 0
+
+        async def visit(url: str, depth: int) -> None:
+            nonlocal done
+            async with sem:
+                page = await self._read_page(context, url, depth, viewport, is_home=(url == start))
+            done += 1
+            self.progress(url, done, len(seen))
+            result.snapshot.pages.append(page)
+            if page.error:
+                result.errors.append(f"{url}: {page.error}")
+            if page.blocked:
+                result.blocked.append(url)
+            if self.only:
+                return
+            for nxt in self._next_urls(page, depth):
+                if nxt not in seen and len(seen) < self.settings.max_pages:
+                    seen.add(nxt)
+                    tasks.append(asyncio.ensure_future(visit(nxt, depth + 1)))
+
+        tasks: list[asyncio.Future[None]] = [asyncio.ensure_future(visit(u, d)) for u, d in queue]
+        while tasks:
+            current = list(tasks)
+            tasks.clear()
+            await asyncio.gather(*current)
+        await context.close()
+
+    def _next_urls(self, page: Page, depth: int) -> list[str]:
+        """Same-site pages linked from its regions: products always (one level), others within depth."""
+        out: list[str] = []
+        for region in page.regions:
+            for link in region.links:
+                url = normalize(link.url)
+                if not url.startswith("http") or not same_site(url, self.store.url):
+                    continue
+                if self.profile.is_product(url) and depth <= self.settings.max_depth:
+                    out.append(url)
+                elif depth < self.settings.max_depth and not self.profile.is_product(url):
+                    out.append(url)
+        return list(dict.fromkeys(out))
+
+    async def _read_page(self, context: BrowserContext, url: str, depth: int, viewport: Viewport,
+                         is_home: bool) -> Page:
+        pw_page = await context.new_page()
+        pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
+        # a shop's popups (new windows) are closed at once; they are not part of the audit
+        pw_page.on("popup", lambda p: asyncio.ensure_future(p.close()))
+        kind = "home" if is_home else "product" if self.profile.is_product(url) else (
+            "category" if self.profile.is_category(url) else "other")
+        page = Page(url=url, viewport=viewport, depth=depth, kind=kind)
+        try:
+            try:
+                response = await pw_page.goto(url, wait_until="domcontentloaded")
+            except PlaywrightTimeout:
+                page.error = f"timed out after {self.settings.timeout_s:.0f}s"
+                return page
+            page.status = response.status if response else None
+            page.final_url = pw_page.url
+            try:  # a page whose last resource never arrives is still read, after a bounded wait
+                await pw_page.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
+            except PlaywrightTimeout:
+                page.error = "load event did not fire; read what had arrived"
+            await self._extract(pw_page, page)
+        except PlaywrightError as exc:
+            page.error = str(exc).splitlines()[0][:300]
+        finally:
+            await pw_page.close()
+        return page
+
+    async def _extract(self, pw_page: PWPage, page: Page) -> None:
+        args = {"selectors": {k: v for k, v in self.profile.selectors.items()}, "pageKind": page.kind}
+        mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark"})
+        watch_started = asyncio.get_running_loop().time()
+        await self._reveal_menus(pw_page, mark.get("navItems") or [])
+        await self._scroll(pw_page)
+        # carousels are watched in the page since "mark"; wait out the rest of the window only if one
+        # has not moved yet
+        remaining = self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)
+        if remaining > 0:
+            try:
+                await pw_page.wait_for_function(
+                    "() => (window.__auditorCarousels || []).every(w => w.changes > 0)", timeout=remaining * 1000,
+                    polling=200)
+            except PlaywrightTimeout:
+                pass
+        data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read"})
+        page.title = data["title"]
+        page.text = data["text"]
+        page.final_url = data["url"]
+        page.regions = [Region.model_validate(_clean_region(r)) for r in data["regions"]]
+        head = f"{page.title} {page.text[:600]}"
+        if page.status in (403, 429, 503) or (page.status == 200 and find_marker(head, CHALLENGE_MARKERS)
+                                              and len(page.text) < 3000):
+            if find_marker(head, CHALLENGE_MARKERS) or page.status in (403, 429, 503):
+                page.blocked = True
+        if page.kind in ("product", "other", "category"):
+            html = await pw_page.content()
+            product = read_product(html, page.url, self.profile, page.text)
+            if product is not None:
+                page.product = product
+                page.kind = "product"
+        if self.shots_dir is not None:
+            await self._screenshots(pw_page, page)
+
+    async def _reveal_menus(self, pw_page: PWPage, items: list[str]) -> None:
+        """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist."""
+        for level in range(2):
+            for sel in items:
+                try:
+                    await pw_page.hover(sel, timeout=1500, force=True)
+                    await pw_page.wait_for_timeout(60)  # the menu's own mouseenter handler runs on the next frame
+                except PlaywrightError:
+                    continue
+            items = await pw_page.evaluate(EXTRACT_JS, {"phase": "revealed"})
+            if not items:
+                break
+
+    async def _scroll(self, pw_page: PWPage) -> None:
+        """Scroll down in steps so lazy images load; bounded, so infinite scroll ends."""
+        last = -1
+        for _ in range(MAX_SCROLL_STEPS):
+            height = await pw_page.evaluate("() => { window.scrollBy(0, window.innerHeight); "
+                                            "return [scrollY + innerHeight, document.body.scrollHeight]; }")
+            if height[0] >= height[1] or height[1] == last:
+                break
+            last = height[1]
+            await pw_page.wait_for_timeout(50)
+        await pw_page.evaluate("() => window.scrollTo(0, 0)")
+
+    async def _screenshots(self, pw_page: PWPage, page: Page) -> None:
+        assert self.shots_dir is not None
+        self.shots_dir.mkdir(parents=True, exist_ok=True)
+        try:
+            png = await pw_page.screenshot(full_page=True, timeout=15000)
+        except PlaywrightError:
+            return
+        key = hashlib.sha1(f"{page.viewport}|{page.url}".encode()).hexdigest()[:12]
+        await asyncio.get_running_loop().run_in_executor(None, _crop_regions, png, page, self.shots_dir, key)
+
+
+def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
+    full = PILImage.open(io.BytesIO(png))
+    for i, region in enumerate(page.regions):
+        if not region.box or region.box[2] < 2 or region.box[3] < 2 or not region.visible:
+            continue
+        x, y, w, h = region.box
+        box = (max(0, int(x)), max(0, int(y)), min(full.width, int(x + w)), min(full.height, int(y + h), MAX_SHOT_HEIGHT))
+        if box[2] <= box[0] or box[3] <= box[1]:
+            continue
+        path = shots_dir / f"{key}-{i}-{region.kind.replace('.', '_')}.png"
+        full.crop(box).save(path)
+        region.screenshot = str(path)
+
+
+def _clean_region(raw: dict[str, Any]) -> dict[str, Any]:
+    raw["links"] = [link for link in raw["links"] if link.get("url") is not None]
+    return raw
+
+
+async def _dismiss(dialog: Dialog) -> None:
+    try:
+        await dialog.dismiss()
+    except PlaywrightError:
+        pass

@@ -1,0 +1,287 @@
+// Crawl stage, in the page: find regions by structure (or by the profile's selectors) and read their
+// elements. Called as `(args) => ...` by Playwright; returns plain JSON. Two calls per page:
+// {phase: "mark"} tags regions and starts watching carousels; {phase: "read"} reads everything.
+(args) => {
+  const S = args.selectors || {};
+  const LAZY = ["data-src", "data-original", "data-lazy", "data-lazy-src", "data-ks-lazyload",
+                "data-lazyload", "data-echo", "data-url", "data-img", "data-srcset"];
+  const abs = (u) => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
+  const txt = (el) => (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
+  const rect = (el) => { const r = el.getBoundingClientRect();
+    return [r.left + scrollX, r.top + scrollY, r.width, r.height]; };
+  const shown = (el) => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false;
+    }
+    const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+  };
+  const path = (el) => {
+    if (el.id && document.querySelectorAll("#" + CSS.escape(el.id)).length === 1) return "#" + CSS.escape(el.id);
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && e !== document.body; e = e.parentElement) {
+      if (e.id && document.querySelectorAll("#" + CSS.escape(e.id)).length === 1) { parts.unshift("#" + CSS.escape(e.id)); break; }
+      let i = 1; for (let s = e.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === e.tagName) i++;
+      parts.unshift(e.tagName.toLowerCase() + ":nth-of-type(" + i + ")");
+    }
+    return (parts[0] && parts[0].startsWith("#") ? "" : "body > ") + parts.join(" > ");
+  };
+  const q = (sel) => { if (!sel) return []; try { return [...document.querySelectorAll(sel)]; } catch (e) { return []; } };
+  const bgUrl = (el) => { const m = /url\(["']?(.*?)["']?\)/.exec(getComputedStyle(el).backgroundImage || "");
+    return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
+  const placeholderSrc = (s) => !s || s.startsWith("data:") || /placeholder|blank|spacer|loading|grey|lazy/i.test(s);
+
+  const image = (el) => {
+    const r = el.getBoundingClientRect();
+    let url = el.currentSrc || el.src || null;
+    for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
+      const v = el.getAttribute(a);
+      if (v && (placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
+    }
+    if (url && url.startsWith("data:")) url = null;
+    const cs = getComputedStyle(el);
+    let clipped = false;
+    if (el.complete && el.naturalWidth > 0 && (cs.objectFit === "cover" || cs.objectFit === "none")) {
+      clipped = Math.abs(el.naturalWidth / el.naturalHeight - r.width / Math.max(r.height, 1)) > 0.05;
+    }
+    return { url: url ? abs(url) : null, alt: (el.getAttribute("alt") || "").trim(), kind: "img",
+             rendered_width: r.width, rendered_height: r.height,
+             natural_width: el.complete ? el.naturalWidth : 0, natural_height: el.complete ? el.naturalHeight : 0,
+             visible: shown(el), clipped, object_fit: cs.objectFit || "fill", selector: path(el) };
+  };
+  const bgImage = (el) => { const r = el.getBoundingClientRect(); const u = bgUrl(el);
+    return u ? { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
+                 rendered_width: r.width, rendered_height: r.height, visible: shown(el), selector: path(el) } : null; };
+
+  const linkOf = (a, extra) => {
+    const href = a.tagName === "AREA" || a.tagName === "A" ? a.getAttribute("href") : null;
+    let url = href !== null ? href.trim() : null;
+    if (url === null) {  // onclick targets: location.href='...' / window.open('...')
+      const m = /(?:location(?:\.href)?\s*=|window\.open\()\s*['"]([^'"]+)['"]/.exec(a.getAttribute("onclick") || "");
+      if (!m) return null; url = m[1];
+    }
+    const img = a.querySelector && a.querySelector("img");
+    const o = { url: /^(javascript:|mailto:|tel:|#|data:)/i.test(url) || url === "" ? url : abs(url),
+                text: a.tagName === "AREA" ? (a.getAttribute("alt") || a.getAttribute("title") || "") : (txt(a) || (a.getAttribute("title") || "")),
+                kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
+                coords: a.tagName === "AREA" ? (a.getAttribute("coords") || "") : null,
+                revealed_by: a.hasAttribute("data-auditor-seen") ? null : "hover", level: 0,
+                image: img ? image(img) : (a.tagName === "A" ? bgImage(a) : null) };
+    if (!o.text && o.image) o.text = o.image.alt;
+    return Object.assign(o, extra || {});
+  };
+  const linksIn = (root) => [...root.querySelectorAll("a[href], area[href], [onclick]")].map((a) => linkOf(a)).filter(Boolean);
+  const imagesIn = (root) => {
+    const out = [...root.querySelectorAll("img")].map(image);
+    for (const el of root.querySelectorAll("a, div, section, span")) { const b = bgImage(el); if (b && b.rendered_width >= 200) out.push(b); }
+    return out;
+  };
+
+  // entries that hovering revealed, to hover in turn (nested menus)
+  if (args.phase === "revealed") {
+    return [...document.querySelectorAll("a:not([data-auditor-seen]):not([data-auditor-hovered])")].slice(0, 40)
+      .map((a) => { a.setAttribute("data-auditor-hovered", "1"); return path(a.closest("li") || a); });
+  }
+
+  // ---- structure ----
+  const W = document.documentElement.clientWidth || 1200;
+  const taken = new Set();
+  const inTaken = (el) => { for (let e = el; e; e = e.parentElement) if (taken.has(e)) return true; return false; };
+  const regions = [];
+  const add = (kind, el, extra) => {
+    if (!el || inTaken(el)) return null;
+    taken.add(el); el.setAttribute("data-auditor-region", kind);
+    const reg = Object.assign({ kind, el, selector: path(el) }, extra || {}); regions.push(reg); return reg;
+  };
+
+  // carousels: a clipped box whose track holds 2+ slides each about as wide as the box
+  const slideSetOf = (box) => {
+    const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
+    const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
+    for (const t of tracks) {
+      const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c));
+      if (kids.length < 2) continue;
+      const wide = kids.filter((c) => { const w = c.getBoundingClientRect().width; return w >= bw * 0.85 && w <= bw * 1.15; });
+      if (wide.length >= 2 && wide.length >= kids.length * 0.8) return { track: t, slides: kids };
+    }
+    return null;
+  };
+  const carouselEls = [];
+  for (const el of q(S.carousel)) carouselEls.push(el);
+  if (!S.carousel) {
+    for (const el of document.querySelectorAll("body *")) {
+      const cs = getComputedStyle(el);
+      if (!(cs.overflow.includes("hidden") || cs.overflowX.includes("hidden") || cs.overflow.includes("clip"))) continue;
+      if (carouselEls.some((c) => c.contains(el) || el.contains(c))) continue;
+      if (slideSetOf(el)) carouselEls.push(el);
+    }
+  }
+  const kvEl = q(S.kv)[0] || carouselEls.slice().sort((a, b) => {
+    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+    return rb.width * rb.height - ra.width * ra.height; })[0];
+  if (kvEl && !carouselEls.includes(kvEl)) carouselEls.unshift(kvEl);
+
+  // nav: the profile's selector, else <nav>/role=navigation near the top, else the topmost row of 3+ links
+  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300);
+  if (!navEl) {
+    let best = null;
+    for (const ul of document.querySelectorAll("ul, ol, div")) {
+      const r = ul.getBoundingClientRect(); if (r.top + scrollY > 300 || r.width < W * 0.3) continue;
+      const items = [...ul.children].filter((c) => c.querySelector("a") || c.tagName === "A");
+      if (items.length < 3) continue;
+      const tops = items.map((c) => Math.round(c.getBoundingClientRect().top));
+      if (Math.max(...tops) - Math.min(...tops) > 10) continue;
+      if (!best || r.top < best.getBoundingClientRect().top) best = ul;
+    }
+    navEl = best && (best.closest("header") || best);
+  }
+
+  // footer
+  let footEl = q(S.footer)[0] || q("footer, [role=contentinfo]").pop();
+  if (!footEl) {
+    const blocks = [...document.body.children].filter((c) => shown(c) && c.querySelectorAll("a").length >= 3 && !["SCRIPT", "STYLE"].includes(c.tagName));
+    const last = blocks[blocks.length - 1];
+    if (last && last.getBoundingClientRect().bottom + scrollY >= document.body.scrollHeight * 0.8) footEl = last;
+  }
+
+  // announcements: a block headed 公告/notice, a marquee, or one the profile names
+  const noticeEls = q(S.announcement);
+  if (!S.announcement) {
+    const words = /^(店铺公告|公告|通知|announcement|notice|news)/i;
+    for (const h of document.querySelectorAll("h1,h2,h3,h4,h5,strong,b,span,div,dt,p")) {
+      if (h.children.length > 1 || !words.test(txt(h)) || txt(h).length > 12) continue;
+      const box = h.parentElement; if (box && box !== document.body && !noticeEls.includes(box)) noticeEls.push(box);
+    }
+    for (const m of q("marquee, [role=marquee], [aria-live]")) if (!noticeEls.some((n) => n.contains(m))) noticeEls.push(m);
+  }
+
+  // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
+  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !/active|on|cur|hover|first|last|odd|even/.test(c)).sort().join(".");
+  const gridEls = q(S.showcase);
+  if (!S.showcase) {
+    for (const el of document.querySelectorAll("body *")) {
+      const kids = [...el.children]; if (kids.length < 3) continue;
+      const groups = {}; kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
+      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0];
+      if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
+      const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
+      if (full.length < Math.max(2, cells.length * 0.5)) continue;
+      const priced = cells.filter((c) => /[¥￥$]\s*\d|\d\s*元/.test(txt(c)));
+      if (priced.length < full.length * 0.5) continue;
+      const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
+      if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
+      if (gridEls.some((g) => g.contains(el))) continue;
+      gridEls.push(el);
+    }
+  }
+
+  if (navEl) add("nav", navEl);
+  carouselEls.forEach((el) => add(el === kvEl ? "kv" : "carousel", el));
+  noticeEls.forEach((el) => add("announcement", el));
+  gridEls.forEach((el) => add(args.pageKind === "category" ? "category" : "showcase", el));
+  if (footEl) add("footer", footEl);
+
+  // banners: big linked images, image maps and CSS-background banners not inside another region
+  const bannerCandidates = [...q(S.banner)];
+  if (!S.banner) {
+    for (const img of document.querySelectorAll("img")) {
+      const r = img.getBoundingClientRect();
+      if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && (img.closest("a[href]") || img.useMap)) bannerCandidates.push(img.closest("a[href]") || img);
+    }
+    for (const a of document.querySelectorAll("a[href]")) {
+      const r = a.getBoundingClientRect(); if (r.width >= 300 && r.height >= 60 && bgUrl(a)) bannerCandidates.push(a);
+    }
+  }
+  const pk = args.pageKind === "product";
+  bannerCandidates.forEach((el) => add(pk ? "product.promo" : "banner", el));
+
+  // ---- mark phase: remember what exists before hovering, start watching carousels ----
+  if (args.phase === "mark") {
+    document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
+    window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map((r) => {
+      const set = slideSetOf(r.el) || { track: r.el, slides: [...r.el.children] };
+      const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
+        const box = r.el.getBoundingClientRect();
+        return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
+          return [Math.round(b.left - box.left), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
+          + getComputedStyle(set.track).transform;
+      };
+      const w = { selector: r.selector, first: state(), changes: 0, started: performance.now() };
+      w.timer = setInterval(() => { const s = state(); if (s !== w.last && w.last !== undefined) w.changes++; w.last = s; }, 100);
+      return w;
+    });
+    return { nav: navEl ? path(navEl) : null,
+             navItems: navEl ? [...navEl.querySelectorAll("li, a")].filter((e) => shown(e)).slice(0, 40).map(path) : [] };
+  }
+
+  // ---- read phase ----
+  const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
+  const out = regions.map((r) => {
+    const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
+                visible: shown(r.el), box: rect(r.el) };
+    if (r.kind === "kv" || r.kind === "carousel") {
+      const set = slideSetOf(r.el) || { slides: [...r.el.children] };
+      const seen = new Set(); let i = 0;
+      for (const s of set.slides) {
+        if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
+        const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.querySelector("img");
+        const img = im ? image(im) : bgImage(s);
+        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
+        if (seen.has(key)) continue; seen.add(key);
+        o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });
+      }
+      const w = watch(r.selector);
+      if (w) { o.rotates = w.changes > 0; o.observed_ms = Math.round(performance.now() - w.started); }
+      o.links = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
+      o.images = o.slides.map((s) => s.image).filter(Boolean);
+      return o;
+    }
+    if (r.kind === "showcase" || r.kind === "category") {
+      const kids = [...r.el.children]; const groups = {};
+      kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
+      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0] || [];
+      cells.forEach((c, i) => {
+        const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
+        const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?|\d[\d,]*(\.\d+)?\s*元/.exec(t);
+        const title = [...c.querySelectorAll("*")].map(txt).find((s) => s && !/^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s) && s.length >= 2) || "";
+        o.slots.push({ index: i, link: a ? linkOf(a).url : null, image: im ? image(im) : null, title, price_text: pm ? pm[0] : "",
+                       text: t, selector: path(c) });
+      });
+    }
+    if (r.kind === "announcement") {
+      const lines = [...r.el.querySelectorAll("p, li, a, marquee, span, div")].filter((e) => !e.querySelector("p, li, div") && txt(e));
+      const seenText = new Set();
+      for (const e of lines.length ? lines : [r.el]) {
+        const t = txt(e); if (seenText.has(t) || /^(店铺公告|公告|通知)$/.test(t)) continue; seenText.add(t);
+        const a = e.closest("a[href]") || e.querySelector("a[href]");
+        o.texts.push({ text: t, link: a ? linkOf(a).url : null, selector: path(e) });
+      }
+    } else if (r.kind !== "showcase" && r.kind !== "category") {
+      const t = txt(r.el); if (t) o.texts.push({ text: t.slice(0, 2000), link: null, selector: r.selector });
+    }
+    o.links = linksIn(r.el);
+    o.images = r.el.tagName === "IMG" ? [image(r.el)] : imagesIn(r.el);
+    if (r.el.tagName === "A" && !o.images.length) { const b = bgImage(r.el); if (b) o.images.push(b); }
+    if (r.el.tagName === "A") o.links = [linkOf(r.el)];
+    if (r.el.tagName === "IMG" && r.el.useMap) {
+      const map = document.querySelector("map[name='" + CSS.escape(r.el.useMap.replace(/^#/, "")) + "']");
+      if (map) o.links = linksIn(map);
+    }
+    if (r.kind === "nav") o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
+    return o;
+  });
+
+  // image maps whose <map> sits outside the banner element
+  // everything else: the "page" region
+  const rest = { kind: "page", selector: "body", label: "", links: [], images: [], texts: [], slots: [], slides: [], visible: true, box: null };
+  for (const a of document.querySelectorAll("a[href], area[href]")) {
+    if (inTaken(a)) continue;
+    if (a.tagName === "AREA") { const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']"); if (im && inTaken(im)) continue; }
+    const l = linkOf(a); if (l) rest.links.push(l);
+  }
+  for (const im of document.querySelectorAll("img")) if (!inTaken(im)) rest.images.push(image(im));
+  out.push(rest);
+  (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
+  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out,
+           url: location.href, height: document.body.scrollHeight };
+}

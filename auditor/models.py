@@ -1,0 +1,216 @@
+"""Shared data models: the snapshot (pages → regions → elements), probe facts and findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RegionKind = Literal[
+    "nav",
+    "kv",
+    "carousel",
+    "banner",
+    "showcase",
+    "announcement",
+    "footer",
+    "page",
+    "product.price",
+    "product.promo",
+    "product.related",
+    "category",
+]
+REGION_KINDS: tuple[str, ...] = RegionKind.__args__  # type: ignore[attr-defined]
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+Viewport = Literal["desktop", "mobile"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Image(_Model):
+    """An image as the browser shows it; `url` is the source actually used (currentSrc)."""
+
+    url: str | None = None
+    alt: str = ""
+    kind: Literal["img", "background", "input"] = "img"
+    rendered_width: float = 0
+    rendered_height: float = 0
+    natural_width: int = 0
+    natural_height: int = 0
+    visible: bool = True
+    clipped: bool = False
+    object_fit: str = "fill"
+    selector: str = ""
+
+
+class Link(_Model):
+    url: str
+    text: str = ""
+    kind: Literal["a", "area", "menu", "onclick"] = "a"
+    selector: str = ""
+    coords: str | None = None
+    revealed_by: Literal["hover", "click"] | None = None
+    level: int = 0
+    image: Image | None = None
+
+
+class TextBlock(_Model):
+    text: str
+    link: str | None = None
+    selector: str = ""
+
+
+class Slot(_Model):
+    """One cell of a showcase grid; an empty cell is kept with no link and no image."""
+
+    index: int
+    link: str | None = None
+    image: Image | None = None
+    title: str = ""
+    price_text: str = ""
+    text: str = ""
+    selector: str = ""
+
+
+class Slide(_Model):
+    index: int
+    link: str | None = None
+    image: Image | None = None
+    alt: str = ""
+    text: str = ""
+
+
+class Region(_Model):
+    kind: RegionKind
+    selector: str = ""
+    label: str = ""
+    links: list[Link] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
+    texts: list[TextBlock] = Field(default_factory=list)
+    slots: list[Slot] = Field(default_factory=list)
+    slides: list[Slide] = Field(default_factory=list)
+    rotates: bool | None = None
+    observed_ms: int | None = None
+    visible: bool = True
+    box: tuple[float, float, float, float] | None = None
+    screenshot: str | None = None
+
+
+class ProductFacts(_Model):
+    url: str
+    title: str = ""
+    price: float | None = None
+    regular_price: float | None = None
+    promo_price: float | None = None
+    currency: str | None = None
+    availability: Literal["on_sale", "delisted", "sold_out", "not_found", "unknown"] = "unknown"
+    source: str = ""
+
+
+class Page(_Model):
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    kind: Literal["home", "product", "category", "other"] = "other"
+    title: str = ""
+    viewport: Viewport = "desktop"
+    depth: int = 0
+    regions: list[Region] = Field(default_factory=list)
+    product: ProductFacts | None = None
+    text: str = ""
+    blocked: bool = False
+    error: str | None = None
+    screenshot: str | None = None
+
+
+class Snapshot(_Model):
+    store: str
+    started_at: datetime | None = None
+    pages: list[Page] = Field(default_factory=list)
+
+    def page(self, url: str) -> Page | None:
+        return next((p for p in self.pages if p.url == url), None)
+
+
+LinkState = Literal["ok", "dead", "unknown", "skipped", "blocked"]
+
+
+class LinkStatus(_Model):
+    url: str
+    state: LinkState
+    chain: list[int] = Field(default_factory=list)
+    redirects: list[str] = Field(default_factory=list)
+    final_url: str | None = None
+    reason: str = ""
+    method: str = ""
+    elapsed_ms: int = 0
+    attempts: int = 0
+    title: str = ""
+    text: str = ""
+
+
+class ImageFacts(_Model):
+    url: str
+    ok: bool
+    status: int | None = None
+    reason: str = ""
+    content_type: str = ""
+    size_bytes: int = 0
+    width: int = 0
+    height: int = 0
+    sha256: str | None = None
+
+
+class OcrLine(_Model):
+    text: str
+    box: list[list[float]] = Field(default_factory=list)
+    score: float = 0.0
+
+
+class OcrText(_Model):
+    sha256: str
+    engine: str = ""
+    lines: list[OcrLine] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+class Facts(_Model):
+    """What the probes gathered before the checks ran; checks read only this and the snapshot."""
+
+    links: dict[str, LinkStatus] = Field(default_factory=dict)
+    images: dict[str, ImageFacts] = Field(default_factory=dict)
+    ocr: dict[str, OcrText] = Field(default_factory=dict)
+    products: dict[str, ProductFacts] = Field(default_factory=dict)
+
+    def ocr_for(self, image_url: str | None) -> OcrText | None:
+        img = self.images.get(image_url or "")
+        return self.ocr.get(img.sha256) if img and img.sha256 else None
+
+
+class Finding(_Model):
+    id: int | None = None
+    check: str
+    rule: str
+    severity: Severity
+    status: str = "open"
+    store: str
+    page: str
+    region: str
+    viewport: Viewport = "desktop"
+    target: str | None = None
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    screenshot: str | None = None
+    fingerprint: str
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    occurrences: int = 1
+    assignee: str | None = None
+    resolution: str | None = None
