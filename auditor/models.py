@@ -111,6 +111,17 @@ class ProductFacts(_Model):
     source: str = ""
 
 
+class Presence(_Model):
+    """A config-declared required element (`layout`): was it on the page, visible, in its region."""
+
+    name: str
+    selector: str
+    region: str | None = None
+    found: bool = False
+    visible: bool = False
+    in_region: bool = True
+
+
 class Page(_Model):
     url: str
     final_url: str | None = None
@@ -121,6 +132,7 @@ class Page(_Model):
     depth: int = 0
     regions: list[Region] = Field(default_factory=list)
     product: ProductFacts | None = None
+    required: list[Presence] = Field(default_factory=list)
     text: str = ""
     blocked: bool = False
     error: str | None = None

@@ -23,11 +23,21 @@ from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
-from auditor.models import Page, Region, Snapshot, Viewport
+from auditor.models import Page, Presence, Region, Snapshot, Viewport
 
 log = logging.getLogger(__name__)
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
 MOBILE_DEVICE = "iPhone 13"
+REQUIRED_JS = """(reqs) => reqs.map((r) => {
+  let el = null; try { el = document.querySelector(r.selector); } catch (e) {}
+  const shown = (e) => { for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
+    if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false; } return true; };
+  const box = el ? el.getBoundingClientRect() : null;
+  return { name: r.name, selector: r.selector, region: r.region || null, found: !!el,
+           visible: !!el && shown(el) && box.width > 0 && box.height > 0,
+           in_region: !el || !r.region || !!el.closest("[data-auditor-region='" + r.region + "']") };
+})"""
+DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 MAX_SHOT_HEIGHT = 12000
 
@@ -101,7 +111,7 @@ class Crawler:
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)
-            if page.error:
+            if page.error and not page.error.startswith(DEAD_PREFIX):
                 result.errors.append(f"{url}: {page.error}")
             if page.blocked:
                 result.blocked.append(url)
@@ -145,9 +155,18 @@ class Crawler:
         try:
             try:
                 response = await pw_page.goto(url, wait_until="domcontentloaded")
+                if response is not None and response.status in (429, 503) and (
+                        wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s)):
+                    await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
+                    response = await pw_page.goto(url, wait_until="domcontentloaded")
             except PlaywrightTimeout:
                 page.error = f"timed out after {self.settings.timeout_s:.0f}s"
                 return page
+            except PlaywrightError as exc:
+                if "ERR_TOO_MANY_REDIRECTS" in str(exc):
+                    page.error = DEAD_PREFIX + "redirect loop"
+                    return page
+                raise
             page.status = response.status if response else None
             page.final_url = pw_page.url
             try:  # a page whose last resource never arrives is still read, after a bounded wait
@@ -193,6 +212,9 @@ class Crawler:
             if product is not None:
                 page.product = product
                 page.kind = "product"
+        if page.kind == "home" and self.store.required:
+            page.required = [Presence.model_validate(r) for r in await pw_page.evaluate(REQUIRED_JS, [
+                r.model_dump() for r in self.store.required])]
         if self.shots_dir is not None:
             await self._screenshots(pw_page, page)
 
@@ -249,6 +271,13 @@ def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
 def _clean_region(raw: dict[str, Any]) -> dict[str, Any]:
     raw["links"] = [link for link in raw["links"] if link.get("url") is not None]
     return raw
+
+
+def _retry_after(value: str | None, cap: float) -> float | None:
+    try:
+        return min(float(value), cap) if value is not None else None
+    except ValueError:
+        return None
 
 
 async def _dismiss(dialog: Dialog) -> None:

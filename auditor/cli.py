@@ -1,0 +1,325 @@
+"""Command line: each command parses its arguments, calls one library function, prints."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from auditor.clock import parse_now
+from auditor.config import Config, config_for_url, load_config
+from auditor.errors import AuditorError
+from auditor.i18n import t
+from auditor.models import SEVERITY_ORDER, Finding
+
+out = Console(soft_wrap=True)
+err = Console(stderr=True)
+SEVERITIES = ["critical", "high", "medium", "low"]
+
+
+class Ctx:
+    def __init__(self, config: str | None, now: str | None, db: str | None) -> None:
+        import os
+
+        if db:
+            os.environ["AUDITOR_DB_URL"] = db
+        self.cfg: Config = load_config(config)
+        self.now_text = now
+
+    def now(self, store: Any = None) -> datetime:
+        return parse_now(self.now_text, self.cfg.zone(store))
+
+
+def common(fn: Callable[..., Any]) -> Callable[..., Any]:
+    """--config, --now and --db on every command."""
+
+    @click.option("--config", "config", type=click.Path(dir_okay=False), help="config.yaml (default ./config.yaml)")
+    @click.option("--now", "now", metavar="ISO", help="the audit clock, e.g. 2026-11-20T09:00:00+08:00")
+    @click.option("--db", "db", metavar="URL", help="database URL (overrides storage.url and AUDITOR_DB_URL)")
+    @functools.wraps(fn)
+    def wrapper(config: str | None, now: str | None, db: str | None, **kw: Any) -> Any:
+        return fn(Ctx(config, now, db), **kw)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="storefront-auditor")
+def cli() -> None:
+    """Storefront Auditor: checks shop pages the way operators do every morning.
+
+    \b
+    Example:
+      auditor audit --config config.yaml --now 2026-11-20T09:00:00+08:00
+    """
+
+
+def _progress() -> tuple[Progress | None, Callable[[str, int, int], None]]:
+    if not err.is_terminal:
+        return None, lambda *_: None
+    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
+    tasks: dict[str, Any] = {}
+
+    def update(what: str, done: int, total: int) -> None:
+        key = "links" if what == "links" else "pages"
+        if key not in tasks:
+            tasks[key] = bar.add_task("检查链接 links" if key == "links" else "抓取页面 pages", total=total)
+        bar.update(tasks[key], completed=done, total=total)
+
+    return bar, update
+
+
+def print_findings(findings: list[Finding], locale: str) -> None:
+    if not findings:
+        out.print(t("no_findings", locale))
+        return
+    table = Table(show_lines=False)
+    for col in ("id", "severity", "check", "region", "message", "status"):
+        table.add_column(t(col, locale), overflow="fold")
+    for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
+        table.add_row(str(f.id), f.severity, f.check, f.region, f.message, f.status)
+    out.print(table)
+
+
+def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> int:
+    from auditor.pipeline import run_audit
+
+    store = config_for_url(ctx.cfg, url) if url else ctx.cfg.store(store_name)
+    now = ctx.now(store)
+    bar, update = _progress()
+    if bar:
+        with bar:
+            result = run_audit(ctx.cfg, store, now, update)
+    else:
+        result = run_audit(ctx.cfg, store, now)
+    print_findings(result.findings, ctx.cfg.locale)
+    out.print(t("summary", ctx.cfg.locale, run=result.run_id, status=result.status, pages=len(result.snapshot.pages),
+                findings=len(result.findings), new=result.outcome.new, fixed=result.outcome.fixed,
+                blocked=len(result.blocked), errors=len(result.errors)))
+    for e in result.errors:
+        err.print(f"  ! {e}", markup=False)
+    if fail_on == "never":
+        return 0
+    worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)
+    return 1 if worst >= SEVERITY_ORDER[fail_on] else 0
+
+
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--store", "store_name", help="which configured store (default: the first)")
+@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,
+              help="exit 1 when a finding at or above this severity is open")
+@common
+def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> None:
+    """Audit a store: crawl, probe, check, store the findings, print a summary.
+
+    \b
+    Examples:
+      auditor audit --config config.yaml
+      auditor audit https://shop.example.com/ --now 2026-11-20T09:00:00+08:00
+    """
+    sys.exit(_audit(ctx, url, store_name, fail_on))
+
+
+@cli.command()
+@click.option("--port", default=0, help="port for the fixture store (default: a free one)")
+@click.option("--keep-serving", is_flag=True, help="keep the fixture store up after the audit")
+@common
+def demo(ctx: Ctx, port: int, keep_serving: bool) -> None:
+    """Serve the bundled fixture store on loopback and audit it.
+
+    \b
+    Example:
+      auditor demo --now 2026-11-20T09:00:00+08:00
+    """
+    from auditor.config import Store
+    from auditor.demo_store import FixtureStore
+
+    now = ctx.now()
+    if ctx.cfg.storage.url == "sqlite:///auditor.db" and not Path("config.yaml").exists():
+        ctx.cfg.storage.url = "sqlite:///auditor-demo.db"
+    with FixtureStore(now, port=port) as fixture:
+        out.print(f"fixture store: {fixture.url}")
+        ctx.cfg.stores = [Store(name="demo", url=fixture.url,
+                                required=[{"name": "在线客服", "selector": "#cs-widget"}])]  # type: ignore[list-item]
+        code = _audit(ctx, None, "demo", "never")
+        if keep_serving:
+            out.print("serving; Ctrl-C to stop")
+            try:
+                import time
+
+                while True:
+                    time.sleep(3600)
+            except KeyboardInterrupt:
+                pass
+    sys.exit(code)
+
+
+@cli.command()
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "jsonl"]), default="json",
+              show_default=True)
+@click.option("--status", multiple=True, help="only these statuses (repeatable)")
+@click.option("--store", "store_name")
+@click.option("--new-since-last-export", is_flag=True, help="only findings not exported before")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), help="file to write (default: stdout)")
+@common
+def export(ctx: Ctx, fmt: str, status: tuple[str, ...], store_name: str | None, new_since_last_export: bool,
+           output: str | None) -> None:
+    """Export findings: JSON/JSONL as DESIGN "Finding", CSV/XLSX in the issue-log layout
+    (检查项目, 页面, 区域, 问题记录, 严重程度, 检查人, 日期, 跟进人, 处理结果, 状态, 链接, 截图).
+
+    \b
+    Example:
+      auditor export --format xlsx --status open --output 问题记录.xlsx
+    """
+    from auditor.export import render, write_atomic
+    from auditor.store.db import open_db
+    from auditor.store.repo import Repo
+
+    repo = Repo(open_db(ctx.cfg.db_url))
+    findings = repo.findings(store=store_name, status=list(status) or None, not_exported=new_since_last_export)
+    data = render(findings, fmt, ctx.cfg.locale, ctx.cfg.checker, ctx.cfg.zone())
+    if output:
+        write_atomic(Path(output), data)
+        err.print(f"{len(findings)} findings → {output}")
+    else:
+        if fmt == "xlsx":
+            raise AuditorError("--format xlsx needs --output FILE")
+        sys.stdout.buffer.write(data)
+    if new_since_last_export:
+        repo.mark_exported([f.id for f in findings if f.id is not None], ctx.now())
+
+
+@cli.command()
+@common
+def doctor(ctx: Ctx) -> None:
+    """Say what was found and whether it works: browser, OCR engine, database.
+
+    \b
+    Example:
+      auditor doctor
+    """
+    from auditor.browser import browser_version, find_browser
+    from auditor.store.db import open_db, safe_url
+
+    ok = True
+    try:
+        choice = find_browser(install=False)
+        out.print(f"browser:  {choice.executable or 'playwright chromium'} ({choice.source}) {browser_version(choice)}")
+    except AuditorError as exc:
+        ok = False
+        out.print(f"browser:  NOT FOUND — {exc}")
+    try:
+        from importlib.metadata import version
+
+        out.print(f"ocr:      rapidocr {version('rapidocr')} on onnxruntime {version('onnxruntime')}")
+    except Exception as exc:  # a broken install is what doctor is for
+        ok = False
+        out.print(f"ocr:      NOT AVAILABLE — {exc}")
+    try:
+        open_db(ctx.cfg.db_url)
+        out.print(f"database: {safe_url(ctx.cfg.db_url)} (opens, schema up to date)")
+    except AuditorError as exc:
+        ok = False
+        out.print(f"database: {safe_url(ctx.cfg.db_url)} FAILS — {exc}")
+    sys.exit(0 if ok else 2)
+
+
+@cli.command()
+@click.argument("url")
+@click.option("--json", "as_json", is_flag=True, help="print the snapshot as JSON")
+@click.option("--mobile", is_flag=True, help="read the page as a phone (iPhone profile)")
+@common
+def snapshot(ctx: Ctx, url: str, as_json: bool, mobile: bool) -> None:
+    """Show what the crawler captured on one page: regions and their elements.
+
+    \b
+    Example:
+      auditor snapshot http://127.0.0.1:8000/ --json
+    """
+    import asyncio
+
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+
+    store = config_for_url(ctx.cfg, url)
+    settings = ctx.cfg.crawl_for(store).model_copy(update={"viewports": ["mobile" if mobile else "desktop"]})
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    result = asyncio.run(Crawler(store, settings, profile, None, ctx.now(store), only=[url]).run())
+    page = result.snapshot.pages[0]
+    if as_json:
+        click.echo(page.model_dump_json(indent=2, exclude={"text"}))
+        return
+    out.print(f"{page.url} [{page.kind}] {page.title} status={page.status} {page.error or ''}")
+    for r in page.regions:
+        out.print(f"  {r.kind:13} {r.selector}  links={len(r.links)} images={len(r.images)} "
+                  f"slides={len(r.slides)} slots={len(r.slots)} texts={len(r.texts)}"
+                  + (f" rotates={r.rotates}" if r.rotates is not None else ""))
+
+
+@cli.group()
+def rules() -> None:
+    """List and validate the rules in rules/."""
+
+
+@rules.command("list")
+@common
+def rules_list(ctx: Ctx) -> None:
+    """List every rule with its check, severity, regions and whether it is enabled.
+
+    \b
+    Example:
+      auditor rules list
+    """
+    from auditor.pipeline import rules_for
+
+    table = Table()
+    for col in ("rule", "check", "severity", "regions", "enabled"):
+        table.add_column(col)
+    for r in rules_for(ctx.cfg):
+        table.add_row(r.id, r.check, r.severity, ",".join(r.regions), "yes" if r.enabled else "no")
+    out.print(table)
+
+
+@rules.command("validate")
+@common
+def rules_validate(ctx: Ctx) -> None:
+    """Validate every rule file (schema, check, parameters, regions); exit 2 on the first error.
+
+    \b
+    Example:
+      auditor rules validate --config config.yaml
+    """
+    from auditor.pipeline import rules_for
+
+    found = rules_for(ctx.cfg)
+    out.print(f"{len(found)} rules valid in {ctx.cfg.resolve(ctx.cfg.rules.dir)}")
+
+
+def main() -> None:
+    from auditor.cli_findings import findings, prices  # noqa: F401  (registers the commands)
+
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        err.print("aborted")
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(2)
+    except AuditorError as exc:
+        err.print(f"auditor: error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+
+
+def echo_json(data: Any) -> None:
+    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,0 +1,124 @@
+"""The audit pipeline: crawl → probes → rules engine → store. The CLI and the scheduler call this."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from auditor.config import Config, Store
+from auditor.crawl.crawler import CrawlResult, Crawler
+from auditor.crawl.profiles import resolve_profile
+from auditor.engine import Rule, load_rules, needed_facts, run_rules
+from auditor.models import Facts, Finding, Snapshot
+from auditor.probes.http import HostLimiter, make_client
+from auditor.probes.images import ImageProber
+from auditor.probes.links import LinkProber
+from auditor.store.db import open_db
+from auditor.store.repo import Repo, RunOutcome
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass
+class AuditResult:
+    run_id: int
+    status: str
+    snapshot: Snapshot
+    findings: list[Finding]
+    outcome: RunOutcome
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def rules_for(cfg: Config) -> list[Rule]:
+    return load_rules(cfg.resolve(cfg.rules.dir), cfg.rules.disable, cfg.rules.overrides)
+
+
+async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set[str],
+                       progress: Progress | None = None) -> Facts:
+    """Run the probes the enabled rules need, each distinct URL once."""
+    settings = cfg.crawl_for(store)
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    facts = Facts()
+    for page in snapshot.pages:
+        if page.product is not None:
+            facts.products[page.url] = page.product
+            if page.final_url:
+                facts.products.setdefault(page.final_url, page.product)
+    links = [link.url for p in snapshot.pages for r in p.regions for link in r.links]
+    images = [img.url for p in snapshot.pages for r in p.regions
+              for img in [*r.images, *(s.image for s in r.slides if s.image), *(s.image for s in r.slots if s.image)]
+              if img and img.url]
+    limiter = HostLimiter(settings.per_host, settings.delay_ms)
+    async with make_client(settings) as client:
+        jobs = []
+        if "links" in needs:
+            done = 0
+            distinct = len(set(links))
+
+            def tick(_: object) -> None:
+                nonlocal done
+                done += 1
+                if progress:
+                    progress("links", done, distinct)
+
+            prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick)
+            jobs.append(prober.check_all(links))
+        if "images" in needs:
+            jobs.append(ImageProber(client, limiter).probe_all(images))
+        results = await asyncio.gather(*jobs)
+    i = 0
+    if "links" in needs:
+        facts.links = results[i]
+        i += 1
+    if "images" in needs:
+        facts.images = results[i]
+    return facts
+
+
+async def crawl_and_probe(cfg: Config, store: Store, now: datetime, needs: set[str], shots: Path | None,
+                          timings: dict[str, float], progress: Progress | None = None) -> tuple[CrawlResult, Facts]:
+    t0 = time.monotonic()
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    crawl = await Crawler(store, cfg.crawl_for(store), profile, shots, now, progress).run()
+    crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
+    timings["crawl_s"] = round(time.monotonic() - t0, 2)
+    t1 = time.monotonic()
+    facts = await gather_facts(crawl.snapshot, cfg, store, needs, progress)
+    timings["probes_s"] = round(time.monotonic() - t1, 2)
+    return crawl, facts
+
+
+def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | None = None) -> AuditResult:
+    """One audit of one store: refused if the store is being audited; the run is recorded whatever happens."""
+    rules = rules_for(cfg)
+    repo = Repo(open_db(cfg.db_url))
+    run_id = repo.start_run(store.name, now)
+    timings: dict[str, float] = {}
+    try:
+        shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
+        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, needed_facts(rules), shots, timings, progress))
+        snapshot = crawl.snapshot
+        t2 = time.monotonic()
+        findings = run_rules(rules, snapshot, facts, now, cfg.locale, cfg.campaigns)
+        timings["checks_s"] = round(time.monotonic() - t2, 3)
+        home_failed = not snapshot.pages or all(p.error and p.status is None for p in snapshot.pages if p.kind == "home")
+        status = "failed" if home_failed else "partial" if (crawl.errors or crawl.blocked) else "complete"
+        outcome = repo.record(run_id, findings, snapshot.pages, status == "complete",
+                              [r.id for r in rules if r.enabled], now)
+        repo.record_prices(run_id, store.name, snapshot.pages, now)
+    except BaseException as exc:
+        aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError)
+        repo.finish_run(run_id, "aborted" if aborted else "failed", errors=[f"{type(exc).__name__}: {exc}"])
+        raise
+    repo.finish_run(run_id, status, pages_seen=len(snapshot.pages),
+                    pages_failed=sum(1 for p in snapshot.pages if p.error),
+                    pages_blocked=len(crawl.blocked), findings_total=len(findings), findings_new=outcome.new,
+                    findings_fixed=outcome.fixed, errors=crawl.errors, timings=timings)
+    stored = repo.findings(store=store.name, run_id=run_id)
+    return AuditResult(run_id, status, snapshot, stored, outcome, crawl.errors, crawl.blocked, timings)

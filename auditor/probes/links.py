@@ -1,0 +1,179 @@
+"""Probes: link status. HEAD first, GET where needed; redirects, loops, Retry-After, soft 404s."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from collections.abc import Callable
+from email.utils import parsedate_to_datetime
+from urllib.parse import urljoin, urlsplit
+
+import httpx
+from bs4 import BeautifulSoup
+
+from auditor.config import CrawlSettings
+from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
+from auditor.models import LinkStatus
+from auditor.probes.http import HostLimiter
+
+NOT_FETCHED = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
+HEAD_FALLBACK = {403, 405, 501, 400}
+DELISTED_MARKERS = ("已下架", "下架", "no longer available", "discontinued")
+MAX_BODY = 512 * 1024
+
+
+class _Loop(Exception):
+    pass
+
+
+class LinkProber:
+    """Checks each distinct URL once per run; concurrency bounded per host by the shared limiter."""
+
+    def __init__(self, client: httpx.AsyncClient, settings: CrawlSettings, profile: Profile, site: str,
+                 limiter: HostLimiter, on_done: Callable[[LinkStatus], None] | None = None) -> None:
+        self.client = client
+        self.settings = settings
+        self.profile = profile
+        self.site = urlsplit(site).netloc
+        self.limiter = limiter
+        self.on_done = on_done
+        self._tasks: dict[str, asyncio.Task[LinkStatus]] = {}
+        self.requests = 0
+
+    async def check_all(self, urls: list[str]) -> dict[str, LinkStatus]:
+        results = await asyncio.gather(*(self.check(u) for u in dict.fromkeys(urls)))
+        return {r.url: r for r in results}
+
+    def check(self, url: str) -> asyncio.Task[LinkStatus]:
+        if url not in self._tasks:
+            self._tasks[url] = asyncio.ensure_future(self._check(url))
+        return self._tasks[url]
+
+    async def _check(self, url: str) -> LinkStatus:
+        status = await self._probe(url)
+        if self.on_done:
+            self.on_done(status)
+        return status
+
+    def _internal(self, url: str) -> bool:
+        return urlsplit(url).netloc == self.site
+
+    async def _probe(self, url: str) -> LinkStatus:
+        if NOT_FETCHED.match(url.strip()) or not url.startswith(("http://", "https://")):
+            return LinkStatus(url=url, state="skipped", reason="not-fetched-scheme")
+        internal = self._internal(url)
+        if not internal and not self.settings.check_external:
+            return LinkStatus(url=url, state="skipped", reason="external-not-checked")
+        started = time.monotonic()
+        result = LinkStatus(url=url, state="unknown")
+        retried_transport = False
+        rate_retries = 0
+        method = "HEAD"
+        while True:
+            result.attempts += 1
+            try:
+                response, chain, hops = await self._follow(url, method)
+            except _Loop as loop:
+                hops = loop.args[0]
+                return self._done(result, started, state="dead", reason="redirect-loop", redirects=hops,
+                                  chain=loop.args[1], method=method)
+            except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if not retried_transport:  # one retry on a timeout or a reset connection
+                    retried_transport = True
+                    continue
+                reason = "timeout" if isinstance(exc, httpx.TimeoutException) else f"connection-error: {type(exc).__name__}"
+                dead = internal or self.settings.external_unreachable == "dead"
+                return self._done(result, started, state="dead" if dead else "unknown", reason=reason, method=method)
+            code = response.status_code
+            if method == "HEAD" and code in HEAD_FALLBACK:
+                method = "GET"  # servers that refuse or mishandle HEAD get the real request
+                continue
+            if code in (429, 503) and rate_retries < 2:
+                rate_retries += 1
+                await asyncio.sleep(self._retry_after(response))
+                continue
+            result.chain, result.redirects, result.final_url, result.method = chain, hops, str(response.url), method
+            if code in (401, 403, 429, 503) or (code >= 400 and self._challenge(response)):
+                return self._done(result, started, state="blocked", reason=f"http-{code}")
+            if code >= 400:
+                return self._done(result, started, state="dead", reason=f"http-{code}")
+            if 300 <= code < 400:
+                return self._done(result, started, state="dead", reason="redirect-without-location")
+            if internal and "html" in response.headers.get("content-type", "html"):
+                if method == "HEAD":
+                    method = "GET"  # only the body tells a soft 404 from a live page
+                    continue
+                return self._read_body(result, response, started)
+            return self._done(result, started, state="ok", reason="")
+
+    async def _follow(self, url: str, method: str) -> tuple[httpx.Response, list[int], list[str]]:
+        chain: list[int] = []
+        hops: list[str] = [url]
+        current = url
+        while True:
+            async with self.limiter.slot(current):
+                self.requests += 1
+                request = self.client.build_request(method, current)
+                response = await self.client.send(request, stream=True)
+                try:
+                    if method == "GET" and 200 <= response.status_code < 300:
+                        body = b""
+                        async for chunk in response.aiter_bytes():
+                            body += chunk
+                            if len(body) >= MAX_BODY:
+                                break
+                        response._content = body  # keep what was read; the rest is not needed
+                finally:
+                    await response.aclose()
+            chain.append(response.status_code)
+            location = response.headers.get("location")
+            if response.is_redirect and location:
+                nxt = urljoin(current, location)
+                if nxt in hops:
+                    raise _Loop([*hops, nxt], chain)
+                if len(hops) > self.settings.max_redirects:
+                    raise _Loop(hops, chain)
+                hops.append(nxt)
+                current = nxt
+                continue
+            return response, chain, hops[1:]
+
+    def _retry_after(self, response: httpx.Response) -> float:
+        value = response.headers.get("retry-after", "")
+        try:
+            seconds = float(value)
+        except ValueError:
+            try:
+                seconds = (parsedate_to_datetime(value).timestamp() - time.time()) if value else 1.0
+            except (TypeError, ValueError):
+                seconds = 1.0
+        return max(0.0, min(seconds, self.settings.retry_after_max_s))
+
+    def _challenge(self, response: httpx.Response) -> bool:
+        try:
+            return find_marker(response.text[:5000], CHALLENGE_MARKERS) is not None
+        except (httpx.ResponseNotRead, UnicodeDecodeError):
+            return False
+
+    def _read_body(self, result: LinkStatus, response: httpx.Response, started: float) -> LinkStatus:
+        soup = BeautifulSoup(response.content, "html.parser")
+        title = soup.title.get_text(strip=True) if soup.title else ""
+        for tag in soup(["script", "style", "noscript"]):
+            tag.decompose()
+        text = re.sub(r"\s+", " ", soup.get_text(" ", strip=True))
+        result.title, result.text = title, text[:2000]
+        head = f"{title} {text[:600]}"
+        if (marker := find_marker(head, self.profile.soft_404_markers)) is not None:
+            reason = "delisted" if any(m in marker for m in DELISTED_MARKERS) else "soft-404"
+            return self._done(result, started, state="dead", reason=f"{reason}: {marker}")
+        if find_marker(head, CHALLENGE_MARKERS) and len(text) < 3000:
+            return self._done(result, started, state="blocked", reason="challenge-page")
+        return self._done(result, started, state="ok", reason="")
+
+    @staticmethod
+    def _done(result: LinkStatus, started: float, **update: object) -> LinkStatus:
+        for key, value in update.items():
+            setattr(result, key, value)
+        result.elapsed_ms = int((time.monotonic() - started) * 1000)
+        return result
