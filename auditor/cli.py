@@ -22,7 +22,7 @@ from auditor.i18n import t
 from auditor.models import SEVERITY_ORDER, Finding
 
 out = Console(soft_wrap=True)
-err = Console(stderr=True)
+err = Console(stderr=True, soft_wrap=True)
 SEVERITIES = ["critical", "high", "medium", "low"]
 
 
@@ -34,6 +34,7 @@ class Ctx:
             os.environ["AUDITOR_DB_URL"] = db
         self.cfg: Config = load_config(config)
         self.now_text = now
+        self.now()  # a bad --now is a usage error before anything runs
 
     def now(self, store: Any = None) -> datetime:
         return parse_now(self.now_text, self.cfg.zone(store))

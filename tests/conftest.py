@@ -31,3 +31,78 @@ def fresh_store() -> Iterator[FixtureStore]:
     """A store of its own, for tests that count requests."""
     with FixtureStore(CLOCK) as store:
         yield store
+
+
+def _start_postgres(tmp: Path) -> str | None:
+    """A throwaway PostgreSQL cluster on a Unix socket, from the server binaries Debian installs."""
+    import glob
+    import os
+    import shutil
+    import subprocess
+
+    bins = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
+    initdb = bins[-1] if bins else shutil.which("initdb")
+    if not initdb:
+        return None
+    bindir = Path(initdb).parent
+    tmp.mkdir(parents=True, exist_ok=True)
+    data, sock = tmp / "data", tmp / "sock"
+    sock.mkdir()
+    prefix: list[str] = []
+    if os.geteuid() == 0:  # PostgreSQL refuses to run as root
+        import pwd
+
+        try:
+            pwd.getpwnam("postgres")
+        except KeyError:
+            subprocess.run(["useradd", "--system", "--no-create-home", "postgres"], check=True)
+        shutil.chown(tmp, "postgres")
+        shutil.chown(sock, "postgres")
+        prefix = ["runuser", "-u", "postgres", "--"]
+    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+                   check=True, capture_output=True)
+    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp / "log"), "-o",
+                    f"-k {sock} -c listen_addresses='' -p 54329", "start"], check=True, capture_output=True)
+    subprocess.run([*prefix, str(bindir / "createdb"), "-h", str(sock), "-p", "54329", "-U", "postgres", "auditor"],
+                   check=True, capture_output=True)
+    return f"postgresql+psycopg://postgres@/auditor?host={sock}&port=54329"
+
+
+@pytest.fixture(scope="session")
+def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    import os
+    import subprocess
+
+    if url := os.environ.get("AUDITOR_TEST_PG_URL"):
+        yield url
+        return
+    tmp = Path("/tmp") / f"auditor-pg-{os.getpid()}"
+    url = _start_postgres(tmp)
+    if url is None:
+        if os.environ.get("AUDITOR_REQUIRE_PG"):
+            pytest.fail("PostgreSQL server binaries not found (scripts/setup.sh --test installs them)")
+        pytest.skip("no PostgreSQL server binaries here")
+    yield url
+    prefix = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+    import glob
+
+    pg_ctl = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
+    subprocess.run([*prefix, pg_ctl[-1] if pg_ctl else "pg_ctl", "-D", str(tmp / "data"), "-m", "immediate", "stop"],
+                   capture_output=True)
+    import shutil
+
+    shutil.rmtree(tmp, ignore_errors=True)
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'audit.db'}"
+    url: str = request.getfixturevalue("pg_url")
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(url)
+    with engine.begin() as conn:  # each test starts from an empty schema
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    return url

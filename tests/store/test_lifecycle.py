@@ -1,0 +1,119 @@
+"""The findings lifecycle on SQLite and PostgreSQL: open → fixed → regressed, triage, locks."""
+
+from __future__ import annotations
+
+import os
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import select
+
+from auditor.errors import AuditorError, StoreLockedError
+from auditor.models import Finding, Page
+from auditor.store.db import open_db
+from auditor.store.repo import Repo
+from auditor.store.tables import Run, StoreLock
+from tests.conftest import CLOCK
+
+P1, P2 = "http://shop.test/", "http://shop.test/about"
+
+
+def finding(fp: str, page: str = P1, rule: str = "dead-link") -> Finding:
+    return Finding(check="dead-link", rule=rule, severity="high", store="s", page=page, region="nav",
+                   target=f"http://shop.test/{fp}", message=fp, fingerprint=fp)
+
+
+def run(repo: Repo, day: int, found: list[Finding], pages: list[Page] | None = None, complete: bool = True) -> None:
+    clock = CLOCK + timedelta(days=day)
+    run_id = repo.start_run("s", clock)
+    pages = pages if pages is not None else [Page(url=P1), Page(url=P2)]
+    repo.record(run_id, found, pages, complete, ["dead-link"], clock)
+    repo.finish_run(run_id, "complete" if complete else "partial")
+
+
+def statuses(repo: Repo) -> dict[str, str]:
+    return {f.fingerprint: f.status for f in repo.findings(store="s")}
+
+
+@pytest.fixture
+def repo(db_url: str) -> Repo:
+    return Repo(open_db(db_url))
+
+
+def test_fixed_then_regressed(repo: Repo) -> None:
+    run(repo, 0, [finding("a"), finding("b")])
+    run(repo, 1, [finding("a")])
+    assert statuses(repo) == {"a": "open", "b": "fixed"}
+    run(repo, 2, [finding("a"), finding("b")])
+    assert statuses(repo) == {"a": "open", "b": "regressed"}
+    a = repo.findings(ids=[1])[0]
+    assert a.occurrences == 3 and a.first_seen == CLOCK and a.last_seen == CLOCK + timedelta(days=2)
+    history = [(e.from_status, e.to_status) for e in repo.events(2)]
+    assert history == [(None, "open"), ("open", "fixed"), ("fixed", "regressed")]
+
+
+def test_partial_run_or_uncovered_page_never_fixes(repo: Repo) -> None:
+    run(repo, 0, [finding("a"), finding("b", page=P2)])
+    run(repo, 1, [], complete=False)
+    assert statuses(repo) == {"a": "open", "b": "open"}
+    run(repo, 2, [], pages=[Page(url=P1), Page(url=P2, error="timed out")])
+    assert statuses(repo) == {"a": "fixed", "b": "open"}
+
+
+def test_findings_of_rules_not_run_are_not_fixed(repo: Repo) -> None:
+    run(repo, 0, [finding("a", rule="other-rule")])
+    run(repo, 1, [])
+    assert statuses(repo) == {"a": "open"}
+
+
+def test_ignored_stays_ignored_and_resolved_regresses(repo: Repo) -> None:
+    run(repo, 0, [finding("a"), finding("b")])
+    repo.set_status([1], "resolved", "小王", CLOCK, note="已替换链接")
+    repo.set_status([2], "ignored", "小王", CLOCK, note="误报")
+    run(repo, 1, [finding("a"), finding("b")])
+    assert statuses(repo) == {"a": "regressed", "b": "ignored"}
+    assert repo.findings(ids=[1])[0].resolution == "已替换链接"
+
+
+def test_assign_records_who_and_assignee(repo: Repo) -> None:
+    run(repo, 0, [finding("a")])
+    repo.set_status([1], "assigned", "组长", CLOCK, assignee="小李")
+    f = repo.findings(ids=[1])[0]
+    assert (f.status, f.assignee) == ("assigned", "小李")
+    e = repo.events(1)[-1]
+    assert (e.who, e.from_status, e.to_status) == ("组长", "open", "assigned")
+
+
+def test_bad_triage_changes_nothing(repo: Repo) -> None:
+    run(repo, 0, [finding("a")])
+    with pytest.raises(AuditorError, match="no finding with id 99"):
+        repo.set_status([1, 99], "resolved", "x", CLOCK, note="n")
+    repo.set_status([1], "ignored", "x", CLOCK, note="n")
+    with pytest.raises(AuditorError, match="is ignored: it cannot become acknowledged"):
+        repo.set_status([1], "acknowledged", "x", CLOCK)
+    assert statuses(repo) == {"a": "ignored"} and len(repo.events(1)) == 2
+
+
+def test_second_audit_of_a_store_is_refused(repo: Repo) -> None:
+    first = repo.start_run("s", CLOCK)
+    with pytest.raises(StoreLockedError, match=f"being audited by run #{first}"):
+        repo.start_run("s", CLOCK)
+    repo.finish_run(first, "complete")
+    repo.finish_run(repo.start_run("s", CLOCK), "complete")
+
+
+def test_killed_run_is_aborted_and_its_lock_freed(repo: Repo) -> None:
+    first = repo.start_run("s", CLOCK)
+    with repo.sessions.begin() as s:  # as if the process had been killed: its pid no longer exists
+        s.get(StoreLock, "s").pid = 2**22 + 12345  # type: ignore[union-attr]
+    second = repo.start_run("s", CLOCK)
+    with repo.sessions() as s:
+        assert s.get(Run, first).status == "aborted"  # type: ignore[union-attr]
+        assert s.scalars(select(StoreLock.run_id)).one() == second
+    assert os.getpid() == repo.run(second).pid  # type: ignore[union-attr]
+
+
+def test_times_round_trip_in_utc(repo: Repo) -> None:
+    run(repo, 0, [finding("a")])
+    f = repo.findings()[0]
+    assert f.first_seen == datetime.fromisoformat("2026-11-20T01:00:00+00:00")
