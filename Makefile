@@ -3,7 +3,7 @@ demo: setup
 	.venv/bin/auditor demo
 
 test: setup-test
-	.venv/bin/python -m pytest -q
+	AUDITOR_REQUIRE_PG=1 .venv/bin/python -m pytest -q
 
 setup:
 	@bash scripts/setup.sh
