@@ -306,6 +306,22 @@ def rules_validate(ctx: Ctx) -> None:
     out.print(f"{len(found)} rules valid in {ctx.cfg.resolve(ctx.cfg.rules.dir)}")
 
 
+@cli.command()
+@click.argument("text")
+@common
+def parse(ctx: Ctx, text: str) -> None:
+    """Print, as JSON, the prices (value, role), date windows (start, end, state) and configured
+    campaigns found in a text: why a finding was or was not raised.
+
+    \b
+    Example:
+      auditor parse "双11到手价¥149 活动时间11.1-11.11" --now 2026-11-20T09:00:00+08:00
+    """
+    from auditor.parse import parse_text
+
+    echo_json(parse_text(text, ctx.now(), ctx.cfg.campaigns))
+
+
 def main() -> None:
     from auditor.cli_findings import findings, prices  # noqa: F401  (registers the commands)
 

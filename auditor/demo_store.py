@@ -34,6 +34,10 @@ GONE_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 <body><div class="tip">{message}</div><a href="/">返回首页</a></body></html>"""
 
 
+CATEGORY_TITLES = {"clearance": "清仓特卖", "new": "新品上架", "all": "全部分类", "bedding": "床品", "kitchen": "厨房",
+                   "member": "会员日"}
+
+
 def render_dates(text: str, now: datetime) -> str:
     def one(m: re.Match[str]) -> str:
         d = now + timedelta(days=int(m.group(1)))
@@ -175,10 +179,11 @@ class FixtureStore:
                 known = {"all", "new", "bedding", "kitchen", "discontinued", "clearance", "member"}
                 if name not in known:
                     return self._send(404, b"<h1>404</h1>", head=head)
-                items = list(store.products.values())[:6] if name != "clearance" else [store.products["cushion"]]
+                items = list(store.products.values())[:6] if name != "clearance" else [
+                    store.products[s] for s in ("tableware-set", "linen-shirt", "cushion")]
                 cards = "".join(
                     f'<li><a href="/products/{p["slug"]}"><img src="/img/{p["img"]}" width="200" height="200">'
                     f'<span>{html.escape(p["title"])}</span></a><em>¥{p["price"]}</em></li>' for p in items)
-                self._page(f"<title>分类 {name}</title><h1>{name}</h1><ul class='list'>{cards}</ul>", head=head)
+                self._page(f"<title>分类 {CATEGORY_TITLES.get(name, name)}</title><h1>{name}</h1><ul class='list'>{cards}</ul>", head=head)
 
         return Handler

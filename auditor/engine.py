@@ -178,6 +178,12 @@ def needed_facts(rules: list[Rule]) -> set[str]:
     return set().union(*(checks[r.check].needs for r in rules if r.enabled)) if rules else set()
 
 
+def ocr_regions(rules: list[Rule]) -> set[str]:
+    """Regions whose images the enabled rules want read (OCR is the costly probe: only where needed)."""
+    checks = load_checks()
+    return {kind for r in rules if r.enabled and "ocr" in checks[r.check].needs for kind in r.regions}
+
+
 def fingerprint(store: str, check_name: str, page: str, region: str, target: str | None, discriminator: str,
                 viewport: str = "desktop") -> str:
     parts = [store, check_name, page, region, target or "", discriminator]

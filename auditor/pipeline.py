@@ -12,11 +12,12 @@ from pathlib import Path
 from auditor.config import Config, Store
 from auditor.crawl.crawler import CrawlResult, Crawler
 from auditor.crawl.profiles import resolve_profile
-from auditor.engine import Rule, load_rules, needed_facts, run_rules
+from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.models import Facts, Finding, Snapshot
 from auditor.probes.http import HostLimiter, make_client
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber
+from auditor.probes.ocr import OcrProber
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
 
@@ -39,9 +40,26 @@ def rules_for(cfg: Config) -> list[Rule]:
     return load_rules(cfg.resolve(cfg.rules.dir), cfg.rules.disable, cfg.rules.overrides)
 
 
+OCR_MIN_WIDTH, OCR_MIN_HEIGHT = 150, 40  # smaller images are icons and thumbnails, not banners
+
+
+def ocr_candidates(snapshot: Snapshot, regions: set[str]) -> set[str]:
+    urls: set[str] = set()
+    for page in snapshot.pages:
+        for region in page.regions:
+            if "*" not in regions and region.kind not in regions:
+                continue
+            for img in [*region.images, *(s.image for s in region.slides if s.image)]:
+                if img.url and (img.rendered_width >= OCR_MIN_WIDTH and img.rendered_height >= OCR_MIN_HEIGHT
+                                or img.natural_width >= OCR_MIN_WIDTH * 2):
+                    urls.add(img.url)
+    return urls
+
+
 async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set[str],
-                       progress: Progress | None = None) -> Facts:
-    """Run the probes the enabled rules need, each distinct URL once."""
+                       progress: Progress | None = None, ocr_regions: set[str] | None = None,
+                       ocr: OcrProber | None = None) -> Facts:
+    """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever."""
     settings = cfg.crawl_for(store)
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     facts = Facts()
@@ -54,9 +72,11 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
     images = [img.url for p in snapshot.pages for r in p.regions
               for img in [*r.images, *(s.image for s in r.slides if s.image), *(s.image for s in r.slots if s.image)]
               if img and img.url]
+    want_ocr = ocr_candidates(snapshot, ocr_regions or set()) if ("ocr" in needs and ocr) else set()
+    ocr_bytes: dict[str, bytes] = {}
     limiter = HostLimiter(settings.per_host, settings.delay_ms)
     async with make_client(settings) as client:
-        jobs = []
+        link_job = None
         if "links" in needs:
             done = 0
             distinct = len(set(links))
@@ -68,28 +88,30 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
                     progress("links", done, distinct)
 
             prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick)
-            jobs.append(prober.check_all(links))
-        if "images" in needs:
-            jobs.append(ImageProber(client, limiter).probe_all(images))
-        results = await asyncio.gather(*jobs)
-    i = 0
-    if "links" in needs:
-        facts.links = results[i]
-        i += 1
-    if "images" in needs:
-        facts.images = results[i]
+            link_job = asyncio.ensure_future(prober.check_all(links))
+        if "images" in needs or want_ocr:
+            keep = (lambda url, data: ocr_bytes.__setitem__(url, data) if url in want_ocr else None)
+            facts.images = await ImageProber(client, limiter, keep_bytes=keep).probe_all(images)
+        if want_ocr and ocr is not None:
+            by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
+            facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
+        if link_job is not None:
+            facts.links = await link_job
     return facts
 
 
-async def crawl_and_probe(cfg: Config, store: Store, now: datetime, needs: set[str], shots: Path | None,
-                          timings: dict[str, float], progress: Progress | None = None) -> tuple[CrawlResult, Facts]:
+async def crawl_and_probe(cfg: Config, store: Store, now: datetime, rules: list[Rule], repo: Repo,
+                          shots: Path | None, timings: dict[str, float],
+                          progress: Progress | None = None) -> tuple[CrawlResult, Facts]:
     t0 = time.monotonic()
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     crawl = await Crawler(store, cfg.crawl_for(store), profile, shots, now, progress).run()
     crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
     timings["crawl_s"] = round(time.monotonic() - t0, 2)
     t1 = time.monotonic()
-    facts = await gather_facts(crawl.snapshot, cfg, store, needs, progress)
+    ocr = OcrProber(repo.ocr_get, repo.ocr_put)
+    facts = await gather_facts(crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr)
+    timings["ocr_images"] = ocr.ran
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts
 
@@ -102,7 +124,7 @@ def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | Non
     timings: dict[str, float] = {}
     try:
         shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
-        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, needed_facts(rules), shots, timings, progress))
+        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, rules, repo, shots, timings, progress))
         snapshot = crawl.snapshot
         t2 = time.monotonic()
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, cfg.campaigns)

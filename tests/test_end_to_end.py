@@ -54,6 +54,7 @@ def test_audit_finds_exactly_the_planted_defects(audited: dict[str, Any]) -> Non
     checks_run = {t["check"] for t in TRUTH["findings"]}
     got = {(f["check"], f["region"], _path(f["target"], base)) for f in audited["findings"] if f["check"] in checks_run}
     want = {(t["check"], t["region"], t["target"]) for t in TRUTH["findings"]}
+    assert len(got) == len([f for f in audited["findings"] if f["check"] in checks_run]), "duplicate findings"
     assert got - want == set(), f"reported but not planted: {sorted(got - want, key=str)}"
     assert want - got == set(), f"planted but missed: {sorted(want - got, key=str)}"
 
@@ -76,9 +77,12 @@ def test_evidence_says_why(audited: dict[str, Any]) -> None:
         assert f is not None, t
         if "reason" in t:
             assert str(f["evidence"]["reason"]).startswith(t["reason"]), (t, f["evidence"])
+        if "source" in t:
+            assert f["evidence"]["source"] == t["source"], (t, f["evidence"])
         if "selector" in t:
             assert f["evidence"]["selector"] == t["selector"], (t, f["evidence"])
-        assert f["message"] and f["page"] == base and f["fingerprint"]
+        assert f["message"] and f["fingerprint"]
+        assert _path(f["page"], base) == t.get("page", "/"), (t, f["page"])
 
 
 def test_second_audit_updates_the_same_findings(audited: dict[str, Any]) -> None:

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError, StoreLockedError
 from auditor.models import Finding, Page
-from auditor.store.tables import FindingEvent, FindingRow, PriceObservation, Run, RunPage, StoreLock
+from auditor.store.tables import FindingEvent, FindingRow, OcrCache, PriceObservation, Run, RunPage, StoreLock
 
 ACTIVE = ("open", "acknowledged", "assigned", "regressed")
 OPERATOR_STATUSES = ("acknowledged", "assigned", "resolved", "ignored", "open")
@@ -231,6 +231,15 @@ class Repo:
                 if to in ("resolved", "ignored") and note:
                     r.resolution = note
             return len(rows)
+
+    def ocr_get(self, shas: list[str], engine: str) -> dict[str, list[dict[str, Any]]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(OcrCache).where(OcrCache.engine == engine, OcrCache.sha256.in_(shas)))
+            return {r.sha256: r.lines for r in rows}
+
+    def ocr_put(self, sha: str, engine: str, lines: list[dict[str, Any]]) -> None:
+        with self.sessions.begin() as s:
+            s.merge(OcrCache(sha256=sha, engine=engine, lines=lines, created_at=datetime.now(UTC)))
 
     def prices(self, url: str) -> list[PriceObservation]:
         with self.sessions() as s:
