@@ -106,3 +106,11 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
         conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
     engine.dispose()
     return url
+
+
+# Property tests explore widely here (run with HYPOTHESIS_PROFILE=deep) but are reproducible in CI.
+from hypothesis import settings as _hyp_settings  # noqa: E402
+
+_hyp_settings.register_profile("ci", derandomize=True, max_examples=200, deadline=None)
+_hyp_settings.register_profile("deep", max_examples=3000, deadline=None)
+_hyp_settings.load_profile(__import__("os").environ.get("HYPOTHESIS_PROFILE", "ci"))

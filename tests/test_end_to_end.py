@@ -101,3 +101,13 @@ def test_finding_objects_have_the_design_fields(audited: dict[str, Any]) -> None
         assert fields <= set(f)
     shots = [f["screenshot"] for f in audited["findings"] if f["region"] in ("showcase", "banner", "nav")]
     assert shots and all(s and Path(s).is_file() for s in shots)
+
+
+def test_second_audit_of_an_unchanged_store_runs_no_ocr(audited: dict[str, Any]) -> None:
+    import sqlite3
+
+    with sqlite3.connect(audited["work"] / "audit.db") as db:
+        rows = db.execute("SELECT status, timings FROM runs ORDER BY id").fetchall()
+    first, second = (json.loads(t) for _, t in rows)
+    assert [r[0] for r in rows] == ["complete", "complete"]
+    assert first["ocr_images"] > 0 and second["ocr_images"] == 0

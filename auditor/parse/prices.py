@@ -79,7 +79,7 @@ def parse_prices(raw: str) -> list[Price]:
             continue
         if cur in ("Y", "y", "?") and not role and (_UNIT_AFTER.match(text, ne) or re.match(r"[./-]\d", text[ne:])):
             continue
-        if not cur and _DATE_AROUND.fullmatch(m.group("num")):
+        if not cur and not role and _DATE_AROUND.fullmatch(m.group("num")):
             continue
         value = float(m.group("num").replace(",", ""))
         if value <= 0:

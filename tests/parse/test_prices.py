@@ -1,0 +1,66 @@
+"""The price grammar: examples from real shop text and OCR, and properties on generated strings."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from auditor.parse.prices import ROLES, parse_prices
+
+
+@pytest.mark.parametrize(("text", "want"), [
+    ("到手价¥149", [(149, "promo", False)]),
+    ("仅需 ¥89 起", [(89, "promo", True)]),
+    ("现价：￥1,299.00", [(1299, "current", False)]),
+    ("原价199元 现价149元", [(199, "regular", False), (149, "current", False)]),
+    ("券后价99", [(99, "promo", False)]),
+    ("到手价Y149", [(149, "promo", False)]),  # OCR reads ¥ as Y
+    ("?149", [(149, "price", False)]),       # ... or as ?
+    ("¥ 1 299", [(1299, "price", False)]),   # a stray space inside the number
+    ("¥８８.８", [(88.8, "price", False)]),   # full-width digits
+    ("满199元减20元 到手价¥179", [(179, "promo", False)]),
+    ("Now $19.99 was $25", [(19.99, "promo", False), (25, "regular", False)]),
+])
+def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str, bool]]) -> None:
+    assert [(p.value, p.role, p.from_price) for p in parse_prices(text)] == want
+
+
+@pytest.mark.parametrize("text", [
+    "满300减50", "每满200减30", "8折", "8.8折", "第2件半价", "16件套", "160x230", "1.5L", "24cm", "11.1-11.11",
+    "12月2日开启", "每天17点截单", "直降50元", "领券立减30元", "2026年11月1日", "双11", "618年中大促", "10:00-22:00",
+    "24小时发货", "3期免息", "5000mAh",
+])
+def test_things_that_are_not_prices(text: str) -> None:
+    assert parse_prices(text) == []
+
+
+values = st.decimals(min_value="0.5", max_value="99999", places=2).map(float)
+
+
+@given(value=values, role=st.sampled_from(sorted(ROLES)), mark=st.sampled_from(["¥", "￥", "¥ ", ""]),
+       yuan=st.booleans())
+def test_a_role_word_and_a_price_are_read_back(value: float, role: str, mark: str, yuan: bool) -> None:
+    number = f"{value:.2f}".rstrip("0").rstrip(".")
+    text = f"{role}{mark}{number}{'元' if yuan else ''}"
+    found = parse_prices(text)
+    assert found and found[0].value == pytest.approx(value), text
+    assert found[0].role == ROLES[role.lower()] if role.lower() in ROLES else ROLES[role]
+
+
+@given(a=st.integers(1, 9999), b=st.integers(1, 999), each=st.booleans(), yuan=st.booleans())
+def test_thresholds_are_never_prices(a: int, b: int, each: bool, yuan: bool) -> None:
+    u = "元" if yuan else ""
+    assert parse_prices(f"{'每' if each else ''}满{a}{u}减{b}{u}") == []
+
+
+@given(n=st.integers(1, 999), unit=st.sampled_from(["件", "件套", "个", "只", "cm", "ml", "L", "kg", "寸", "折", "%"]))
+def test_counts_and_sizes_are_never_prices(n: int, unit: str) -> None:
+    assert parse_prices(f"{n}{unit}") == []
+    assert parse_prices(f"超值{n}{unit}装") == []
+
+
+@given(value=st.integers(1, 99999), noise=st.sampled_from(["爆款", "双11", "16件套", "满300减50", "包邮", "8折"]))
+def test_a_price_survives_the_words_around_it(value: int, noise: str) -> None:
+    found = [p.value for p in parse_prices(f"{noise} 到手价¥{value} {noise}")]
+    assert found == [value]

@@ -1,0 +1,74 @@
+"""OCR on images rendered at test time (a CJK font, several sizes, colours and backgrounds), and its cache."""
+
+from __future__ import annotations
+
+import glob
+import hashlib
+import io
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from auditor.parse import parse_prices, parse_windows
+from auditor.probes.ocr import ENGINE_ID, OcrProber, read_image
+
+pytestmark = pytest.mark.slow
+NOW = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def cjk_font(size: int) -> ImageFont.FreeTypeFont:
+    paths = glob.glob("/usr/share/fonts/**/NotoSansCJK*.ttc", recursive=True) + glob.glob(
+        "/usr/share/fonts/**/*CJK*", recursive=True)
+    assert paths, "a CJK font is needed (scripts/setup.sh installs fonts-noto-cjk)"
+    return ImageFont.truetype(sorted(paths)[0], size)
+
+
+def banner(lines: list[str], size: int, fg: str, bg: str, width: int = 900) -> bytes:
+    img = Image.new("RGB", (width, int(size * 1.6 * len(lines) + size)), bg)
+    draw = ImageDraw.Draw(img)
+    for i, line in enumerate(lines):
+        draw.text((size, size // 2 + int(i * size * 1.6)), line, font=cjk_font(size), fill=fg)
+    buf = io.BytesIO()
+    img.save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("size", "fg", "bg"), [(28, "white", "#c4161c"), (40, "#222222", "#fff3e0"),
+                                                (56, "#ffe08a", "#1f4e79")])
+def test_prices_and_dates_read_from_a_rendered_banner(size: int, fg: str, bg: str) -> None:
+    data = banner(["双11狂欢节 到手价¥149", "活动时间 11.1-11.11"], size, fg, bg)
+    text = " ".join(line.text for line in read_image(data))
+    assert [p.value for p in parse_prices(text)] == [149], text
+    (w,) = parse_windows(text, NOW)
+    assert w.state == "ended" and w.end.day == 11, text  # type: ignore[union-attr]
+
+
+def test_lines_keep_boxes_and_confidence() -> None:
+    lines = read_image(banner(["仅需¥89起"], 48, "black", "white"))
+    assert lines and lines[0].score > 0.8 and len(lines[0].box) == 4
+
+
+class DictCache:
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, str], list[dict[str, Any]]] = {}
+
+    def get(self, shas: list[str], engine: str) -> dict[str, list[dict[str, Any]]]:
+        return {s: self.rows[(s, engine)] for s in shas if (s, engine) in self.rows}
+
+    def put(self, sha: str, engine: str, lines: list[dict[str, Any]]) -> None:
+        self.rows[(sha, engine)] = lines
+
+
+async def test_an_unchanged_image_is_never_read_twice() -> None:
+    data = banner(["满300减50"], 40, "white", "#00838f")
+    sha = hashlib.sha256(data).hexdigest()
+    cache = DictCache()
+    first = OcrProber(cache.get, cache.put)
+    got = await first.read_all({sha: data})
+    assert first.ran == 1 and "300" in got[sha].text
+    second = OcrProber(cache.get, cache.put)
+    again = await second.read_all({sha: data})
+    assert second.ran == 0 and again[sha].text == got[sha].text and again[sha].engine == ENGINE_ID
