@@ -21,7 +21,7 @@ import yaml
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 STORE_DIR = FIXTURES / "store"
-_DATE = re.compile(r"\{\{date:([+-]?\d+):(md|dot|iso)\}\}")
+_DATE = re.compile(r"\{\{date:([+-]?\d+):(md|dot|iso|slash)\}\}")
 _TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".css": "text/css", ".js": "application/javascript"}
 
 PRODUCT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
@@ -30,6 +30,12 @@ PRODUCT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <div class="price-box">{price_html}</div><div class="status">{status}</div></div>
 <div class="related"><a href="/products/tea-cup">陶瓷茶杯</a> <a href="/products/slippers">居家拖鞋</a></div>
 </body></html>"""
+SHOPIFY_PRODUCT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} – Hearth &amp; Home</title></head>
+<body><main><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">{title}</h1>
+<img src="/img/{img}" alt="{title}" width="400" height="400">
+<div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="priceCurrency" content="USD">
+<span class="price-item price-item--sale" itemprop="price" content="{price}">${price}</span>
+<link itemprop="availability" href="https://schema.org/{availability}"></div></div></main></body></html>"""
 GONE_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>
 <body><div class="tip">{message}</div><a href="/">返回首页</a></body></html>"""
 
@@ -41,7 +47,8 @@ CATEGORY_TITLES = {"clearance": "清仓特卖", "new": "新品上架", "all": "�
 def render_dates(text: str, now: datetime) -> str:
     def one(m: re.Match[str]) -> str:
         d = now + timedelta(days=int(m.group(1)))
-        return {"md": f"{d.month}月{d.day}日", "dot": f"{d.month}.{d.day}", "iso": d.date().isoformat()}[m.group(2)]
+        return {"md": f"{d.month}月{d.day}日", "dot": f"{d.month}.{d.day}", "iso": d.date().isoformat(),
+                "slash": f"{d.month}/{d.day}"}[m.group(2)]
 
     return _DATE.sub(one, text)
 
@@ -113,6 +120,24 @@ class FixtureStore:
             def _serve(self, head: bool) -> None:
                 path = urlsplit(self.path).path
                 n = store.count("HEAD" if head else "GET", path)
+                if path in ("/shopify", "/shopify/"):
+                    return self._page((STORE_DIR / "shopify" / "home.html").read_text(encoding="utf-8"), head=head)
+                if path.startswith("/shopify/products/"):
+                    return self._shopify_product(path.removeprefix("/shopify/products/"), head)
+                if path.startswith("/shopify/collections/") or path.startswith("/shopify/pages/") or \
+                        path.startswith("/shopify/policies/"):
+                    if path.endswith(("/gone", "/last-season")):
+                        return self._send(404, b"<h1>404 Page not found</h1>", head=head)
+                    name = path.rsplit("/", 1)[-1].replace("-", " ").title()
+                    return self._page(f"<title>{name}</title><h1>{name}</h1><p>{name}</p>", head=head)
+                if path == "/hostile":
+                    return self._page((STORE_DIR / "hostile.html").read_text(encoding="utf-8"), head=head)
+                if path == "/never-finishes.png":
+                    time.sleep(120)  # the page's load event never fires within the crawl's patience
+                    return self._send(404, head=head)
+                if path == "/hangs":
+                    time.sleep(120)
+                    return self._send(200, b"late", head=head)
                 if path in ("/", "/index.html"):
                     return self._page((STORE_DIR / "home.html").read_text(encoding="utf-8"), head=head)
                 if path.startswith("/img/"):
@@ -174,6 +199,14 @@ class FixtureStore:
                 status = "已售罄" if p["state"] == "sold_out" else "现货"
                 self._page(PRODUCT_PAGE.format(title=title, ld=json.dumps(ld, ensure_ascii=False), img=p["img"],
                                                price_html=price_html, status=status), head=head)
+
+            def _shopify_product(self, slug: str, head: bool) -> None:
+                p = store.products.get(slug)
+                if p is None or p["state"] in ("delisted", "not_found"):
+                    return self._send(404, b"<h1>404 Page not found</h1>", head=head)
+                availability = "OutOfStock" if p["state"] == "sold_out" else "InStock"
+                self._page(SHOPIFY_PRODUCT.format(title=html.escape(p["title"]), img=p["img"], price=p["price"],
+                                                  availability=availability), head=head)
 
             def _category(self, name: str, head: bool) -> None:
                 known = {"all", "new", "bedding", "kitchen", "discontinued", "clearance", "member"}

@@ -107,7 +107,8 @@ class Crawler:
         async def visit(url: str, depth: int) -> None:
             nonlocal done
             async with sem:
-                page = await self._read_page(context, url, depth, viewport, is_home=(url == start))
+                page = await self._read_page(context, url, depth, viewport,
+                                             is_home=(url == start and not self.profile.is_product(url)))
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)
@@ -181,10 +182,10 @@ class Crawler:
         return page
 
     async def _extract(self, pw_page: PWPage, page: Page) -> None:
-        args = {"selectors": {k: v for k, v in self.profile.selectors.items()}, "pageKind": page.kind}
+        args = {"selectors": dict(self.profile.selectors), "pageKind": page.kind, "productUrl": self.profile.product_url}
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark"})
         watch_started = asyncio.get_running_loop().time()
-        await self._reveal_menus(pw_page, mark.get("navItems") or [])
+        await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
         await self._scroll(pw_page)
         # carousels are watched in the page since "mark"; wait out the rest of the window only if one
         # has not moved yet
@@ -218,8 +219,10 @@ class Crawler:
         if self.shots_dir is not None:
             await self._screenshots(pw_page, page)
 
-    async def _reveal_menus(self, pw_page: PWPage, items: list[str]) -> None:
-        """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist."""
+    async def _reveal_menus(self, pw_page: PWPage, items: list[str], clicks: list[str]) -> None:
+        """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist;
+        click the nav's toggles (buttons, summaries, aria-expanded, javascript: links) that open menus
+        on click. Links that navigate are never clicked, nor anything that buys, subscribes or logs out."""
         for level in range(2):
             for sel in items:
                 try:
@@ -230,6 +233,21 @@ class Crawler:
             items = await pw_page.evaluate(EXTRACT_JS, {"phase": "revealed"})
             if not items:
                 break
+        await self._mark_revealed(pw_page, "hover")
+        for sel in clicks:
+            try:
+                await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
+                await pw_page.wait_for_timeout(60)
+            except PlaywrightError:
+                continue
+        await self._mark_revealed(pw_page, "click")
+
+    @staticmethod
+    async def _mark_revealed(pw_page: PWPage, how: str) -> None:
+        """Entries that did not exist (or were not links) before: revealed by this interaction."""
+        await pw_page.evaluate("(how) => document.querySelectorAll('a:not([data-auditor-seen]), area:not([data-auditor-seen])')"
+                               ".forEach(a => { a.setAttribute('data-auditor-revealed', how);"
+                               " a.setAttribute('data-auditor-seen', '1'); })", how)
 
     async def _scroll(self, pw_page: PWPage) -> None:
         """Scroll down in steps so lazy images load; bounded, so infinite scroll ends."""

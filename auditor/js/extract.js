@@ -65,7 +65,7 @@
                 text: a.tagName === "AREA" ? (a.getAttribute("alt") || a.getAttribute("title") || "") : (txt(a) || (a.getAttribute("title") || "")),
                 kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
                 coords: a.tagName === "AREA" ? (a.getAttribute("coords") || "") : null,
-                revealed_by: a.hasAttribute("data-auditor-seen") ? null : "hover", level: 0,
+                revealed_by: a.getAttribute("data-auditor-revealed") || null, level: 0,
                 image: img ? image(img) : (a.tagName === "A" ? bgImage(a) : null) };
     if (!o.text && o.image) o.text = o.image.alt;
     return Object.assign(o, extra || {});
@@ -94,15 +94,24 @@
     const reg = Object.assign({ kind, el, selector: path(el) }, extra || {}); regions.push(reg); return reg;
   };
 
-  // carousels: a clipped box whose track holds 2+ slides each about as wide as the box
+  // carousels: a box whose track holds 2+ slides each about as wide as the box, laid side by side
+  // behind a clipping box (sliding), or stacked on one another (fading), or hidden but one
+  const clips = (el) => { const cs = getComputedStyle(el);
+    return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
   const slideSetOf = (box) => {
     const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
     const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
     for (const t of tracks) {
-      const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c));
+      const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"));
       if (kids.length < 2) continue;
-      const wide = kids.filter((c) => { const w = c.getBoundingClientRect().width; return w >= bw * 0.85 && w <= bw * 1.15; });
-      if (wide.length >= 2 && wide.length >= kids.length * 0.8) return { track: t, slides: kids };
+      const rs = kids.map((c) => c.getBoundingClientRect());
+      const wide = rs.filter((r) => r.width >= bw * 0.85 && r.width <= bw * 1.15);
+      const hidden = kids.filter((c) => getComputedStyle(c).display === "none").length;
+      if (wide.length + hidden < 2 || wide.length + hidden < kids.length * 0.8 || !wide.length) continue;
+      const w0 = wide[0];
+      const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);
+      const stacked = wide.some((r) => r !== w0 && Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) < 5);
+      if ((sideBySide && (clips(box) || clips(t))) || stacked || hidden >= 1) return { track: t, slides: kids };
     }
     return null;
   };
@@ -110,8 +119,7 @@
   for (const el of q(S.carousel)) carouselEls.push(el);
   if (!S.carousel) {
     for (const el of document.querySelectorAll("body *")) {
-      const cs = getComputedStyle(el);
-      if (!(cs.overflow.includes("hidden") || cs.overflowX.includes("hidden") || cs.overflow.includes("clip"))) continue;
+      if (el.childElementCount < 1 || /^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6])$/.test(el.tagName)) continue;
       if (carouselEls.some((c) => c.contains(el) || el.contains(c))) continue;
       if (slideSetOf(el)) carouselEls.push(el);
     }
@@ -153,6 +161,10 @@
       const box = h.parentElement; if (box && box !== document.body && !noticeEls.includes(box)) noticeEls.push(box);
     }
     for (const m of q("marquee, [role=marquee], [aria-live]")) if (!noticeEls.some((n) => n.contains(m))) noticeEls.push(m);
+    for (const m of q("[aria-label], [title], [role=region], [role=status]")) {
+      const label = (m.getAttribute("aria-label") || m.getAttribute("title") || "");
+      if (/announce|notice|公告|通知|bulletin/i.test(label) && !m.matches("a, img") && !noticeEls.some((n) => n.contains(m))) noticeEls.push(m);
+    }
   }
 
   // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
@@ -181,6 +193,26 @@
   gridEls.forEach((el) => add(args.pageKind === "category" ? "category" : "showcase", el));
   if (footEl) add("footer", footEl);
 
+  // product pages: the price box near the title, and the blocks of links to other products
+  if (args.pageKind === "product") {
+    const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
+    const h1 = document.querySelector("h1");
+    const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || [...document.querySelectorAll("body *")]
+      .filter((e) => e.children.length <= 2 && /[¥￥$]\s*\d/.test(txt(e)) && txt(e).length < 40 && shown(e))
+      .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+    if (priceEl) add("product.price", priceEl.parentElement && txt(priceEl.parentElement).length < 120 ? priceEl.parentElement : priceEl);
+    if (productRe) {
+      const here = location.href.split("#")[0];
+      const cands = [...document.querySelectorAll("body *")].filter((e) => {
+        const links = [...e.querySelectorAll("a[href]")];
+        const prod = links.filter((a) => productRe.test(a.href) && a.href.split("#")[0] !== here);
+        return prod.length >= 2 && links.length <= 40 && prod.length >= links.length * 0.6;
+      });
+      cands.filter((e) => !cands.some((o) => o !== e && e.contains(o) && o.querySelectorAll("a[href]").length >= 2))
+        .forEach((e) => add("product.related", e));
+    }
+  }
+
   // banners: big linked images, image maps and CSS-background banners not inside another region
   const bannerCandidates = [...q(S.banner)];
   if (!S.banner) {
@@ -190,6 +222,18 @@
     }
     for (const a of document.querySelectorAll("a[href]")) {
       const r = a.getBoundingClientRect(); if (r.width >= 300 && r.height >= 60 && bgUrl(a)) bannerCandidates.push(a);
+    }
+    // a big picture with its call-to-action link beside it (a section banner with a button)
+    for (const img of document.querySelectorAll("img")) {
+      const r = img.getBoundingClientRect();
+      if (r.width < Math.min(300, W * 0.5) || r.height < 60 || img.closest("a[href]") || img.useMap) continue;
+      let box = img.parentElement;
+      for (let up = 0; box && box !== document.body && up < 3; up++, box = box.parentElement) {
+        const links = box.querySelectorAll("a[href]").length;
+        const bigImgs = [...box.querySelectorAll("img")].filter((i) => i.getBoundingClientRect().width >= 200).length;
+        if (bigImgs > 1) break;
+        if (links >= 1 && links <= 2) { bannerCandidates.push(box); break; }
+      }
     }
   }
   const pk = args.pageKind === "product";
@@ -210,8 +254,13 @@
       w.timer = setInterval(() => { const s = state(); if (s !== w.last && w.last !== undefined) w.changes++; w.last = s; }, 100);
       return w;
     });
+    const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
+    const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")]
+      .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
+              && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
     return { nav: navEl ? path(navEl) : null,
-             navItems: navEl ? [...navEl.querySelectorAll("li, a")].filter((e) => shown(e)).slice(0, 40).map(path) : [] };
+             navItems: navEl ? [...navEl.querySelectorAll("li, a")].filter((e) => shown(e)).slice(0, 40).map(path) : [],
+             clickItems: clickable.slice(0, 20).map(path) };
   }
 
   // ---- read phase ----
@@ -243,7 +292,12 @@
       cells.forEach((c, i) => {
         const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
         const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?|\d[\d,]*(\.\d+)?\s*元/.exec(t);
-        const title = [...c.querySelectorAll("*")].map(txt).find((s) => s && !/^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s) && s.length >= 2) || "";
+        const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
+        const named = [...c.querySelectorAll("h1,h2,h3,h4,h5,h6,[itemprop=name],a[href],[title]")]
+          .map((e) => txt(e) || e.getAttribute("title") || "").find((s) => s && !priceLike(s) && s.length >= 2);
+        const leaf = [...c.querySelectorAll("*")].filter((e) => !e.children.length).map(txt)
+          .find((s) => s && !priceLike(s) && s.length >= 2);
+        const title = named || leaf || "";
         o.slots.push({ index: i, link: a ? linkOf(a).url : null, image: im ? image(im) : null, title, price_text: pm ? pm[0] : "",
                        text: t, selector: path(c) });
       });

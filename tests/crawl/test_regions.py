@@ -1,0 +1,182 @@
+"""Every region kind, read by the generic profile in a real Chromium, on two markup families
+(a Tmall-like shop in Chinese, a Shopify-like theme in English), desktop and mobile."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image as PILImage
+
+from auditor.config import CrawlSettings, Store
+from auditor.crawl.crawler import Crawler
+from auditor.crawl.profiles import resolve_profile
+from auditor.demo_store import FixtureStore
+from auditor.models import Page, Region
+from tests.conftest import CLOCK
+
+pytestmark = [pytest.mark.browser, pytest.mark.network]
+PATHS = ["", "shopify/", "products/linen-shirt", "products/wool-scarf", "products/aroma", "shopify/products/desk-lamp",
+         "category/clearance", "hostile"]
+
+
+def crawl(store: FixtureStore, paths: list[str], shots: Path | None = None, selectors: dict[str, str] | None = None,
+          **settings: Any) -> dict[str, Page]:
+    urls = [store.url + p for p in paths]
+    st = Store(name="t", url=store.url, selectors=selectors or {})
+    s = CrawlSettings(carousel_watch_ms=4000, **settings)
+    result = asyncio.run(Crawler(st, s, resolve_profile("generic", st.selectors, []), shots, CLOCK, only=urls).run())
+    return {p.url.removeprefix(store.url) + ("@mobile" if p.viewport == "mobile" else ""): p
+            for p in result.snapshot.pages}
+
+
+@pytest.fixture(scope="module")
+def pages(fixture_store: FixtureStore, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Page]:
+    return crawl(fixture_store, PATHS, shots=tmp_path_factory.mktemp("shots"))
+
+
+def regions(page: Page, kind: str) -> list[Region]:
+    return [r for r in page.regions if r.kind == kind]
+
+
+def one(page: Page, kind: str) -> Region:
+    found = regions(page, kind)
+    assert len(found) == 1, [(r.kind, r.selector) for r in page.regions]
+    return found[0]
+
+
+def rel(url: str | None, store: FixtureStore) -> str | None:
+    return url.removeprefix(store.url.rstrip("/")) if url else url
+
+
+def test_nav_with_entries_that_exist_only_after_hover(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    nav = one(pages[""], "nav")
+    links = {rel(link.url, fixture_store): (link.text, link.revealed_by) for link in nav.links}
+    assert links["/category/old-stock"] == ("旧品专区", "hover")
+    assert links["/promo/double11"] == ("双11主会场", "hover")
+    assert links["/status/404"] == ("会员中心", None)
+
+
+def test_nav_with_entries_that_exist_only_after_click(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    nav = one(pages["shopify/"], "nav")
+    revealed = {rel(link.url, fixture_store): link.revealed_by for link in nav.links if link.revealed_by}
+    assert revealed == {"/shopify/collections/bedding": "click", "/shopify/collections/kitchen": "click",
+                        "/shopify/collections/last-season": "click"}
+
+
+def test_sliding_kv_without_loop_duplicates_and_a_still_carousel(pages: dict[str, Page],
+                                                                  fixture_store: FixtureStore) -> None:
+    kv = one(pages[""], "kv")
+    assert [rel(s.link, fixture_store) for s in kv.slides] == [
+        "/products/cushion", "/promo/double11", "/category/new", "/products/linen-shirt"]
+    assert rel(kv.slides[3].image.url, fixture_store) == "/img/kv-shirt-price.png"  # type: ignore[union-attr]
+    assert kv.slides[1].alt == "双11狂欢节" and kv.rotates is True
+    story = one(pages[""], "carousel")
+    assert story.selector == "#brand-story" and story.rotates is False and len(story.slides) == 2
+
+
+def test_fading_slideshow_is_the_kv(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    kv = one(pages["shopify/"], "kv")
+    assert len(kv.slides) == 3 and kv.rotates is True
+    assert rel(kv.slides[0].link, fixture_store) == "/shopify/products/linen-shirt"
+
+
+def test_banners_image_maps_and_css_backgrounds(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    banners = regions(pages[""], "banner")
+    areas = [link for b in banners for link in b.links if link.kind == "area"]
+    assert [(rel(a.url, fixture_store), a.coords, a.text) for a in areas] == [
+        ("/products/bed-sheet", "0,0,500,250", "床品专区"), ("/category/kitchen-old", "500,0,1000,250", "厨房专区")]
+    bg = [b for b in banners if any(i.kind == "background" for i in b.images)]
+    assert len(bg) == 1 and rel(bg[0].links[0].url, fixture_store) == "/category/member"
+    assert rel(bg[0].images[0].url, fixture_store) == "/img/bg-banner.png"
+
+
+def test_banner_with_its_button_beside_the_picture(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    (banner,) = regions(pages["shopify/"], "banner")
+    assert [rel(link.url, fixture_store) for link in banner.links] == ["/shopify/collections/mid-year"]
+    assert rel(banner.images[0].url, fixture_store) == "/img/banner-618.png"
+
+
+@pytest.mark.parametrize(("path", "count", "empty", "lamp_price"), [("", 8, 4, "¥79"), ("shopify/", 6, 4, "$79")])
+def test_showcase_slots_keep_the_empty_one(pages: dict[str, Page], fixture_store: FixtureStore, path: str, count: int,
+                                           empty: int, lamp_price: str) -> None:
+    showcase = one(pages[path], "showcase")
+    assert len(showcase.slots) == count
+    gap = showcase.slots[empty]
+    assert (gap.link, gap.image, gap.title) == (None, None, "")
+    lamp = next(s for s in showcase.slots if s.link and "desk-lamp" in s.link)
+    assert lamp.price_text == lamp_price and lamp.title and lamp.image and lamp.image.url
+    towel = next(s for s in showcase.slots if s.link and "cotton-towel" in s.link)
+    assert rel(towel.image.url, fixture_store) == "/img/p2.png"  # type: ignore[union-attr]  # lazy data-src
+
+
+def test_announcements_line_by_line(pages: dict[str, Page]) -> None:
+    lines = [t.text for t in one(pages[""], "announcement").texts]
+    assert lines[0] == "双11活动时间：11月1日-11月11日，感谢支持！" and len(lines) == 3
+    assert any(t.link for t in one(pages[""], "announcement").texts)
+    assert one(pages["shopify/"], "announcement").texts[0].text.startswith("Black Friday sale 11/8 - 11/15")
+
+
+def test_footer_and_the_rest_as_page(pages: dict[str, Page]) -> None:
+    footer = one(pages[""], "footer")
+    assert {link.url for link in footer.links} >= {"mailto:service@example.com", "tel:4000000000"}
+    assert one(pages["shopify/"], "footer").links[0].text == "Contact"
+    assert one(pages[""], "page").images  # the images outside any region
+
+
+def test_images_report_rendered_size_and_visibility(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
+    imgs = {rel(i.url, fixture_store): i for r in pages[""].regions for i in r.images}
+    wide = imgs["/img/wide.png"]
+    assert (wide.rendered_width, wide.rendered_height, wide.visible) == (400, 200, True)
+
+
+def test_product_pages_json_ld_and_microdata(pages: dict[str, Page]) -> None:
+    shirt = pages["products/linen-shirt"]
+    assert shirt.kind == "product" and shirt.product is not None
+    assert (shirt.product.price, shirt.product.regular_price, shirt.product.availability) == (199, 259, "on_sale")
+    assert len(one(shirt, "product.related").links) == 2 and regions(shirt, "product.price")
+    lamp = pages["shopify/products/desk-lamp"].product
+    assert lamp is not None and (lamp.price, lamp.source, lamp.availability) == (99, "microdata", "on_sale")
+    assert pages["products/wool-scarf"].product.availability == "delisted"  # type: ignore[union-attr]
+    assert pages["products/aroma"].product.availability == "not_found"  # type: ignore[union-attr]
+
+
+def test_category_page_lists_its_products(pages: dict[str, Page]) -> None:
+    cat = pages["category/clearance"]
+    assert cat.kind == "category" and [s.link.rsplit("/", 1)[-1] for s in one(cat, "category").slots] == [  # type: ignore[union-attr]
+        "tableware-set", "linen-shirt", "cushion"]
+
+
+def test_hostile_page_dialogs_popups_infinite_scroll_endless_load(pages: dict[str, Page]) -> None:
+    page = pages["hostile"]
+    assert page.title == "活动页" and page.error and "load" in page.error
+    links = [link for r in page.regions for link in r.links]
+    assert 20 <= len(links) <= 20 * 14  # the feed grew while scrolling, and stopped
+
+
+def test_region_screenshots_are_saved(pages: dict[str, Page]) -> None:
+    showcase = one(pages[""], "showcase")
+    assert showcase.screenshot and Path(showcase.screenshot).is_file()
+    with PILImage.open(showcase.screenshot) as img:
+        assert abs(img.width - showcase.box[2]) <= 2  # type: ignore[index]
+
+
+def test_a_page_that_never_answers_is_an_error_of_the_run(fixture_store: FixtureStore) -> None:
+    got = crawl(fixture_store, ["hangs", "about"], timeout_s=3)
+    assert got["hangs"].error and "timed out" in got["hangs"].error
+    assert got["about"].error is None and got["about"].title == "关于我们"
+
+
+def test_mobile_viewport_reads_the_same_regions(fixture_store: FixtureStore) -> None:
+    got = crawl(fixture_store, ["shopify/"], viewports=["desktop", "mobile"])
+    mobile = got["shopify/@mobile"]
+    assert mobile.viewport == "mobile" and got["shopify/"].viewport == "desktop"
+    assert {r.kind for r in mobile.regions} >= {"nav", "kv", "showcase", "announcement", "footer"}
+
+
+def test_config_selectors_override_the_structure(fixture_store: FixtureStore) -> None:
+    got = crawl(fixture_store, [""], selectors={"kv": "#brand-story", "announcement": ".ft"})
+    assert one(got[""], "kv").selector == "#brand-story"
+    assert one(got[""], "announcement").links[0].text == "关于我们"
