@@ -91,8 +91,8 @@ def print_findings(findings: list[Finding], locale: str) -> None:
     out.print(table)
 
 
-def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> int:
-    from auditor.pipeline import run_audit
+def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None = None) -> int:
+    from auditor.pipeline import run_audit, write_report
 
     store = config_for_url(ctx.cfg, url) if url else ctx.cfg.store(store_name)
     now = ctx.now(store)
@@ -108,6 +108,11 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> i
                 blocked=len(result.blocked), errors=len(result.errors)))
     for e in result.errors:
         err.print(f"  ! {e}", markup=False)
+    for u in result.notify_failed:
+        err.print(f"  ! notification to {u} failed", markup=False)
+    if report:
+        write_report(ctx.cfg, Path(report), result.run_id)
+        out.print(f"report: {report}")
     if fail_on == "never":
         return 0
     worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)
@@ -119,8 +124,9 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> i
 @click.option("--store", "store_name", help="which configured store (default: the first)")
 @click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,
               help="exit 1 when a finding at or above this severity is open")
+@click.option("--report", type=click.Path(dir_okay=False), help="also write the run's HTML report here")
 @common
-def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> None:
+def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None) -> None:
     """Audit a store: crawl, probe, check, store the findings, print a summary.
 
     \b
@@ -128,14 +134,16 @@ def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str) -> No
       auditor audit --config config.yaml
       auditor audit https://shop.example.com/ --now 2026-11-20T09:00:00+08:00
     """
-    sys.exit(_audit(ctx, url, store_name, fail_on))
+    sys.exit(_audit(ctx, url, store_name, fail_on, report))
 
 
 @cli.command()
 @click.option("--port", default=0, help="port for the fixture store (default: a free one)")
 @click.option("--keep-serving", is_flag=True, help="keep the fixture store up after the audit")
+@click.option("--report", type=click.Path(dir_okay=False), default="demo-report.html", show_default=True,
+              help="the HTML report of the demo run")
 @common
-def demo(ctx: Ctx, port: int, keep_serving: bool) -> None:
+def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
     """Serve the bundled fixture store on loopback and audit it.
 
     \b
@@ -152,7 +160,7 @@ def demo(ctx: Ctx, port: int, keep_serving: bool) -> None:
         out.print(f"fixture store: {fixture.url}")
         ctx.cfg.stores = [Store(name="demo", url=fixture.url,
                                 required=[{"name": "在线客服", "selector": "#cs-widget"}])]  # type: ignore[list-item]
-        code = _audit(ctx, None, "demo", "never")
+        code = _audit(ctx, None, "demo", "never", report)
         if keep_serving:
             out.print("serving; Ctrl-C to stop")
             try:
@@ -304,6 +312,24 @@ def rules_validate(ctx: Ctx) -> None:
 
     found = rules_for(ctx.cfg)
     out.print(f"{len(found)} rules valid in {ctx.cfg.resolve(ctx.cfg.rules.dir)}")
+
+
+@cli.command("report")
+@click.option("--run", "run_id", type=int, help="run id (default: the newest)")
+@click.option("--store", "store_name")
+@click.option("--output", "-o", type=click.Path(dir_okay=False), default="report.html", show_default=True)
+@common
+def report_cmd(ctx: Ctx, run_id: int | None, store_name: str | None, output: str) -> None:
+    """Write the HTML report of a run again from the database: one file, no external resources.
+
+    \b
+    Example:
+      auditor report --run 12 --output 巡检报告.html
+    """
+    from auditor.pipeline import write_report
+
+    got = write_report(ctx.cfg, Path(output), run_id, store_name)
+    out.print(f"run #{got} → {output}")
 
 
 @cli.command()

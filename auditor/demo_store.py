@@ -44,6 +44,15 @@ CATEGORY_TITLES = {"clearance": "清仓特卖", "new": "新品上架", "all": "�
                    "member": "会员日"}
 
 
+class _QuietServer(ThreadingHTTPServer):
+    def handle_error(self, request: object, client_address: object) -> None:
+        """A browser that gives up on a slow response resets the connection: not worth a traceback."""
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)  # type: ignore[arg-type]
+
+
 def render_dates(text: str, now: datetime) -> str:
     def one(m: re.Match[str]) -> str:
         d = now + timedelta(days=int(m.group(1)))
@@ -65,7 +74,7 @@ class FixtureStore:
         self.products = {p["slug"]: p for p in load_products()}
         self.hits: dict[str, int] = {}
         self.lock = threading.Lock()
-        self.httpd = ThreadingHTTPServer((host, port), self._handler())
+        self.httpd = _QuietServer((host, port), self._handler())
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
 

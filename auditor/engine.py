@@ -41,6 +41,7 @@ class Hit:
     evidence: dict[str, Any]
     discriminator: str = ""
     fmt: dict[str, Any] = field(default_factory=dict)
+    box: tuple[float, float, float, float] | None = None  # the element at fault, for the outlined screenshot
 
 
 @dataclass
@@ -220,10 +221,13 @@ def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime
                 folded.add(key)
             message = render(rule.message.get(locale) or rule.message["zh-CN"],  # type: ignore[call-overload]
                              {"target": hit.target or "", **hit.evidence, **hit.fmt})
+            evidence = dict(hit.evidence)
+            if hit.box and hit.region and hit.region.box:
+                evidence["box"], evidence["region_box"] = list(hit.box), list(hit.region.box)
             findings.append(Finding(
                 check=rule.check, rule=rule.id, severity=rule.severity, store=snapshot.store,
                 page=hit.page.url, region=region_kind, viewport=hit.page.viewport, target=hit.target,
-                message=message, evidence=hit.evidence,
+                message=message, evidence=evidence,
                 screenshot=hit.region.screenshot if hit.region else hit.page.screenshot,
                 fingerprint=fingerprint(snapshot.store, rule.check, hit.page.url, region_kind, hit.target,
                                         hit.discriminator, hit.page.viewport),

@@ -25,6 +25,7 @@ REGION_KINDS: tuple[str, ...] = RegionKind.__args__  # type: ignore[attr-defined
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 Viewport = Literal["desktop", "mobile"]
+Box = tuple[float, float, float, float]  # x, y, width, height in page coordinates
 
 
 class _Model(BaseModel):
@@ -45,6 +46,7 @@ class Image(_Model):
     clipped: bool = False
     object_fit: str = "fill"
     selector: str = ""
+    box: Box | None = None
 
 
 class Link(_Model):
@@ -56,6 +58,7 @@ class Link(_Model):
     revealed_by: Literal["hover", "click"] | None = None
     level: int = 0
     image: Image | None = None
+    box: Box | None = None
 
 
 class TextBlock(_Model):
@@ -74,6 +77,7 @@ class Slot(_Model):
     price_text: str = ""
     text: str = ""
     selector: str = ""
+    box: Box | None = None
 
 
 class Slide(_Model):
@@ -96,7 +100,7 @@ class Region(_Model):
     rotates: bool | None = None
     observed_ms: int | None = None
     visible: bool = True
-    box: tuple[float, float, float, float] | None = None
+    box: Box | None = None
     screenshot: str | None = None
 
 

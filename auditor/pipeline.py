@@ -17,7 +17,9 @@ from auditor.models import Facts, Finding, Snapshot
 from auditor.probes.http import HostLimiter, make_client
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber
+from auditor.notify import compose, send
 from auditor.probes.ocr import OcrProber
+from auditor.screenshots import outline
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
 
@@ -34,6 +36,7 @@ class AuditResult:
     errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    notify_failed: list[str] = field(default_factory=list)
 
 
 def rules_for(cfg: Config) -> list[Rule]:
@@ -128,6 +131,7 @@ def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | Non
         snapshot = crawl.snapshot
         t2 = time.monotonic()
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, cfg.campaigns)
+        outline(findings)
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         home_failed = not snapshot.pages or all(p.error and p.status is None for p in snapshot.pages if p.kind == "home")
         status = "failed" if home_failed else "partial" if (crawl.errors or crawl.blocked) else "complete"
@@ -143,4 +147,23 @@ def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | Non
                     pages_blocked=len(crawl.blocked), findings_total=len(findings), findings_new=outcome.new,
                     findings_fixed=outcome.fixed, errors=crawl.errors, timings=timings)
     stored = repo.findings(store=store.name, run_id=run_id)
-    return AuditResult(run_id, status, snapshot, stored, outcome, crawl.errors, crawl.blocked, timings)
+    result = AuditResult(run_id, status, snapshot, stored, outcome, crawl.errors, crawl.blocked, timings)
+    if cfg.notify.urls:
+        title, body = compose(store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity)
+        result.notify_failed = send(cfg.notify, title, body)
+    return result
+
+
+def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
+    """Write the HTML report of a run (the newest by default) from the database; returns the run id."""
+    from auditor.errors import AuditorError
+    from auditor.export import write_atomic
+    from auditor.report import render_report
+
+    repo = Repo(open_db(cfg.db_url))
+    run = repo.run_dict(run_id, store)
+    if run is None:
+        raise AuditorError(f"no run {'#' + str(run_id) if run_id else 'recorded yet'} in {cfg.db_url.split('@')[-1]}")
+    findings = repo.findings(run_id=run["id"])
+    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone()).encode())
+    return int(run["id"])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Any
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -24,6 +25,39 @@ def clock() -> datetime:
 def fixture_store() -> Iterator[FixtureStore]:
     with FixtureStore(CLOCK) as store:
         yield store
+
+
+def auditor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
+    """The CLI as an operator runs it."""
+    import os
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "auditor", *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=600, env={**os.environ, **(env or {})})
+
+
+@pytest.fixture(scope="session")
+def audited(tmp_path_factory: pytest.TempPathFactory, fixture_store: FixtureStore) -> dict[str, Any]:
+    """Two audits of the fixture store (a day apart) through the CLI, and the JSON export after them."""
+    import json
+
+    import yaml
+
+    truth = yaml.safe_load((ROOT / "fixtures" / "truth.yaml").read_text(encoding="utf-8"))
+    work = tmp_path_factory.mktemp("e2e")
+    (work / "config.yaml").write_text(
+        f"storage: {{url: sqlite:///audit.db}}\n"
+        f"rules: {{dir: {ROOT / 'rules'}}}\n"
+        f"stores:\n  - name: fixture\n    url: {fixture_store.url}\n"
+        f"    required: [{{name: 在线客服, selector: '#cs-widget'}}]\n", encoding="utf-8")
+    first = auditor("audit", "--config", "config.yaml", "--now", truth["clock"], cwd=work)
+    second = auditor("audit", "--config", "config.yaml", "--now", "2026-11-21T09:00:00+08:00", "--report",
+                     "report.html", cwd=work)
+    exported = auditor("export", "--config", "config.yaml", "--format", "json", cwd=work)
+    assert exported.returncode == 0, exported.stderr
+    return {"first": first, "second": second, "findings": json.loads(exported.stdout), "base": fixture_store.url,
+            "work": work, "truth": truth}
 
 
 @pytest.fixture

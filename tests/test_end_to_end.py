@@ -4,8 +4,6 @@ compared with fixtures/truth.yaml; a second audit updates the same findings."""
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -13,16 +11,10 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
-from auditor.demo_store import FixtureStore
 from tests.conftest import ROOT
 
 pytestmark = [pytest.mark.browser, pytest.mark.network, pytest.mark.slow]
 TRUTH = yaml.safe_load((ROOT / "fixtures" / "truth.yaml").read_text(encoding="utf-8"))
-
-
-def auditor(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "auditor", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600)
 
 
 def _path(url: str | None, base: str) -> str | None:
@@ -30,22 +22,6 @@ def _path(url: str | None, base: str) -> str | None:
         return url
     parts = urlsplit(url)
     return parts.path + (f"#{parts.fragment}" if parts.fragment else "")
-
-
-@pytest.fixture(scope="module")
-def audited(tmp_path_factory: pytest.TempPathFactory, fixture_store: FixtureStore) -> dict[str, Any]:
-    work = tmp_path_factory.mktemp("e2e")
-    (work / "config.yaml").write_text(
-        f"storage: {{url: sqlite:///audit.db}}\n"
-        f"rules: {{dir: {ROOT / 'rules'}}}\n"
-        f"stores:\n  - name: fixture\n    url: {fixture_store.url}\n"
-        f"    required: [{{name: 在线客服, selector: '#cs-widget'}}]\n", encoding="utf-8")
-    first = auditor("audit", "--config", "config.yaml", "--now", TRUTH["clock"], cwd=work)
-    second = auditor("audit", "--config", "config.yaml", "--now", "2026-11-21T09:00:00+08:00", cwd=work)
-    exported = auditor("export", "--config", "config.yaml", "--format", "json", cwd=work)
-    assert exported.returncode == 0, exported.stderr
-    return {"first": first, "second": second, "findings": json.loads(exported.stdout), "base": fixture_store.url,
-            "work": work}
 
 
 def test_audit_finds_exactly_the_planted_defects(audited: dict[str, Any]) -> None:

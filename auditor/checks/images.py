@@ -31,7 +31,7 @@ def broken_image(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(page, region, img.url, {
                 "reason": facts.reason, "status": facts.status, "content_type": facts.content_type,
                 "size_bytes": facts.size_bytes, "alt": img.alt, "selector": img.selector,
-            })
+            }, box=img.box)
 
 
 class DistortedParams(Params):
@@ -64,4 +64,4 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
                 "natural": [facts.width, facts.height], "rendered": [round(img.rendered_width), round(img.rendered_height)],
                 "ratio_natural": round(natural, 3), "ratio_rendered": round(rendered, 3), "off_by": round(off, 3),
                 "how": how, "object_fit": fit, "selector": img.selector,
-            }, fmt={"off_pct": round(off * 100)})
+            }, fmt={"off_pct": round(off * 100)}, box=img.box)

@@ -29,4 +29,4 @@ def dead_link(ctx: CheckContext) -> Iterator[Hit]:
                     "final_url": status.final_url, "elapsed_ms": status.elapsed_ms, "method": status.method,
                     "link_text": link.text, "link_kind": link.kind, "revealed_by": link.revealed_by,
                     "selector": link.selector,
-                }, fmt={"text": link.text or link.url})
+                }, fmt={"text": link.text or link.url}, box=link.box)

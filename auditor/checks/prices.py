@@ -56,7 +56,7 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             yield Hit(page, region, img.url, {
                 "ocr_text": ocr.text, "image_prices": [p.as_dict() for p in shown], "actual_price": product.price,
                 "product": link, "product_title": product.title,
-            }, fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"})
+            }, fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"}, box=img.box)
 
 
 @check("price-mismatch", PriceParams, needs=("links",))

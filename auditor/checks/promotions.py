@@ -91,7 +91,7 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                 window, campaign = expired_in(ocr.text, ctx)
                 if window:
                     yield _hit(page, region, img.url, "ocr", ocr.text, window, campaign, ctx.now,
-                               extra={"ocr_lines": [line.model_dump() for line in ocr.lines]})
+                               extra={"ocr_lines": [line.model_dump() for line in ocr.lines]}, box=img.box)
         if "landing" in sources:
             for link in region.links:
                 status = ctx.facts.links.get(link.url)
@@ -101,13 +101,14 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                 if m:
                     yield _hit(page, region, link.url, "landing", m.group(0),
                                Window(None, None, "ended", m.group(0), "ended"), None, ctx.now,
-                               extra={"landing_title": status.title, "link_text": link.text})
+                               extra={"landing_title": status.title, "link_text": link.text}, box=link.box)
 
 
 def _hit(page: Page, region: Region, target: str | None, source: str, text: str, window: Window,
-         campaign: str | None, now: datetime, discriminator: str = "", extra: dict[str, object] | None = None) -> Hit:
+         campaign: str | None, now: datetime, discriminator: str = "", extra: dict[str, object] | None = None,
+         box: tuple[float, float, float, float] | None = None) -> Hit:
     ended = window.end.strftime("%Y-%m-%d %H:%M") if window.end else "—"
     return Hit(page, region, target, {
         "source": source, "text": text[:300], "window": window.as_dict(), "campaign": campaign,
         "ended_ago": _ago(window.end, now), **(extra or {}),
-    }, discriminator=discriminator, fmt={"ended": ended, "snippet": window.text or text[:60]})
+    }, discriminator=discriminator, fmt={"ended": ended, "snippet": window.text or text[:60]}, box=box)

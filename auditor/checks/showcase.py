@@ -25,16 +25,17 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
         for slot in region.slots:
             base = {"slot": slot.index, "selector": slot.selector, "title": slot.title}
             if slot.link is None and slot.image is None and not slot.title:
-                yield Hit(page, region, None, {**base, "reason": "empty"}, discriminator=f"slot-{slot.index}")
+                yield Hit(page, region, None, {**base, "reason": "empty"}, discriminator=f"slot-{slot.index}",
+                          box=slot.box)
                 continue
             product = ctx.facts.products.get(slot.link or "")
             link = ctx.facts.links.get(slot.link or "")
             if product and product.availability in ("delisted", "not_found", "sold_out"):
-                yield Hit(page, region, slot.link, {**base, "reason": product.availability})
+                yield Hit(page, region, slot.link, {**base, "reason": product.availability}, box=slot.box)
                 continue
             if link and link.state == "dead":
                 reason = "delisted" if link.reason.startswith("delisted") else "dead-link"
-                yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason})
+                yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
                 continue
             img = slot.image
             img_facts = ctx.facts.images.get(img.url or "") if img else None
@@ -42,4 +43,4 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                 target = slot.link or (img.url if img else None)
                 yield Hit(page, region, target, {**base, "reason": "placeholder",
                                                  "image": img.url if img else None},
-                          discriminator="" if target else f"slot-{slot.index}")
+                          discriminator="" if target else f"slot-{slot.index}", box=slot.box)

@@ -47,12 +47,21 @@
     return { url: url ? abs(url) : null, alt: (el.getAttribute("alt") || "").trim(), kind: "img",
              rendered_width: r.width, rendered_height: r.height,
              natural_width: el.complete ? el.naturalWidth : 0, natural_height: el.complete ? el.naturalHeight : 0,
-             visible: shown(el), clipped, object_fit: cs.objectFit || "fill", selector: path(el) };
+             visible: shown(el), clipped, object_fit: cs.objectFit || "fill", selector: path(el), box: rect(el) };
   };
   const bgImage = (el) => { const r = el.getBoundingClientRect(); const u = bgUrl(el);
     return u ? { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
-                 rendered_width: r.width, rendered_height: r.height, visible: shown(el), selector: path(el) } : null; };
+                 rendered_width: r.width, rendered_height: r.height, visible: shown(el), selector: path(el), box: rect(el) } : null; };
 
+  const areaBox = (a) => {  // an image-map hot zone has no box of its own: its coords on the image
+    if (a.tagName !== "AREA") return null;
+    const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']");
+    if (!im) return null; const r = rect(im);
+    const c = (a.getAttribute("coords") || "").split(",").map(Number);
+    const sx = r[2] / (im.naturalWidth || r[2]), sy = r[3] / (im.naturalHeight || r[3]);
+    return c.length === 4 && (a.getAttribute("shape") || "rect").toLowerCase().startsWith("rect")
+      ? [r[0] + c[0] * sx, r[1] + c[1] * sy, (c[2] - c[0]) * sx, (c[3] - c[1]) * sy] : r;
+  };
   const linkOf = (a, extra) => {
     const href = a.tagName === "AREA" || a.tagName === "A" ? a.getAttribute("href") : null;
     let url = href !== null ? href.trim() : null;
@@ -66,7 +75,7 @@
                 kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
                 coords: a.tagName === "AREA" ? (a.getAttribute("coords") || "") : null,
                 revealed_by: a.getAttribute("data-auditor-revealed") || null, level: 0,
-                image: img ? image(img) : (a.tagName === "A" ? bgImage(a) : null) };
+                image: img ? image(img) : (a.tagName === "A" ? bgImage(a) : null), box: areaBox(a) || rect(a) };
     if (!o.text && o.image) o.text = o.image.alt;
     return Object.assign(o, extra || {});
   };
@@ -299,7 +308,7 @@
           .find((s) => s && !priceLike(s) && s.length >= 2);
         const title = named || leaf || "";
         o.slots.push({ index: i, link: a ? linkOf(a).url : null, image: im ? image(im) : null, title, price_text: pm ? pm[0] : "",
-                       text: t, selector: path(c) });
+                       text: t, selector: path(c), box: rect(c) });
       });
     }
     if (r.kind === "announcement") {

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import socket
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -44,6 +44,7 @@ class RunOutcome:
     fixed: int
     regressed: int
     seen: int
+    new_fingerprints: set[str] = field(default_factory=set)
 
 
 class Repo:
@@ -118,6 +119,7 @@ class Repo:
         rules = set(rules_run)
         covered = {(p.url, p.viewport) for p in pages if not p.error and not p.blocked}
         new = fixed = regressed = 0
+        new_fps: set[str] = set()
         with self.sessions.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
@@ -138,6 +140,7 @@ class Repo:
                     s.add(FindingEvent(finding_id=row.id, at=now, who="auditor", from_status=None, to_status="open",
                                        run_id=run_id))
                     new += 1
+                    new_fps.add(f.fingerprint)
                     continue
                 if row.last_run_id != run_id:
                     row.occurrences += 1
@@ -158,7 +161,7 @@ class Repo:
                                        to_status="fixed", run_id=run_id, note="no longer seen"))
                     row.status = "fixed"
                     fixed += 1
-        return RunOutcome(run_id, new, fixed, regressed, len(seen))
+        return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps)
 
     def record_prices(self, run_id: int, store: str, pages: list[Page], clock: datetime) -> None:
         with self.sessions.begin() as s:
@@ -240,6 +243,14 @@ class Repo:
     def ocr_put(self, sha: str, engine: str, lines: list[dict[str, Any]]) -> None:
         with self.sessions.begin() as s:
             s.merge(OcrCache(sha256=sha, engine=engine, lines=lines, created_at=datetime.now(UTC)))
+
+    def run_dict(self, run_id: int | None = None, store: str | None = None) -> dict[str, Any] | None:
+        run = self.run(run_id, store)
+        if run is None:
+            return None
+        data = {c.name: getattr(run, c.name) for c in Run.__table__.columns}
+        data["clock"] = utc(run.clock)
+        return data
 
     def prices(self, url: str) -> list[PriceObservation]:
         with self.sessions() as s:
