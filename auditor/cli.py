@@ -33,6 +33,7 @@ class Ctx:
         if db:
             os.environ["AUDITOR_DB_URL"] = db
         self.cfg: Config = load_config(config)
+        self.config_path = config
         self.now_text = now
         self.now()  # a bad --now is a usage error before anything runs
 
@@ -312,6 +313,60 @@ def rules_validate(ctx: Ctx) -> None:
 
     found = rules_for(ctx.cfg)
     out.print(f"{len(found)} rules valid in {ctx.cfg.resolve(ctx.cfg.rules.dir)}")
+
+
+@cli.command("campaign-check")
+@click.argument("name")
+@click.option("--store", "store_name", help="which configured store (default: the first)")
+@common
+def campaign_check_cmd(ctx: Ctx, name: str, store_name: str | None) -> None:
+    """The 100% check after a promotion ends: every page, prices restored, campaign pictures gone.
+
+    Prints a verdict per product (restored / not restored) and per page (clean / still showing the
+    campaign); exit code 1 when anything is left.
+
+    \b
+    Example:
+      auditor campaign-check 双12 --now 2026-12-13T09:00:00+08:00
+    """
+    from auditor.pipeline import campaign_check
+
+    store = ctx.cfg.store(store_name)
+    bar, update = _progress()
+    if bar:
+        with bar:
+            verdict = campaign_check(ctx.cfg, store, name, ctx.now(store), update)
+    else:
+        verdict = campaign_check(ctx.cfg, store, name, ctx.now(store))
+    print_findings(verdict.result.findings, ctx.cfg.locale)
+    table = Table(title=f"{name}: 商品价格 products")
+    for col in ("商品 product", "结论 verdict"):
+        table.add_column(col, overflow="fold")
+    for url, title, ok in verdict.products:
+        table.add_row(f"{title} {url}".strip(), "已恢复 restored" if ok else "未恢复 NOT restored")
+    out.print(table)
+    left = [u for u, ok in verdict.pages if not ok]
+    out.print(f"页面 pages: {len(verdict.pages) - len(left)} 干净 clean, {len(left)} 仍有活动内容 still showing the campaign")
+    for u in left:
+        out.print(f"  ✗ {u}", markup=False)
+    sys.exit(1 if verdict.anything_left else 0)
+
+
+@cli.command()
+@common
+def schedule(ctx: Ctx) -> None:
+    """Run each store's audit on the configured cron (schedule.cron, in the store's timezone), with the
+    configured export and notifications after each run. Jobs are kept in the database: a restart
+    neither loses nor doubles a run. SIGTERM lets a running audit finish.
+
+    \b
+    Example:
+      auditor schedule --config /etc/auditor/config.yaml
+    """
+    from auditor.schedule import run_scheduler
+
+    path = ctx.config_path or "config.yaml"
+    run_scheduler(path, ctx.now() if ctx.now_text else None, announce=lambda m: out.print(m, markup=False))
 
 
 @cli.command("report")

@@ -197,6 +197,11 @@ class OcrText(_Model):
         return " ".join(line.text for line in self.lines)
 
 
+class PricePoint(_Model):
+    at: datetime
+    price: float | None
+
+
 class Facts(_Model):
     """What the probes gathered before the checks ran; checks read only this and the snapshot."""
 
@@ -204,6 +209,7 @@ class Facts(_Model):
     images: dict[str, ImageFacts] = Field(default_factory=dict)
     ocr: dict[str, OcrText] = Field(default_factory=dict)
     products: dict[str, ProductFacts] = Field(default_factory=dict)
+    price_history: dict[str, list[PricePoint]] = Field(default_factory=dict)  # earlier runs' observations
 
     def ocr_for(self, image_url: str | None) -> OcrText | None:
         img = self.images.get(image_url or "")

@@ -9,7 +9,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from auditor.config import Config, Store
+from urllib.parse import urljoin
+
+from auditor.config import Campaign, Config, CrawlSettings, Store
 from auditor.crawl.crawler import CrawlResult, Crawler
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
@@ -104,11 +106,11 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
 
 
 async def crawl_and_probe(cfg: Config, store: Store, now: datetime, rules: list[Rule], repo: Repo,
-                          shots: Path | None, timings: dict[str, float],
-                          progress: Progress | None = None) -> tuple[CrawlResult, Facts]:
+                          shots: Path | None, timings: dict[str, float], progress: Progress | None,
+                          settings: CrawlSettings, seeds: list[str]) -> tuple[CrawlResult, Facts]:
     t0 = time.monotonic()
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
-    crawl = await Crawler(store, cfg.crawl_for(store), profile, shots, now, progress).run()
+    crawl = await Crawler(store, settings, profile, shots, now, progress, seeds=seeds).run()
     crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
     timings["crawl_s"] = round(time.monotonic() - t0, 2)
     t1 = time.monotonic()
@@ -119,18 +121,27 @@ async def crawl_and_probe(cfg: Config, store: Store, now: datetime, rules: list[
     return crawl, facts
 
 
-def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | None = None) -> AuditResult:
-    """One audit of one store: refused if the store is being audited; the run is recorded whatever happens."""
-    rules = rules_for(cfg)
+def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | None = None, *,
+              rules: list[Rule] | None = None, campaigns: list[Campaign] | None = None, kind: str = "audit",
+              settings: CrawlSettings | None = None) -> AuditResult:
+    """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
+
+    The campaign check calls this too, with its own rules, campaign, crawl scope and run kind."""
+    rules = rules if rules is not None else rules_for(cfg)
+    campaigns = campaigns if campaigns is not None else cfg.campaigns
     repo = Repo(open_db(cfg.db_url))
-    run_id = repo.start_run(store.name, now)
+    run_id = repo.start_run(store.name, now, kind)
     timings: dict[str, float] = {}
     try:
         shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
-        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, rules, repo, shots, timings, progress))
+        seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
+        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, rules, repo, shots, timings, progress,
+                                                   settings or cfg.crawl_for(store), seeds))
+        if any(c.end < now and not c.products for c in campaigns):
+            facts.price_history = repo.price_history(store.name)
         snapshot = crawl.snapshot
         t2 = time.monotonic()
-        findings = run_rules(rules, snapshot, facts, now, cfg.locale, cfg.campaigns)
+        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns)
         outline(findings)
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         home_failed = not snapshot.pages or all(p.error and p.status is None for p in snapshot.pages if p.kind == "home")
@@ -167,3 +178,54 @@ def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str 
     findings = repo.findings(run_id=run["id"])
     write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone()).encode())
     return int(run["id"])
+
+
+@dataclass
+class CampaignVerdict:
+    result: AuditResult
+    products: list[tuple[str, str, bool]]  # (url, title, restored)
+    pages: list[tuple[str, bool]]  # (url, clean)
+
+    @property
+    def anything_left(self) -> bool:
+        return any(not ok for *_, ok in self.products) or any(not ok for _, ok in self.pages)
+
+
+CAMPAIGN_CRAWL_DEPTH = 6
+
+
+def campaign_check(cfg: Config, store: Store, name: str, now: datetime,
+                   progress: Progress | None = None) -> CampaignVerdict:
+    """The 100% check after a promotion ends: every page of the store (to `max_pages`), every region
+    and product page, for prices not restored and anything still showing the campaign."""
+    campaign = cfg.campaign(name)
+    base = rules_for(cfg)
+    by_check = {r.check: r for r in base}
+    from auditor.errors import ConfigError
+
+    missing = {"expired-promotion", "price-not-restored"} - set(by_check)
+    if missing:
+        raise ConfigError(f"campaign-check needs rules for {', '.join(sorted(missing))} in {cfg.rules.dir}")
+    expired = by_check["expired-promotion"]
+    expired = expired.model_copy(update={
+        "regions": ["*"], "enabled": True,
+        "parsed_params": expired.parsed_params.model_copy(update={"campaign_only": True})})
+    restored = by_check["price-not-restored"].model_copy(update={"enabled": True})
+    settings = cfg.crawl_for(store).model_copy(update={"max_depth": max(CAMPAIGN_CRAWL_DEPTH,
+                                                                        cfg.crawl_for(store).max_depth)})
+    result = run_audit(cfg, store, now, progress, rules=[expired, restored], campaigns=[campaign],
+                       kind="campaign-check", settings=settings)
+    not_restored = {f.target for f in result.findings if f.check == "price-not-restored"}
+    showing = {f.page for f in result.findings if f.check == "expired-promotion"}
+    products: list[tuple[str, str, bool]] = []
+    if campaign.products:
+        facts_by_url = {p.url: p.product for p in result.snapshot.pages if p.product}
+        for item in campaign.products:
+            url = urljoin(store.url, item.url)
+            product = facts_by_url.get(url)
+            products.append((url, product.title if product else "", url not in not_restored))
+    else:
+        products = [(f.target or "", str(f.evidence.get("product_title", "")), False)
+                    for f in result.findings if f.check == "price-not-restored"]
+    pages = [(p.url, p.url not in showing) for p in result.snapshot.pages if p.viewport == "desktop"]
+    return CampaignVerdict(result, products, pages)

@@ -34,7 +34,7 @@ def auditor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> "subpro
     import sys
 
     return subprocess.run([sys.executable, "-m", "auditor", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env={**os.environ, **(env or {})})
+                          timeout=600, env={**os.environ, "COLUMNS": "200", **(env or {})})
 
 
 @pytest.fixture(scope="session")

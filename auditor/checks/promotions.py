@@ -20,6 +20,15 @@ Source = Literal["text", "alt", "ocr", "landing", "campaign"]
 class ExpiredParams(Params):
     grace_hours: float = Field(0, ge=0, description="hours after the end before it counts as expired")
     sources: list[Source] = Field(default_factory=lambda: ["text", "alt", "ocr", "landing", "campaign"])
+    campaign_only: bool = Field(False, description="only what carries a configured campaign's keywords or window")
+
+
+def _about_campaign(text: str, window: Window | None, ctx: CheckContext) -> bool:
+    if find_campaigns(text, ctx.now, ctx.campaigns):
+        return True
+    if window is None or window.end is None:
+        return False
+    return any((window.start or window.end) <= c.end and window.end >= c.start for c in ctx.campaigns)
 
 
 def _key(text: str) -> str:
@@ -36,6 +45,13 @@ def _ago(end: datetime | None, now: datetime) -> str:
 def expired_in(text: str, ctx: CheckContext) -> tuple[Window | None, str | None]:
     """The window that makes `text` expired, or a configured campaign that ended; None if any window
     in it is still active or upcoming (a text with a pre-sale and a main window is not expired)."""
+    window, campaign = _expired_in(text, ctx)
+    if window is not None and ctx.params.campaign_only and not _about_campaign(text, window, ctx):
+        return None, None
+    return window, campaign
+
+
+def _expired_in(text: str, ctx: CheckContext) -> tuple[Window | None, str | None]:
     grace = timedelta(hours=ctx.params.grace_hours)
     windows = parse_windows(text, ctx.now)
     if windows:
@@ -82,7 +98,7 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             window, campaign = expired_in(text, ctx)
             if window:
-                yield _hit(page, region, None, source, text, window, campaign, ctx.now, _key(text))
+                yield _hit(page, region, None, source, text, window, campaign, ctx, _key(text))
         if "ocr" in sources:
             for img in [*region.images, *(s.image for s in region.slides if s.image)]:
                 ocr = ctx.facts.ocr_for(img.url)
@@ -90,7 +106,7 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                     continue
                 window, campaign = expired_in(ocr.text, ctx)
                 if window:
-                    yield _hit(page, region, img.url, "ocr", ocr.text, window, campaign, ctx.now,
+                    yield _hit(page, region, img.url, "ocr", ocr.text, window, campaign, ctx,
                                extra={"ocr_lines": [line.model_dump() for line in ocr.lines]}, box=img.box)
         if "landing" in sources:
             for link in region.links:
@@ -98,17 +114,25 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                 if status is None or status.state != "ok" or not status.text:
                     continue
                 m = ENDED.search(f"{status.title} {status.text[:600]}")
+                if m and ctx.params.campaign_only and not _about_campaign(
+                        f"{link.text} {status.title} {status.text[:600]}", None, ctx):
+                    continue
                 if m:
                     yield _hit(page, region, link.url, "landing", m.group(0),
-                               Window(None, None, "ended", m.group(0), "ended"), None, ctx.now,
+                               Window(None, None, "ended", m.group(0), "ended"), None, ctx,
                                extra={"landing_title": status.title, "link_text": link.text}, box=link.box)
 
 
 def _hit(page: Page, region: Region, target: str | None, source: str, text: str, window: Window,
-         campaign: str | None, now: datetime, discriminator: str = "", extra: dict[str, object] | None = None,
+         campaign: str | None, ctx: CheckContext, discriminator: str = "", extra: dict[str, object] | None = None,
          box: tuple[float, float, float, float] | None = None) -> Hit:
-    ended = window.end.strftime("%Y-%m-%d %H:%M") if window.end else "—"
+    now, zh = ctx.now, ctx.locale != "en"
+    if window.end:
+        stamp = window.end.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
+        when = f"已于 {stamp} 结束（{_ago(window.end, now)}前）" if zh else f"ended {stamp}"
+    else:
+        when = "（页面写明已结束）" if zh else "(the page says it has ended)"
     return Hit(page, region, target, {
         "source": source, "text": text[:300], "window": window.as_dict(), "campaign": campaign,
         "ended_ago": _ago(window.end, now), **(extra or {}),
-    }, discriminator=discriminator, fmt={"ended": ended, "snippet": window.text or text[:60]}, box=box)
+    }, discriminator=discriminator, fmt={"when": when, "snippet": window.text or text[:60]}, box=box)

@@ -63,7 +63,8 @@ class Crawler:
     """Reads the store's home page and what its regions link to, within max_pages and max_depth."""
 
     def __init__(self, store: Store, settings: CrawlSettings, profile: Profile, shots_dir: Path | None,
-                 now: datetime, progress: Progress | None = None, only: list[str] | None = None) -> None:
+                 now: datetime, progress: Progress | None = None, only: list[str] | None = None,
+                 seeds: list[str] | None = None) -> None:
         self.store = store
         self.settings = settings
         self.profile = profile
@@ -71,6 +72,7 @@ class Crawler:
         self.now = now
         self.progress = progress or (lambda *_: None)
         self.only = only  # crawl exactly these URLs (snapshot command), no following
+        self.seeds = [normalize(u) for u in seeds or []]  # more start points (campaign products)
 
     async def run(self) -> CrawlResult:
         result = CrawlResult(Snapshot(store=self.store.name, started_at=self.now))
@@ -99,7 +101,7 @@ class Crawler:
     async def _crawl_viewport(self, pw: Any, browser: Browser, viewport: Viewport, result: CrawlResult) -> None:
         context = await self._context(pw, browser, viewport)
         start = normalize(self.store.url)
-        queue: list[tuple[str, int]] = [(u, 0) for u in (self.only or [start])]
+        queue: list[tuple[str, int]] = [(u, 0) for u in dict.fromkeys(self.only or [start, *self.seeds])]
         seen = {u for u, _ in queue}
         sem = asyncio.Semaphore(self.settings.concurrency)
         done = 0

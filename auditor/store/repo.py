@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError, StoreLockedError
-from auditor.models import Finding, Page
+from auditor.models import Finding, Page, PricePoint
 from auditor.store.tables import FindingEvent, FindingRow, OcrCache, PriceObservation, Run, RunPage, StoreLock
 
 ACTIVE = ("open", "acknowledged", "assigned", "regressed")
@@ -88,6 +88,14 @@ class Repo:
                 run.status = "aborted"
                 run.finished_at = datetime.now(UTC)
                 run.errors = [*run.errors, "aborted: the process ended before the run finished"]
+
+    def abort_runs_of(self, pid: int) -> None:
+        """Mark this process's running runs aborted and free their locks (the scheduler, stopped hard)."""
+        with self.sessions.begin() as s:
+            for run in s.scalars(select(Run).where(Run.status == "running", Run.pid == pid)):
+                run.status, run.finished_at = "aborted", datetime.now(UTC)
+                run.errors = [*run.errors, "aborted: the scheduler was stopped during the run"]
+                s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
 
     def finish_run(self, run_id: int, status: str, **fields: Any) -> None:
         with self.sessions.begin() as s:
@@ -251,6 +259,15 @@ class Repo:
         data = {c.name: getattr(run, c.name) for c in Run.__table__.columns}
         data["clock"] = utc(run.clock)
         return data
+
+    def price_history(self, store: str) -> dict[str, list[PricePoint]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(PriceObservation).where(PriceObservation.store == store)
+                             .order_by(PriceObservation.observed_at))
+            out: dict[str, list[PricePoint]] = {}
+            for r in rows:
+                out.setdefault(r.url, []).append(PricePoint(at=utc(r.observed_at), price=r.price))
+            return out
 
     def prices(self, url: str) -> list[PriceObservation]:
         with self.sessions() as s:
