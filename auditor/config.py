@@ -49,6 +49,7 @@ class CrawlSettings(_Strict):
     user_agent: str = DEFAULT_USER_AGENT
     storage_state: str | None = None
     viewports: list[Viewport] = Field(default_factory=lambda: ["desktop"])
+    product_pages: Literal["auto", "browser", "http"] = "auto"  # auto: HTTP when the HTML carries the product
 
 
 class Store(_Strict):

@@ -203,8 +203,10 @@ def render(template: str, values: dict[str, Any]) -> str:
 
 
 def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime, locale: str = "zh-CN",
-              campaigns: list[Any] | None = None) -> list[Finding]:
+              campaigns: list[Any] | None = None, timings: dict[str, float] | None = None) -> list[Finding]:
     """Apply every enabled rule; one finding per defect, site-wide repeats folded to the first page."""
+    import time
+
     checks = load_checks()
     findings: list[Finding] = []
     folded: set[tuple[str, ...]] = set()
@@ -212,6 +214,7 @@ def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime
         if not rule.enabled:
             continue
         ctx = CheckContext(snapshot, facts, rule.parsed_params, now, tuple(rule.regions), campaigns or [], locale)
+        started = time.perf_counter()
         for hit in checks[rule.check].fn(ctx):
             region_kind = hit.region.kind if hit.region else "page"
             key = (rule.id, region_kind, hit.target or "", hit.discriminator, hit.page.viewport)
@@ -232,4 +235,6 @@ def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime
                 fingerprint=fingerprint(snapshot.store, rule.check, hit.page.url, region_kind, hit.target,
                                         hit.discriminator, hit.page.viewport),
             ))
+        if timings is not None:
+            timings[f"rule:{rule.id}"] = round(time.perf_counter() - started, 3)
     return findings

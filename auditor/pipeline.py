@@ -18,7 +18,7 @@ from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rule
 from auditor.models import Facts, Finding, Snapshot
 from auditor.probes.http import HostLimiter, make_client
 from auditor.probes.images import ImageProber
-from auditor.probes.links import LinkProber
+from auditor.probes.links import LinkProber, status_from_page
 from auditor.notify import compose, send
 from auditor.probes.ocr import OcrProber
 from auditor.screenshots import outline
@@ -93,6 +93,9 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
                     progress("links", done, distinct)
 
             prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick)
+            for page in snapshot.pages:  # pages the crawl read are not fetched again
+                if page.viewport == "desktop" and (known := status_from_page(page, profile)) is not None:
+                    prober.seed(known)
             link_job = asyncio.ensure_future(prober.check_all(links))
         if "images" in needs or want_ocr:
             keep = (lambda url, data: ocr_bytes.__setitem__(url, data) if url in want_ocr else None)
@@ -141,7 +144,7 @@ def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | Non
             facts.price_history = repo.price_history(store.name)
         snapshot = crawl.snapshot
         t2 = time.monotonic()
-        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns)
+        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings)
         outline(findings)
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         home_failed = not snapshot.pages or all(p.error and p.status is None for p in snapshot.pages if p.kind == "home")

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urlsplit
 
+import httpx
 from PIL import Image as PILImage
 from playwright.async_api import Browser, BrowserContext, Dialog, Error as PlaywrightError, Page as PWPage
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -22,6 +23,8 @@ from playwright.async_api import async_playwright
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.product import read_product
+from auditor.crawl.static import read_static
+from auditor.probes.http import HostLimiter, make_client
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
 from auditor.models import Page, Presence, Region, Snapshot, Viewport
 
@@ -40,6 +43,7 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 MAX_SHOT_HEIGHT = 12000
+MAX_CROP_SIDE = 1600
 
 Progress = Callable[[str, int, int], None]
 
@@ -73,17 +77,21 @@ class Crawler:
         self.progress = progress or (lambda *_: None)
         self.only = only  # crawl exactly these URLs (snapshot command), no following
         self.seeds = [normalize(u) for u in seeds or []]  # more start points (campaign products)
+        self.limiter = HostLimiter(settings.per_host, settings.delay_ms)
+        self.client: httpx.AsyncClient | None = None
 
     async def run(self) -> CrawlResult:
         result = CrawlResult(Snapshot(store=self.store.name, started_at=self.now))
         choice = find_browser(install=False)
-        async with async_playwright() as pw:
+        async with async_playwright() as pw, make_client(self.settings) as client:
+            self.client = client
             browser = await pw.chromium.launch(**launch_options(choice))  # type: ignore[arg-type]
             try:
                 for viewport in self.settings.viewports:
                     await self._crawl_viewport(pw, browser, viewport, result)
             finally:
                 await browser.close()
+                self.client = None
         return result
 
     async def _context(self, pw: Any, browser: Browser, viewport: Viewport) -> BrowserContext:
@@ -108,9 +116,14 @@ class Crawler:
 
         async def visit(url: str, depth: int) -> None:
             nonlocal done
-            async with sem:
-                page = await self._read_page(context, url, depth, viewport,
-                                             is_home=(url == start and not self.profile.is_product(url)))
+            is_home = url == start and not self.profile.is_product(url)
+            page = None
+            if not is_home and viewport == "desktop" and self.settings.product_pages != "browser" \
+                    and self.profile.is_product(url):
+                page = await self._read_static(url, depth)
+            if page is None:
+                async with sem:
+                    page = await self._read_page(context, url, depth, viewport, is_home=is_home)
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)
@@ -145,6 +158,28 @@ class Crawler:
                 elif depth < self.settings.max_depth and not self.profile.is_product(url):
                     out.append(url)
         return list(dict.fromkeys(out))
+
+    async def _read_static(self, url: str, depth: int) -> Page | None:
+        """A server-rendered product page over plain HTTP; None sends it to the browser instead."""
+        assert self.client is not None
+        try:
+            async with self.limiter.slot(url):
+                response = await self.client.get(url, follow_redirects=True)
+        except (httpx.TimeoutException, httpx.TransportError):
+            return None
+        if "html" not in response.headers.get("content-type", "html"):
+            return None
+        if response.status_code >= 400:
+            return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product", depth=depth)
+        loop = asyncio.get_running_loop()
+        page = await loop.run_in_executor(None, read_static, response.text, str(response.url), response.status_code,
+                                          self.profile, depth)
+        if page is None and self.settings.product_pages == "http":
+            return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product",
+                        depth=depth, error="product page over HTTP holds no product facts")
+        if page is not None:
+            page.url = url
+        return page
 
     async def _read_page(self, context: BrowserContext, url: str, depth: int, viewport: Viewport,
                          is_home: bool) -> Page:
@@ -284,7 +319,10 @@ def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
         path = shots_dir / f"{key}-{i}-{region.kind.replace('.', '_')}.png"
-        full.crop(box).save(path)
+        crop = full.crop(box)
+        if crop.width > MAX_CROP_SIDE or crop.height > MAX_CROP_SIDE:  # a long grid: keep it light
+            crop.thumbnail((MAX_CROP_SIDE, MAX_CROP_SIDE))
+        crop.save(path, compress_level=1)
         region.screenshot = str(path)
 
 

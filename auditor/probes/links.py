@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
-from auditor.models import LinkStatus
+from auditor.models import LinkStatus, Page
 from auditor.probes.http import HostLimiter
 
 NOT_FETCHED = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
@@ -38,6 +38,7 @@ class LinkProber:
         self.requests = 0
         self.sent: dict[str, int] = {}  # "METHOD url" → requests sent, for the benchmark's proof
         self._hops: dict[str, str] = {}
+        self._depth: dict[str, int] = {}
 
     async def check_all(self, urls: list[str]) -> dict[str, LinkStatus]:
         results = await asyncio.gather(*(self.check(u) for u in dict.fromkeys(urls)))
@@ -108,6 +109,10 @@ class LinkProber:
         """One hop; the rest is the target's own (cached) check, so a redirect target is fetched once.
         Loops are found when the hop is recorded: a path back to this URL through known hops."""
         self._hops[result.url] = nxt
+        depth = self._depth.get(result.url, 0) + 1  # hops from a link on the page to `nxt`
+        if depth > self.settings.max_redirects:
+            return self._done(result, started, state="dead", reason="too-many-redirects", redirects=[nxt])
+        self._depth[nxt] = min(self._depth.get(nxt, depth), depth)
         seen, cur = [result.url], nxt
         while cur in self._hops and cur not in seen:
             seen.append(cur)
@@ -171,13 +176,8 @@ class LinkProber:
             tag.decompose()
         text = re.sub(r"\s+", " ", soup.get_text(" ", strip=True))
         result.title, result.text = title, text[:2000]
-        head = f"{title} {text[:600]}"
-        if (marker := find_marker(head, self.profile.soft_404_markers)) is not None:
-            reason = "delisted" if any(m in marker for m in DELISTED_MARKERS) else "soft-404"
-            return self._done(result, started, state="dead", reason=f"{reason}: {marker}")
-        if find_marker(head, CHALLENGE_MARKERS) and len(text) < 3000:
-            return self._done(result, started, state="blocked", reason="challenge-page")
-        return self._done(result, started, state="ok", reason="")
+        state, reason = page_verdict(title, text, self.profile)
+        return self._done(result, started, state=state, reason=reason)
 
     @staticmethod
     def _done(result: LinkStatus, started: float, **update: object) -> LinkStatus:
@@ -185,3 +185,39 @@ class LinkProber:
             setattr(result, key, value)
         result.elapsed_ms = int((time.monotonic() - started) * 1000)
         return result
+
+    def seed(self, status: LinkStatus) -> None:
+        """A verdict already known from the crawl (the page was read): the URL is not fetched again."""
+        if status.url not in self._tasks:
+            future: asyncio.Future[LinkStatus] = asyncio.get_running_loop().create_future()
+            future.set_result(status)
+            self._tasks[status.url] = future  # type: ignore[assignment]
+
+
+def page_verdict(title: str, text: str, profile: Profile) -> tuple[str, str]:
+    """A 200 page: a soft 404 (dead, with the marker), a bot wall (blocked), or alive."""
+    head = f"{title} {text[:600]}"
+    if (marker := find_marker(head, profile.soft_404_markers)) is not None:
+        reason = "delisted" if any(m in marker for m in DELISTED_MARKERS) else "soft-404"
+        return "dead", f"{reason}: {marker}"
+    if find_marker(head, CHALLENGE_MARKERS) and len(text) < 3000:
+        return "blocked", "challenge-page"
+    return "ok", ""
+
+
+def status_from_page(page: Page, profile: Profile) -> LinkStatus | None:
+    """What the crawl already knows about a URL it read, as the link probe would say it; None when the
+    crawl could not tell (a timeout, a 429 it could not get past) and the probe should try itself."""
+    base = {"url": page.url, "final_url": page.final_url or page.url, "method": "GET", "attempts": 1,
+            "title": page.title, "text": page.text[:2000]}
+    if page.error and page.error.startswith("dead: redirect loop"):
+        return LinkStatus(**base, state="dead", reason="redirect-loop")
+    if page.error or page.status is None or page.status in (429, 503):
+        return None
+    if page.blocked or page.status in (401, 403):
+        return LinkStatus(**base, state="blocked", chain=[page.status], reason=f"http-{page.status}")
+    if page.status >= 400:
+        return LinkStatus(**base, state="dead", chain=[page.status], reason=f"http-{page.status}")
+    state, reason = page_verdict(page.title, page.text, profile)
+    return LinkStatus(**base, state=state, chain=[page.status], reason=reason)  # type: ignore[arg-type]
+

@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor.models import OcrLine, OcrText
 
-ENGINE_ID = f"rapidocr-{version('rapidocr')}"
+ENGINE_ID = f"rapidocr-{version('rapidocr')}-nocls"
 MAX_SIDE = 2000  # very tall detail images are read in their top part only
 
 _engine: Any = None
@@ -27,7 +27,8 @@ def _get_engine() -> Any:
             from rapidocr import RapidOCR
 
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-            _engine = RapidOCR()
+            # shop banners are upright: the 180° text classifier only costs time
+            _engine = RapidOCR(params={"Global.use_cls": False})
             logging.getLogger("RapidOCR").setLevel(logging.ERROR)
     return _engine
 
