@@ -56,8 +56,12 @@ def try_playwright_install() -> bool:
     if _FAILED_STAMP.exists():
         return False
     try:
-        ok = subprocess.run([sys.executable, "-m", "playwright", "install", "chromium"],
-                            capture_output=True, timeout=600).returncode == 0
+        ok = (
+            subprocess.run(
+                [sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, timeout=600
+            ).returncode
+            == 0
+        )
     except (OSError, subprocess.TimeoutExpired):
         ok = False
     if not ok:  # remember, so the next setup does not wait on a download that cannot work here

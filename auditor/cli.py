@@ -104,9 +104,20 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
     else:
         result = run_audit(ctx.cfg, store, now)
     print_findings(result.findings, ctx.cfg.locale)
-    out.print(t("summary", ctx.cfg.locale, run=result.run_id, status=result.status, pages=len(result.snapshot.pages),
-                findings=len(result.findings), new=result.outcome.new, fixed=result.outcome.fixed,
-                blocked=len(result.blocked), errors=len(result.errors)))
+    out.print(
+        t(
+            "summary",
+            ctx.cfg.locale,
+            run=result.run_id,
+            status=result.status,
+            pages=len(result.snapshot.pages),
+            findings=len(result.findings),
+            new=result.outcome.new,
+            fixed=result.outcome.fixed,
+            blocked=len(result.blocked),
+            errors=len(result.errors),
+        )
+    )
     for e in result.errors:
         err.print(f"  ! {e}", markup=False)
     for u in result.notify_failed:
@@ -123,8 +134,13 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
 @cli.command()
 @click.argument("url", required=False)
 @click.option("--store", "store_name", help="which configured store (default: the first)")
-@click.option("--fail-on", type=click.Choice([*SEVERITIES, "never"]), default="high", show_default=True,
-              help="exit 1 when a finding at or above this severity is open")
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="high",
+    show_default=True,
+    help="exit 1 when a finding at or above this severity is open",
+)
 @click.option("--report", type=click.Path(dir_okay=False), help="also write the run's HTML report here")
 @common
 def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None) -> None:
@@ -141,8 +157,13 @@ def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repor
 @cli.command()
 @click.option("--port", default=0, help="port for the fixture store (default: a free one)")
 @click.option("--keep-serving", is_flag=True, help="keep the fixture store up after the audit")
-@click.option("--report", type=click.Path(dir_okay=False), default="demo-report.html", show_default=True,
-              help="the HTML report of the demo run")
+@click.option(
+    "--report",
+    type=click.Path(dir_okay=False),
+    default="demo-report.html",
+    show_default=True,
+    help="the HTML report of the demo run",
+)
 @common
 def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
     """Serve the bundled fixture store on loopback and audit it.
@@ -159,8 +180,9 @@ def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
         ctx.cfg.storage.url = "sqlite:///auditor-demo.db"
     with FixtureStore(now, port=port) as fixture:
         out.print(f"fixture store: {fixture.url}")
-        ctx.cfg.stores = [Store(name="demo", url=fixture.url,
-                                required=[{"name": "在线客服", "selector": "#cs-widget"}])]  # type: ignore[list-item]
+        ctx.cfg.stores = [
+            Store(name="demo", url=fixture.url, required=[{"name": "在线客服", "selector": "#cs-widget"}])
+        ]  # type: ignore[list-item]
         code = _audit(ctx, None, "demo", "never", report)
         if keep_serving:
             out.print("serving; Ctrl-C to stop")
@@ -175,15 +197,15 @@ def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
 
 
 @cli.command()
-@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "jsonl"]), default="json",
-              show_default=True)
+@click.option("--format", "fmt", type=click.Choice(["csv", "xlsx", "json", "jsonl"]), default="json", show_default=True)
 @click.option("--status", multiple=True, help="only these statuses (repeatable)")
 @click.option("--store", "store_name")
 @click.option("--new-since-last-export", is_flag=True, help="only findings not exported before")
 @click.option("--output", "-o", type=click.Path(dir_okay=False), help="file to write (default: stdout)")
 @common
-def export(ctx: Ctx, fmt: str, status: tuple[str, ...], store_name: str | None, new_since_last_export: bool,
-           output: str | None) -> None:
+def export(
+    ctx: Ctx, fmt: str, status: tuple[str, ...], store_name: str | None, new_since_last_export: bool, output: str | None
+) -> None:
     """Export findings: JSON/JSONL as DESIGN "Finding", CSV/XLSX in the issue-log layout
     (检查项目, 页面, 区域, 问题记录, 严重程度, 检查人, 日期, 跟进人, 处理结果, 状态, 链接, 截图).
 
@@ -271,9 +293,11 @@ def snapshot(ctx: Ctx, url: str, as_json: bool, mobile: bool) -> None:
         return
     out.print(f"{page.url} [{page.kind}] {page.title} status={page.status} {page.error or ''}")
     for r in page.regions:
-        out.print(f"  {r.kind:13} {r.selector}  links={len(r.links)} images={len(r.images)} "
-                  f"slides={len(r.slides)} slots={len(r.slots)} texts={len(r.texts)}"
-                  + (f" rotates={r.rotates}" if r.rotates is not None else ""))
+        out.print(
+            f"  {r.kind:13} {r.selector}  links={len(r.links)} images={len(r.images)} "
+            f"slides={len(r.slides)} slots={len(r.slots)} texts={len(r.texts)}"
+            + (f" rotates={r.rotates}" if r.rotates is not None else "")
+        )
 
 
 @cli.group()
@@ -346,7 +370,9 @@ def campaign_check_cmd(ctx: Ctx, name: str, store_name: str | None) -> None:
         table.add_row(f"{title} {url}".strip(), "已恢复 restored" if ok else "未恢复 NOT restored")
     out.print(table)
     left = [u for u, ok in verdict.pages if not ok]
-    out.print(f"页面 pages: {len(verdict.pages) - len(left)} 干净 clean, {len(left)} 仍有活动内容 still showing the campaign")
+    out.print(
+        f"页面 pages: {len(verdict.pages) - len(left)} 干净 clean, {len(left)} 仍有活动内容 still showing the campaign"
+    )
     for u in left:
         out.print(f"  ✗ {u}", markup=False)
     sys.exit(1 if verdict.anything_left else 0)

@@ -20,25 +20,43 @@ def _repo(ctx: Ctx) -> Repo:
 
 
 def filters(fn: Callable[..., Any]) -> Callable[..., Any]:
-    for opt in reversed([
-        click.option("--store", "store", help="store name"),
-        click.option("--status", multiple=True, help="open, acknowledged, assigned, resolved, ignored, fixed, regressed"),
-        click.option("--check", "check", multiple=True, help="check name, e.g. dead-link"),
-        click.option("--region", multiple=True, help="nav, kv, banner, showcase ..."),
-        click.option("--severity", multiple=True, type=click.Choice(["critical", "high", "medium", "low"])),
-        click.option("--since", metavar="ISO", help="last seen at or after this time"),
-    ]):
+    for opt in reversed(
+        [
+            click.option("--store", "store", help="store name"),
+            click.option(
+                "--status", multiple=True, help="open, acknowledged, assigned, resolved, ignored, fixed, regressed"
+            ),
+            click.option("--check", "check", multiple=True, help="check name, e.g. dead-link"),
+            click.option("--region", multiple=True, help="nav, kv, banner, showcase ..."),
+            click.option("--severity", multiple=True, type=click.Choice(["critical", "high", "medium", "low"])),
+            click.option("--since", metavar="ISO", help="last seen at or after this time"),
+        ]
+    ):
         fn = opt(fn)
     return fn
 
 
-def _query(ctx: Ctx, ids: tuple[int, ...], store: str | None, status: tuple[str, ...], check: tuple[str, ...],
-           region: tuple[str, ...], severity: tuple[str, ...], since: str | None) -> dict[str, Any]:
+def _query(
+    ctx: Ctx,
+    ids: tuple[int, ...],
+    store: str | None,
+    status: tuple[str, ...],
+    check: tuple[str, ...],
+    region: tuple[str, ...],
+    severity: tuple[str, ...],
+    since: str | None,
+) -> dict[str, Any]:
     from auditor.clock import parse_now
 
-    return {"ids": list(ids) or None, "store": store, "status": list(status) or None, "check": list(check) or None,
-            "region": list(region) or None, "severity": list(severity) or None,
-            "since": parse_now(since, ctx.cfg.zone()) if since else None}
+    return {
+        "ids": list(ids) or None,
+        "store": store,
+        "status": list(status) or None,
+        "check": list(check) or None,
+        "region": list(region) or None,
+        "severity": list(severity) or None,
+        "since": parse_now(since, ctx.cfg.zone()) if since else None,
+    }
 
 
 @cli.group()
@@ -79,8 +97,10 @@ def findings_show(ctx: Ctx, finding_id: int) -> None:
     if not found:
         raise AuditorError(f"no finding with id {finding_id}")
     data = finding_json(found[0])
-    data["history"] = [{"at": e.at, "who": e.who, "from": e.from_status, "to": e.to_status, "note": e.note}
-                       for e in repo.events(finding_id)]
+    data["history"] = [
+        {"at": e.at, "who": e.who, "from": e.from_status, "to": e.to_status, "note": e.note}
+        for e in repo.events(finding_id)
+    ]
     echo_json(data)
 
 
@@ -90,8 +110,9 @@ def _triage(to: str, doc: str, needs_note: bool = False, needs_assignee: bool = 
     @click.option("--note", help="处理结果 / reason" + (" (required)" if needs_note else ""))
     @click.option("--by", "who", default=None, help="who does it (default: the login name)")
     @common
-    def command(ctx: Ctx, ids: tuple[int, ...], note: str | None, who: str | None, assignee: str | None = None,
-                **f: Any) -> None:
+    def command(
+        ctx: Ctx, ids: tuple[int, ...], note: str | None, who: str | None, assignee: str | None = None, **f: Any
+    ) -> None:
         if needs_note and not note:
             raise AuditorError(f"findings {name}: --note is required")
         q = _query(ctx, ids, **f)
@@ -107,8 +128,9 @@ def _triage(to: str, doc: str, needs_note: bool = False, needs_assignee: bool = 
         n = repo.set_status(targets, to, who or getpass.getuser(), ctx.now(), note, assignee)
         out.print(f"{n} finding(s) → {to}")
 
-    name = {"acknowledged": "ack", "open": "reopen", "resolved": "resolve", "ignored": "ignore",
-            "assigned": "assign"}[to]
+    name = {"acknowledged": "ack", "open": "reopen", "resolved": "resolve", "ignored": "ignore", "assigned": "assign"}[
+        to
+    ]
     command.__doc__ = doc
     if needs_assignee:
         command = click.option("--to", "assignee", required=True, help="跟进人 (assignee)")(command)
@@ -116,12 +138,22 @@ def _triage(to: str, doc: str, needs_note: bool = False, needs_assignee: bool = 
 
 
 _triage("acknowledged", "Acknowledge findings (seen, not yet assigned).\n\n\b\nExample:\n  auditor findings ack 3 4")
-_triage("assigned", "Assign findings to a person (跟进人).\n\n\b\nExample:\n  auditor findings assign 12 --to 小王",
-        needs_assignee=True)
-_triage("resolved", "Resolve findings with a note (处理结果).\n\n\b\nExample:\n"
-        "  auditor findings resolve 12 --note 已替换图片", needs_note=True)
-_triage("ignored", "Ignore findings (false positive / won't fix); they stay ignored when seen again.\n\n\b\n"
-        "Example:\n  auditor findings ignore --check distorted-image --region footer --note 设计如此", needs_note=True)
+_triage(
+    "assigned",
+    "Assign findings to a person (跟进人).\n\n\b\nExample:\n  auditor findings assign 12 --to 小王",
+    needs_assignee=True,
+)
+_triage(
+    "resolved",
+    "Resolve findings with a note (处理结果).\n\n\b\nExample:\n  auditor findings resolve 12 --note 已替换图片",
+    needs_note=True,
+)
+_triage(
+    "ignored",
+    "Ignore findings (false positive / won't fix); they stay ignored when seen again.\n\n\b\n"
+    "Example:\n  auditor findings ignore --check distorted-image --region footer --note 设计如此",
+    needs_note=True,
+)
 _triage("open", "Reopen findings.\n\n\b\nExample:\n  auditor findings reopen 12")
 
 
@@ -139,8 +171,16 @@ def prices(ctx: Ctx, url: str, as_json: bool) -> None:
     rows = _repo(ctx).prices(url)
     if not rows:
         raise AuditorError(f"no price observed for {url}")
-    data = [{"at": r.observed_at, "price": r.price, "regular_price": r.regular_price,
-             "availability": r.availability, "run": r.run_id} for r in rows]
+    data = [
+        {
+            "at": r.observed_at,
+            "price": r.price,
+            "regular_price": r.regular_price,
+            "availability": r.availability,
+            "run": r.run_id,
+        }
+        for r in rows
+    ]
     if as_json:
         echo_json(data)
         return

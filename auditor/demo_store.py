@@ -40,8 +40,14 @@ GONE_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><ti
 <body><div class="tip">{message}</div><a href="/">返回首页</a></body></html>"""
 
 
-CATEGORY_TITLES = {"clearance": "清仓特卖", "new": "新品上架", "all": "全部分类", "bedding": "床品", "kitchen": "厨房",
-                   "member": "会员日"}
+CATEGORY_TITLES = {
+    "clearance": "清仓特卖",
+    "new": "新品上架",
+    "all": "全部分类",
+    "bedding": "床品",
+    "kitchen": "厨房",
+    "member": "会员日",
+}
 
 
 class _QuietServer(ThreadingHTTPServer):
@@ -56,8 +62,12 @@ class _QuietServer(ThreadingHTTPServer):
 def render_dates(text: str, now: datetime) -> str:
     def one(m: re.Match[str]) -> str:
         d = now + timedelta(days=int(m.group(1)))
-        return {"md": f"{d.month}月{d.day}日", "dot": f"{d.month}.{d.day}", "iso": d.date().isoformat(),
-                "slash": f"{d.month}/{d.day}"}[m.group(2)]
+        return {
+            "md": f"{d.month}月{d.day}日",
+            "dot": f"{d.month}.{d.day}",
+            "iso": d.date().isoformat(),
+            "slash": f"{d.month}/{d.day}",
+        }[m.group(2)]
 
     return _DATE.sub(one, text)
 
@@ -112,8 +122,14 @@ class FixtureStore:
             def do_GET(self) -> None:
                 self._serve(head=False)
 
-            def _send(self, status: int, body: bytes = b"", ctype: str = "text/html; charset=utf-8",
-                      headers: dict[str, str] | None = None, head: bool = False) -> None:
+            def _send(
+                self,
+                status: int,
+                body: bytes = b"",
+                ctype: str = "text/html; charset=utf-8",
+                headers: dict[str, str] | None = None,
+                head: bool = False,
+            ) -> None:
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
                 self.send_header("Content-Length", str(len(body)))
@@ -133,8 +149,11 @@ class FixtureStore:
                     return self._page((STORE_DIR / "shopify" / "home.html").read_text(encoding="utf-8"), head=head)
                 if path.startswith("/shopify/products/"):
                     return self._shopify_product(path.removeprefix("/shopify/products/"), head)
-                if path.startswith("/shopify/collections/") or path.startswith("/shopify/pages/") or \
-                        path.startswith("/shopify/policies/"):
+                if (
+                    path.startswith("/shopify/collections/")
+                    or path.startswith("/shopify/pages/")
+                    or path.startswith("/shopify/policies/")
+                ):
                     if path.endswith(("/gone", "/last-season")):
                         return self._send(404, b"<h1>404 Page not found</h1>", head=head)
                     name = path.rsplit("/", 1)[-1].replace("-", " ").title()
@@ -153,8 +172,7 @@ class FixtureStore:
                     f = STORE_DIR / "img" / Path(path).name
                     if not f.is_file():
                         return self._send(404, b"not found", "text/plain", head=head)
-                    return self._send(200, f.read_bytes(), _TYPES.get(f.suffix, "application/octet-stream"),
-                                      head=head)
+                    return self._send(200, f.read_bytes(), _TYPES.get(f.suffix, "application/octet-stream"), head=head)
                 if path.startswith("/products/"):
                     return self._product(path.removeprefix("/products/"), head)
                 if m := re.fullmatch(r"/status/(\d{3})", path):
@@ -177,8 +195,9 @@ class FixtureStore:
                         return self._send(429, b"slow down", "text/plain", {"Retry-After": "1"}, head=head)
                     return self._page("<title>常见问题</title><p>常见问题解答</p>", head=head)
                 if path == "/promo/double11":
-                    return self._page("<title>双11主会场</title><h1>双11狂欢节</h1><p>本活动已结束，感谢您的参与</p>",
-                                      head=head)
+                    return self._page(
+                        "<title>双11主会场</title><h1>双11狂欢节</h1><p>本活动已结束，感谢您的参与</p>", head=head
+                    )
                 if path == "/promo/618":
                     return self._page("<title>618年中大促</title><h1>618年中大促</h1><p>活动已结束</p>", head=head)
                 if path.startswith("/category/"):
@@ -196,36 +215,63 @@ class FixtureStore:
                 if p["state"] == "delisted":
                     return self._page(GONE_PAGE.format(title=title, message="很抱歉，该商品已下架"), head=head)
                 if p["state"] == "not_found":
-                    return self._page(GONE_PAGE.format(title="悦家生活旗舰店", message="您查看的商品不存在"),
-                                      head=head)
+                    return self._page(GONE_PAGE.format(title="悦家生活旗舰店", message="您查看的商品不存在"), head=head)
                 availability = "OutOfStock" if p["state"] == "sold_out" else "InStock"
-                ld = {"@context": "https://schema.org", "@type": "Product", "name": p["title"],
-                      "offers": {"@type": "Offer", "price": str(p["price"]), "priceCurrency": "CNY",
-                                 "availability": f"https://schema.org/{availability}"}}
+                ld = {
+                    "@context": "https://schema.org",
+                    "@type": "Product",
+                    "name": p["title"],
+                    "offers": {
+                        "@type": "Offer",
+                        "price": str(p["price"]),
+                        "priceCurrency": "CNY",
+                        "availability": f"https://schema.org/{availability}",
+                    },
+                }
                 price_html = f'<span class="now">¥{p["price"]}</span>'
                 if p.get("regular"):
                     price_html += f' <del class="was">¥{p["regular"]}</del>'
                 status = "已售罄" if p["state"] == "sold_out" else "现货"
-                self._page(PRODUCT_PAGE.format(title=title, ld=json.dumps(ld, ensure_ascii=False), img=p["img"],
-                                               price_html=price_html, status=status), head=head)
+                self._page(
+                    PRODUCT_PAGE.format(
+                        title=title,
+                        ld=json.dumps(ld, ensure_ascii=False),
+                        img=p["img"],
+                        price_html=price_html,
+                        status=status,
+                    ),
+                    head=head,
+                )
 
             def _shopify_product(self, slug: str, head: bool) -> None:
                 p = store.products.get(slug)
                 if p is None or p["state"] in ("delisted", "not_found"):
                     return self._send(404, b"<h1>404 Page not found</h1>", head=head)
                 availability = "OutOfStock" if p["state"] == "sold_out" else "InStock"
-                self._page(SHOPIFY_PRODUCT.format(title=html.escape(p["title"]), img=p["img"], price=p["price"],
-                                                  availability=availability), head=head)
+                self._page(
+                    SHOPIFY_PRODUCT.format(
+                        title=html.escape(p["title"]), img=p["img"], price=p["price"], availability=availability
+                    ),
+                    head=head,
+                )
 
             def _category(self, name: str, head: bool) -> None:
                 known = {"all", "new", "bedding", "kitchen", "discontinued", "clearance", "member"}
                 if name not in known:
                     return self._send(404, b"<h1>404</h1>", head=head)
-                items = list(store.products.values())[:6] if name != "clearance" else [
-                    store.products[s] for s in ("tableware-set", "linen-shirt", "cushion")]
+                items = (
+                    list(store.products.values())[:6]
+                    if name != "clearance"
+                    else [store.products[s] for s in ("tableware-set", "linen-shirt", "cushion")]
+                )
                 cards = "".join(
                     f'<li><a href="/products/{p["slug"]}"><img src="/img/{p["img"]}" width="200" height="200">'
-                    f'<span>{html.escape(p["title"])}</span></a><em>¥{p["price"]}</em></li>' for p in items)
-                self._page(f"<title>分类 {CATEGORY_TITLES.get(name, name)}</title><h1>{name}</h1><ul class='list'>{cards}</ul>", head=head)
+                    f"<span>{html.escape(p['title'])}</span></a><em>¥{p['price']}</em></li>"
+                    for p in items
+                )
+                self._page(
+                    f"<title>分类 {CATEGORY_TITLES.get(name, name)}</title><h1>{name}</h1><ul class='list'>{cards}</ul>",
+                    head=head,
+                )
 
         return Handler

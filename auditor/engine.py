@@ -127,8 +127,9 @@ class Rule(BaseModel):
     parsed_params: Any = Field(default=None, exclude=True)
 
 
-def load_rules(directory: Path, disable: list[str] | None = None,
-               overrides: dict[str, dict[str, Any]] | None = None) -> list[Rule]:
+def load_rules(
+    directory: Path, disable: list[str] | None = None, overrides: dict[str, dict[str, Any]] | None = None
+) -> list[Rule]:
     """Every rules/*.yaml, validated: unknown keys, unknown checks, bad params and regions are errors."""
     checks = load_checks()
     if not directory.is_dir():
@@ -143,12 +144,16 @@ def load_rules(directory: Path, disable: list[str] | None = None,
             raise RuleError(f"{path}: rule id {rule.id!r} already defined in {seen[rule.id]}")
         seen[rule.id] = str(path)
         if rule.check not in checks:
-            raise RuleError(f"{path}:{positions.line(('check',))}: check: unknown check {rule.check!r}; "
-                            f"known: {', '.join(sorted(checks))}")
+            raise RuleError(
+                f"{path}:{positions.line(('check',))}: check: unknown check {rule.check!r}; "
+                f"known: {', '.join(sorted(checks))}"
+            )
         for kind in rule.regions:
             if kind != "*" and kind not in REGION_KINDS:
-                raise RuleError(f"{path}:{positions.line(('regions',))}: regions: unknown region {kind!r}; "
-                                f"known: {', '.join(REGION_KINDS)}")
+                raise RuleError(
+                    f"{path}:{positions.line(('regions',))}: regions: unknown region {kind!r}; "
+                    f"known: {', '.join(REGION_KINDS)}"
+                )
         params = {**rule.params, **((overrides or {}).get(rule.id, {}).get("params", {}))}
         try:
             rule.parsed_params = checks[rule.check].params.model_validate(params)
@@ -165,10 +170,10 @@ def load_rules(directory: Path, disable: list[str] | None = None,
         if rule.id in (disable or []):
             rule.enabled = False
         rules.append(rule)
-    for name in (disable or []):
+    for name in disable or []:
         if name not in seen:
             raise RuleError(f"config rules.disable: no rule named {name!r}")
-    for name in (overrides or {}):
+    for name in overrides or {}:
         if name not in seen:
             raise RuleError(f"config rules.overrides: no rule named {name!r}")
     return rules
@@ -185,8 +190,15 @@ def ocr_regions(rules: list[Rule]) -> set[str]:
     return {kind for r in rules if r.enabled and "ocr" in checks[r.check].needs for kind in r.regions}
 
 
-def fingerprint(store: str, check_name: str, page: str, region: str, target: str | None, discriminator: str,
-                viewport: str = "desktop") -> str:
+def fingerprint(
+    store: str,
+    check_name: str,
+    page: str,
+    region: str,
+    target: str | None,
+    discriminator: str,
+    viewport: str = "desktop",
+) -> str:
     parts = [store, check_name, page, region, target or "", discriminator]
     if viewport != "desktop":
         parts.append(viewport)
@@ -202,8 +214,15 @@ def render(template: str, values: dict[str, Any]) -> str:
     return template.format_map(_Fmt(values))
 
 
-def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime, locale: str = "zh-CN",
-              campaigns: list[Any] | None = None, timings: dict[str, float] | None = None) -> list[Finding]:
+def run_rules(
+    rules: list[Rule],
+    snapshot: Snapshot,
+    facts: Facts,
+    now: datetime,
+    locale: str = "zh-CN",
+    campaigns: list[Any] | None = None,
+    timings: dict[str, float] | None = None,
+) -> list[Finding]:
     """Apply every enabled rule; one finding per defect, site-wide repeats folded to the first page."""
     import time
 
@@ -222,19 +241,37 @@ def run_rules(rules: list[Rule], snapshot: Snapshot, facts: Facts, now: datetime
                 if key in folded:
                     continue
                 folded.add(key)
-            message = render(rule.message.get(locale) or rule.message["zh-CN"],  # type: ignore[call-overload]
-                             {"target": hit.target or "", **hit.evidence, **hit.fmt})
+            message = render(
+                rule.message.get(locale) or rule.message["zh-CN"],  # type: ignore[call-overload]
+                {"target": hit.target or "", **hit.evidence, **hit.fmt},
+            )
             evidence = dict(hit.evidence)
             if hit.box and hit.region and hit.region.box:
                 evidence["box"], evidence["region_box"] = list(hit.box), list(hit.region.box)
-            findings.append(Finding(
-                check=rule.check, rule=rule.id, severity=rule.severity, store=snapshot.store,
-                page=hit.page.url, region=region_kind, viewport=hit.page.viewport, target=hit.target,
-                message=message, evidence=evidence,
-                screenshot=hit.region.screenshot if hit.region else hit.page.screenshot,
-                fingerprint=fingerprint(snapshot.store, rule.check, hit.page.url, region_kind, hit.target,
-                                        hit.discriminator, hit.page.viewport),
-            ))
+            findings.append(
+                Finding(
+                    check=rule.check,
+                    rule=rule.id,
+                    severity=rule.severity,
+                    store=snapshot.store,
+                    page=hit.page.url,
+                    region=region_kind,
+                    viewport=hit.page.viewport,
+                    target=hit.target,
+                    message=message,
+                    evidence=evidence,
+                    screenshot=hit.region.screenshot if hit.region else hit.page.screenshot,
+                    fingerprint=fingerprint(
+                        snapshot.store,
+                        rule.check,
+                        hit.page.url,
+                        region_kind,
+                        hit.target,
+                        hit.discriminator,
+                        hit.page.viewport,
+                    ),
+                )
+            )
         if timings is not None:
             timings[f"rule:{rule.id}"] = round(time.perf_counter() - started, 3)
     return findings

@@ -17,11 +17,41 @@ from auditor.errors import AuditorError
 from auditor.i18n import t
 from auditor.models import Finding
 
-FINDING_FIELDS = ("id", "check", "rule", "severity", "status", "store", "page", "region", "viewport", "target",
-                  "message", "evidence", "screenshot", "fingerprint", "first_seen", "last_seen", "occurrences",
-                  "assignee", "resolution")
-LOG_COLUMNS = ("check", "page", "region", "message", "severity", "checker", "date", "assignee", "resolution",
-               "status", "target", "screenshot")
+FINDING_FIELDS = (
+    "id",
+    "check",
+    "rule",
+    "severity",
+    "status",
+    "store",
+    "page",
+    "region",
+    "viewport",
+    "target",
+    "message",
+    "evidence",
+    "screenshot",
+    "fingerprint",
+    "first_seen",
+    "last_seen",
+    "occurrences",
+    "assignee",
+    "resolution",
+)
+LOG_COLUMNS = (
+    "check",
+    "page",
+    "region",
+    "message",
+    "severity",
+    "checker",
+    "date",
+    "assignee",
+    "resolution",
+    "status",
+    "target",
+    "screenshot",
+)
 FORMATS = ("json", "jsonl", "csv", "xlsx")
 
 
@@ -34,8 +64,22 @@ def log_rows(findings: Iterable[Finding], checker: str, zone: ZoneInfo) -> list[
     rows = []
     for f in findings:
         seen = f.last_seen.astimezone(zone).strftime("%Y-%m-%d") if f.last_seen else ""
-        rows.append([f.check, f.page, f.region, f.message, f.severity, checker, seen, f.assignee or "",
-                     f.resolution or "", f.status, f.target or "", f.screenshot or ""])
+        rows.append(
+            [
+                f.check,
+                f.page,
+                f.region,
+                f.message,
+                f.severity,
+                checker,
+                seen,
+                f.assignee or "",
+                f.resolution or "",
+                f.status,
+                f.target or "",
+                f.screenshot or "",
+            ]
+        )
     return rows
 
 

@@ -8,18 +8,17 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-
 from urllib.parse import urljoin
 
 from auditor.config import Campaign, Config, CrawlSettings, Store
-from auditor.crawl.crawler import CrawlResult, Crawler
+from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.models import Facts, Finding, Snapshot
+from auditor.notify import compose, expand_urls, send
 from auditor.probes.http import HostLimiter, make_client
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
-from auditor.notify import compose, send
 from auditor.probes.ocr import OcrProber
 from auditor.screenshots import outline
 from auditor.store.db import open_db
@@ -55,15 +54,24 @@ def ocr_candidates(snapshot: Snapshot, regions: set[str]) -> set[str]:
             if "*" not in regions and region.kind not in regions:
                 continue
             for img in [*region.images, *(s.image for s in region.slides if s.image)]:
-                if img.url and (img.rendered_width >= OCR_MIN_WIDTH and img.rendered_height >= OCR_MIN_HEIGHT
-                                or img.natural_width >= OCR_MIN_WIDTH * 2):
+                if img.url and (
+                    img.rendered_width >= OCR_MIN_WIDTH
+                    and img.rendered_height >= OCR_MIN_HEIGHT
+                    or img.natural_width >= OCR_MIN_WIDTH * 2
+                ):
                     urls.add(img.url)
     return urls
 
 
-async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set[str],
-                       progress: Progress | None = None, ocr_regions: set[str] | None = None,
-                       ocr: OcrProber | None = None) -> Facts:
+async def gather_facts(
+    snapshot: Snapshot,
+    cfg: Config,
+    store: Store,
+    needs: set[str],
+    progress: Progress | None = None,
+    ocr_regions: set[str] | None = None,
+    ocr: OcrProber | None = None,
+) -> Facts:
     """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever."""
     settings = cfg.crawl_for(store)
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
@@ -74,9 +82,13 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
             if page.final_url:
                 facts.products.setdefault(page.final_url, page.product)
     links = [link.url for p in snapshot.pages for r in p.regions for link in r.links]
-    images = [img.url for p in snapshot.pages for r in p.regions
-              for img in [*r.images, *(s.image for s in r.slides if s.image), *(s.image for s in r.slots if s.image)]
-              if img and img.url]
+    images = [
+        img.url
+        for p in snapshot.pages
+        for r in p.regions
+        for img in [*r.images, *(s.image for s in r.slides if s.image), *(s.image for s in r.slots if s.image)]
+        if img and img.url
+    ]
     want_ocr = ocr_candidates(snapshot, ocr_regions or set()) if ("ocr" in needs and ocr) else set()
     ocr_bytes: dict[str, bytes] = {}
     limiter = HostLimiter(settings.per_host, settings.delay_ms)
@@ -98,7 +110,11 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
                     prober.seed(known)
             link_job = asyncio.ensure_future(prober.check_all(links))
         if "images" in needs or want_ocr:
-            keep = (lambda url, data: ocr_bytes.__setitem__(url, data) if url in want_ocr else None)
+
+            def keep(url: str, data: bytes) -> None:
+                if url in want_ocr:
+                    ocr_bytes[url] = data
+
             facts.images = await ImageProber(client, limiter, keep_bytes=keep).probe_all(images)
         if want_ocr and ocr is not None:
             by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
@@ -108,9 +124,18 @@ async def gather_facts(snapshot: Snapshot, cfg: Config, store: Store, needs: set
     return facts
 
 
-async def crawl_and_probe(cfg: Config, store: Store, now: datetime, rules: list[Rule], repo: Repo,
-                          shots: Path | None, timings: dict[str, float], progress: Progress | None,
-                          settings: CrawlSettings, seeds: list[str]) -> tuple[CrawlResult, Facts]:
+async def crawl_and_probe(
+    cfg: Config,
+    store: Store,
+    now: datetime,
+    rules: list[Rule],
+    repo: Repo,
+    shots: Path | None,
+    timings: dict[str, float],
+    progress: Progress | None,
+    settings: CrawlSettings,
+    seeds: list[str],
+) -> tuple[CrawlResult, Facts]:
     t0 = time.monotonic()
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     crawl = await Crawler(store, settings, profile, shots, now, progress, seeds=seeds).run()
@@ -124,22 +149,34 @@ async def crawl_and_probe(cfg: Config, store: Store, now: datetime, rules: list[
     return crawl, facts
 
 
-def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | None = None, *,
-              rules: list[Rule] | None = None, campaigns: list[Campaign] | None = None, kind: str = "audit",
-              settings: CrawlSettings | None = None) -> AuditResult:
+def run_audit(
+    cfg: Config,
+    store: Store,
+    now: datetime,
+    progress: Progress | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    campaigns: list[Campaign] | None = None,
+    kind: str = "audit",
+    settings: CrawlSettings | None = None,
+) -> AuditResult:
     """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
 
     The campaign check calls this too, with its own rules, campaign, crawl scope and run kind."""
     rules = rules if rules is not None else rules_for(cfg)
     campaigns = campaigns if campaigns is not None else cfg.campaigns
+    expand_urls(cfg.notify)  # a missing token is a config error before the run, not after it
     repo = Repo(open_db(cfg.db_url))
     run_id = repo.start_run(store.name, now, kind)
     timings: dict[str, float] = {}
     try:
         shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
         seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
-        crawl, facts = asyncio.run(crawl_and_probe(cfg, store, now, rules, repo, shots, timings, progress,
-                                                   settings or cfg.crawl_for(store), seeds))
+        crawl, facts = asyncio.run(
+            crawl_and_probe(
+                cfg, store, now, rules, repo, shots, timings, progress, settings or cfg.crawl_for(store), seeds
+            )
+        )
         if any(c.end < now and not c.products for c in campaigns):
             facts.price_history = repo.price_history(store.name)
         snapshot = crawl.snapshot
@@ -147,19 +184,29 @@ def run_audit(cfg: Config, store: Store, now: datetime, progress: Progress | Non
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings)
         outline(findings)
         timings["checks_s"] = round(time.monotonic() - t2, 3)
-        home_failed = not snapshot.pages or all(p.error and p.status is None for p in snapshot.pages if p.kind == "home")
+        starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
+        home_failed = not starts or all(p.error and p.status is None for p in starts)
         status = "failed" if home_failed else "partial" if (crawl.errors or crawl.blocked) else "complete"
-        outcome = repo.record(run_id, findings, snapshot.pages, status == "complete",
-                              [r.id for r in rules if r.enabled], now)
+        outcome = repo.record(
+            run_id, findings, snapshot.pages, status == "complete", [r.id for r in rules if r.enabled], now
+        )
         repo.record_prices(run_id, store.name, snapshot.pages, now)
     except BaseException as exc:
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError)
         repo.finish_run(run_id, "aborted" if aborted else "failed", errors=[f"{type(exc).__name__}: {exc}"])
         raise
-    repo.finish_run(run_id, status, pages_seen=len(snapshot.pages),
-                    pages_failed=sum(1 for p in snapshot.pages if p.error),
-                    pages_blocked=len(crawl.blocked), findings_total=len(findings), findings_new=outcome.new,
-                    findings_fixed=outcome.fixed, errors=crawl.errors, timings=timings)
+    repo.finish_run(
+        run_id,
+        status,
+        pages_seen=len(snapshot.pages),
+        pages_failed=sum(1 for p in snapshot.pages if p.error),
+        pages_blocked=len(crawl.blocked),
+        findings_total=len(findings),
+        findings_new=outcome.new,
+        findings_fixed=outcome.fixed,
+        errors=crawl.errors,
+        timings=timings,
+    )
     stored = repo.findings(store=store.name, run_id=run_id)
     result = AuditResult(run_id, status, snapshot, stored, outcome, crawl.errors, crawl.blocked, timings)
     if cfg.notify.urls:
@@ -197,8 +244,9 @@ class CampaignVerdict:
 CAMPAIGN_CRAWL_DEPTH = 6
 
 
-def campaign_check(cfg: Config, store: Store, name: str, now: datetime,
-                   progress: Progress | None = None) -> CampaignVerdict:
+def campaign_check(
+    cfg: Config, store: Store, name: str, now: datetime, progress: Progress | None = None
+) -> CampaignVerdict:
     """The 100% check after a promotion ends: every page of the store (to `max_pages`), every region
     and product page, for prices not restored and anything still showing the campaign."""
     campaign = cfg.campaign(name)
@@ -210,14 +258,27 @@ def campaign_check(cfg: Config, store: Store, name: str, now: datetime,
     if missing:
         raise ConfigError(f"campaign-check needs rules for {', '.join(sorted(missing))} in {cfg.rules.dir}")
     expired = by_check["expired-promotion"]
-    expired = expired.model_copy(update={
-        "regions": ["*"], "enabled": True,
-        "parsed_params": expired.parsed_params.model_copy(update={"campaign_only": True})})
+    expired = expired.model_copy(
+        update={
+            "regions": ["*"],
+            "enabled": True,
+            "parsed_params": expired.parsed_params.model_copy(update={"campaign_only": True}),
+        }
+    )
     restored = by_check["price-not-restored"].model_copy(update={"enabled": True})
-    settings = cfg.crawl_for(store).model_copy(update={"max_depth": max(CAMPAIGN_CRAWL_DEPTH,
-                                                                        cfg.crawl_for(store).max_depth)})
-    result = run_audit(cfg, store, now, progress, rules=[expired, restored], campaigns=[campaign],
-                       kind="campaign-check", settings=settings)
+    settings = cfg.crawl_for(store).model_copy(
+        update={"max_depth": max(CAMPAIGN_CRAWL_DEPTH, cfg.crawl_for(store).max_depth)}
+    )
+    result = run_audit(
+        cfg,
+        store,
+        now,
+        progress,
+        rules=[expired, restored],
+        campaigns=[campaign],
+        kind="campaign-check",
+        settings=settings,
+    )
     not_restored = {f.target for f in result.findings if f.check == "price-not-restored"}
     showing = {f.page for f in result.findings if f.check == "expired-promotion"}
     products: list[tuple[str, str, bool]] = []
@@ -228,7 +289,10 @@ def campaign_check(cfg: Config, store: Store, name: str, now: datetime,
             product = facts_by_url.get(url)
             products.append((url, product.title if product else "", url not in not_restored))
     else:
-        products = [(f.target or "", str(f.evidence.get("product_title", "")), False)
-                    for f in result.findings if f.check == "price-not-restored"]
+        products = [
+            (f.target or "", str(f.evidence.get("product_title", "")), False)
+            for f in result.findings
+            if f.check == "price-not-restored"
+        ]
     pages = [(p.url, p.url not in showing) for p in result.snapshot.pages if p.viewport == "desktop"]
     return CampaignVerdict(result, products, pages)

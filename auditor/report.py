@@ -49,29 +49,39 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
         by_region[f.region].append(f)
     started = run.get("clock")
     when = started.astimezone(zone).strftime("%Y-%m-%d %H:%M") if isinstance(started, datetime) else ""
-    parts = [f"<!doctype html><html lang=\"{e(locale)}\"><head><meta charset=\"utf-8\">",
-             "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; img-src data:; "
-             "style-src 'unsafe-inline'\">",
-             f"<title>{e(str(run.get('store', '')))} #{e(str(run.get('id', '')))}</title><style>{CSS}</style></head><body>",
-             f"<h1>{e(str(run.get('store', '')))} — 运行 #{e(str(run.get('id', '')))}</h1><table class=\"summary\">"]
-    for label, value in [("状态 status", run.get("status")), ("时间 clock", when), ("页面 pages", run.get("pages_seen")),
-                         ("问题 findings", len(findings)), ("新 new", run.get("findings_new")),
-                         ("已修复 fixed", run.get("findings_fixed")), ("被拦截 blocked", run.get("pages_blocked"))]:
+    parts = [
+        f'<!doctype html><html lang="{e(locale)}"><head><meta charset="utf-8">',
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
+        "style-src 'unsafe-inline'\">",
+        f"<title>{e(str(run.get('store', '')))} #{e(str(run.get('id', '')))}</title><style>{CSS}</style></head><body>",
+        f'<h1>{e(str(run.get("store", "")))} — 运行 #{e(str(run.get("id", "")))}</h1><table class="summary">',
+    ]
+    for label, value in [
+        ("状态 status", run.get("status")),
+        ("时间 clock", when),
+        ("页面 pages", run.get("pages_seen")),
+        ("问题 findings", len(findings)),
+        ("新 new", run.get("findings_new")),
+        ("已修复 fixed", run.get("findings_fixed")),
+        ("被拦截 blocked", run.get("pages_blocked")),
+    ]:
         parts.append(f"<tr><td>{e(label)}</td><td>{e(str(value))}</td></tr>")
     parts.append("</table>")
     for err in run.get("errors") or []:
-        parts.append(f"<p class=\"meta\">⚠ {e(str(err))}</p>")
+        parts.append(f'<p class="meta">⚠ {e(str(err))}</p>')
     if not findings:
         parts.append(f"<p>{e(t('no_findings', locale))}</p>")
     for region in sorted(by_region):
         parts.append(f"<h2>{e(t('region', locale))}: {e(region)}</h2>")
         for f in sorted(by_region[region], key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
-            parts.append(f"<div class=\"finding\" id=\"f{e(str(f.id))}\"><span class=\"sev {e(f.severity)}\">"
-                         f"{e(f.severity)}</span><b>{e(f.check)}</b> #{e(str(f.id))} · {e(f.status)}"
-                         f"<p>{e(f.message)}</p><div class=\"meta\">{e(t('page', locale))}: {e(f.page)}<br>"
-                         f"{e(t('target', locale))}: {e(f.target or '—')}</div>")
+            parts.append(
+                f'<div class="finding" id="f{e(str(f.id))}"><span class="sev {e(f.severity)}">'
+                f"{e(f.severity)}</span><b>{e(f.check)}</b> #{e(str(f.id))} · {e(f.status)}"
+                f'<p>{e(f.message)}</p><div class="meta">{e(t("page", locale))}: {e(f.page)}<br>'
+                f"{e(t('target', locale))}: {e(f.target or '—')}</div>"
+            )
             if uri := _data_uri(f.screenshot):
-                parts.append(f"<img class=\"shot\" alt=\"{e(f.check)}\" src=\"{uri}\">")
+                parts.append(f'<img class="shot" alt="{e(f.check)}" src="{uri}">')
             evidence = json.dumps(f.evidence, ensure_ascii=False, indent=2, default=str)
             parts.append(f"<details><summary>evidence</summary><pre>{e(evidence)}</pre></details></div>")
     parts.append("</body></html>")

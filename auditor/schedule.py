@@ -44,8 +44,9 @@ def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0
     if cfg.schedule.export:
         target = Path(cfg.schedule.export.format(store=store.name, date=now.strftime("%Y%m%d")))
         fmt = target.suffix.lstrip(".") or "csv"
-        findings = Repo(open_db(cfg.db_url)).findings(store=store.name, status=["open", "regressed", "assigned",
-                                                                                 "acknowledged"])
+        findings = Repo(open_db(cfg.db_url)).findings(
+            store=store.name, status=["open", "regressed", "assigned", "acknowledged"]
+        )
         write_atomic(cfg.resolve(str(target)), render(findings, fmt, cfg.locale, cfg.checker, cfg.zone(store)))
 
 
@@ -65,8 +66,13 @@ def make_scheduler(cfg: Config) -> BackgroundScheduler:
     )
 
 
-def sync_jobs(scheduler: BackgroundScheduler, cfg: Config, config_path: str,
-              func: Callable[..., Any] = scheduled_audit, clock_offset_s: float = 0.0) -> list[str]:
+def sync_jobs(
+    scheduler: BackgroundScheduler,
+    cfg: Config,
+    config_path: str,
+    func: Callable[..., Any] = scheduled_audit,
+    clock_offset_s: float = 0.0,
+) -> list[str]:
     """Make the stored jobs match the config: keep unchanged ones (and their next run), replace
     changed ones, remove stores that left the config. Call with the scheduler started paused."""
     wanted = {JOB_PREFIX + s.name: s for s in cfg.stores}
@@ -77,16 +83,20 @@ def sync_jobs(scheduler: BackgroundScheduler, cfg: Config, config_path: str,
         trigger = trigger_for(cfg, store.name)
         args = [str(Path(config_path).resolve()), store.name, clock_offset_s]
         existing = scheduler.get_job(job_id)
-        if existing is not None and str(existing.trigger) == str(trigger) and list(existing.args) == args \
-                and existing.func_ref == obj_to_ref(func):
+        if (
+            existing is not None
+            and str(existing.trigger) == str(trigger)
+            and list(existing.args) == args
+            and existing.func_ref == obj_to_ref(func)
+        ):
             continue
-        scheduler.add_job(func, trigger, args=args, id=job_id, name=f"morning audit of {store.name}",
-                          replace_existing=True)
+        scheduler.add_job(
+            func, trigger, args=args, id=job_id, name=f"morning audit of {store.name}", replace_existing=True
+        )
     return sorted(wanted)
 
 
-def run_scheduler(config_path: str, now: datetime | None = None,
-                  announce: Callable[[str], None] = print) -> None:
+def run_scheduler(config_path: str, now: datetime | None = None, announce: Callable[[str], None] = print) -> None:
     """`auditor schedule`: runs until SIGTERM/SIGINT. The first signal lets a running audit finish;
     a second one marks it aborted and exits at once."""
     cfg = load_config(config_path)

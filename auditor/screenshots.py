@@ -38,7 +38,8 @@ def _outline_one(f: Finding) -> None:
     # the part of the region around the element: enough context, and light to store and embed
     left = max(0, min(rect[0] - MARGIN, marked.width - MAX_SIDE))
     top = max(0, min(rect[1] - MARGIN, marked.height - MAX_SIDE))
-    marked = marked.crop((int(left), int(top), int(min(marked.width, left + MAX_SIDE)),
-                          int(min(marked.height, top + MAX_SIDE))))
+    marked = marked.crop(
+        (int(left), int(top), int(min(marked.width, left + MAX_SIDE)), int(min(marked.height, top + MAX_SIDE)))
+    )
     marked.save(dst, compress_level=1)
     f.screenshot = str(dst)

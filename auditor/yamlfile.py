@@ -57,8 +57,9 @@ def read_yaml(path: Path, error: type[ConfigError] = ConfigError) -> tuple[Any, 
     return data, _Positions(node)
 
 
-def validate(model: type[M], data: Any, path: Path, positions: _Positions,
-             error: type[ConfigError] = ConfigError, base: Loc = ()) -> M:
+def validate(
+    model: type[M], data: Any, path: Path, positions: _Positions, error: type[ConfigError] = ConfigError, base: Loc = ()
+) -> M:
     """Validate `data` into `model`; every problem is reported as `file:line: key: what`."""
     try:
         return model.model_validate(data)

@@ -41,12 +41,27 @@ def main() -> None:
         (work / "config.yaml").write_text(
             f"storage: {{url: sqlite:///{work / 'b.db'}}}\nrules: {{dir: {ROOT / 'rules'}}}\n"
             f"crawl: {{max_pages: {max_pages}, max_depth: 2, carousel_watch_ms: 3000}}\n"
-            f"stores: [{{name: synth, url: '{url}'}}]\n")
+            f"stores: [{{name: synth, url: '{url}'}}]\n"
+        )
         for phase in ("cold", "warm"):
             t0 = time.monotonic()
-            proc = subprocess.Popen([str(ROOT / ".venv/bin/python"), "-m", "auditor", "audit", "--config",
-                                     "config.yaml", "--now", "2026-11-20T09:00:00+08:00", "--fail-on", "never"],
-                                    cwd=work, stdout=open(work / f"{phase}.out", "w"), stderr=subprocess.STDOUT)
+            proc = subprocess.Popen(
+                [
+                    str(ROOT / ".venv/bin/python"),
+                    "-m",
+                    "auditor",
+                    "audit",
+                    "--config",
+                    "config.yaml",
+                    "--now",
+                    "2026-11-20T09:00:00+08:00",
+                    "--fail-on",
+                    "never",
+                ],
+                cwd=work,
+                stdout=open(work / f"{phase}.out", "w"),
+                stderr=subprocess.STDOUT,
+            )
             # peak memory of the whole process tree (Python + Chromium), sampled
             peak = 0
             while proc.poll() is None:
@@ -58,9 +73,22 @@ def main() -> None:
 
             with sqlite3.connect(work / "b.db") as db:
                 pages, timings = db.execute("SELECT pages_seen, timings FROM runs ORDER BY id DESC LIMIT 1").fetchone()
-            print(json.dumps({"products": a.products, "images": a.images, "run": run, "phase": phase,
-                              "seconds": round(elapsed, 1), "peak_pss_mb": round(peak / 1024), "pages": pages,
-                              "exit": proc.returncode, **json.loads(timings)}), flush=True)
+            print(
+                json.dumps(
+                    {
+                        "products": a.products,
+                        "images": a.images,
+                        "run": run,
+                        "phase": phase,
+                        "seconds": round(elapsed, 1),
+                        "peak_pss_mb": round(peak / 1024),
+                        "pages": pages,
+                        "exit": proc.returncode,
+                        **json.loads(timings),
+                    }
+                ),
+                flush=True,
+            )
             if proc.returncode not in (0, 1):
                 print((work / f"{phase}.out").read_text()[-3000:], file=sys.stderr)
 

@@ -19,10 +19,10 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from auditor.config import CrawlSettings  # noqa: E402
-from auditor.crawl.profiles import resolve_profile  # noqa: E402
-from auditor.probes.http import HostLimiter, make_client  # noqa: E402
-from auditor.probes.links import LinkProber  # noqa: E402
+from auditor.config import CrawlSettings
+from auditor.crawl.profiles import resolve_profile
+from auditor.probes.http import HostLimiter, make_client
+from auditor.probes.links import LinkProber
 
 SEEN: Counter[str] = Counter()
 LOCK = threading.Lock()
@@ -90,12 +90,21 @@ def main() -> None:
     elapsed, prober, limiter = asyncio.run(run(urls, a.per_host, base + "/"))
     twice = {k: v for k, v in SEEN.items() if v > 1}
     states = Counter(t.result().state for t in prober._tasks.values())
-    print(json.dumps({
-        "distinct_urls": a.urls, "seconds": round(elapsed, 2), "urls_per_s": round(a.urls / elapsed, 1),
-        "requests": prober.requests, "peak_per_host_client": max(limiter.peak.values()),
-        "peak_per_host_server": IN_FLIGHT[1], "per_host_limit": a.per_host,
-        "fetched_twice_by_method": len(twice), "states": dict(states),
-    }))
+    print(
+        json.dumps(
+            {
+                "distinct_urls": a.urls,
+                "seconds": round(elapsed, 2),
+                "urls_per_s": round(a.urls / elapsed, 1),
+                "requests": prober.requests,
+                "peak_per_host_client": max(limiter.peak.values()),
+                "peak_per_host_server": IN_FLIGHT[1],
+                "per_host_limit": a.per_host,
+                "fetched_twice_by_method": len(twice),
+                "states": dict(states),
+            }
+        )
+    )
     assert not twice, list(twice)[:5]
 
 

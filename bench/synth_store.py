@@ -42,13 +42,22 @@ class SynthStore:
 
     # ---- pages ----
     def home(self) -> str:
-        nav = "".join(f'<li class="m" data-c="{c}"><a href="/c/{c}">分类{c}</a></li>' for c in range(min(6, self.categories)))
-        slides = "".join(f'<div><a href="/p/{i}"><img src="/img/{i % self.m}.png" alt="主推{i}"></a></div>' for i in range(5))
-        banners = "".join(f'<a href="/p/{i * 7 % self.n}"><img class="ad" src="/img/{(i * 11) % self.m}.png" alt="活动{i}"></a>'
-                          for i in range(6))
+        nav = "".join(
+            f'<li class="m" data-c="{c}"><a href="/c/{c}">分类{c}</a></li>' for c in range(min(6, self.categories))
+        )
+        slides = "".join(
+            f'<div><a href="/p/{i}"><img src="/img/{i % self.m}.png" alt="主推{i}"></a></div>' for i in range(5)
+        )
+        banners = "".join(
+            f'<a href="/p/{i * 7 % self.n}"><img class="ad" src="/img/{(i * 11) % self.m}.png" alt="活动{i}"></a>'
+            for i in range(6)
+        )
         all_categories = "".join(f'<a href="/c/{c}">分类{c}</a>' for c in range(self.categories))
-        cards = "".join(f'<div class="cell"><a href="/p/{i}"><img src="/thumb/{i % self.m}.png" alt="商品{i}"></a>'
-                        f'<div class="t">商品{i}</div><div class="p">¥{self.prices[i]}</div></div>' for i in range(min(24, self.n)))
+        cards = "".join(
+            f'<div class="cell"><a href="/p/{i}"><img src="/thumb/{i % self.m}.png" alt="商品{i}"></a>'
+            f'<div class="t">商品{i}</div><div class="p">¥{self.prices[i]}</div></div>'
+            for i in range(min(24, self.n))
+        )
         return f"""<!doctype html><html><head><meta charset="utf-8"><title>合成店铺</title><style>
         body{{width:1200px;margin:0}} .nav{{display:flex;list-style:none;gap:20px;height:40px}}
         .kv{{width:1200px;height:400px;overflow:hidden}} .kv .t{{display:flex;transition:transform .2s}}
@@ -64,26 +73,44 @@ class SynthStore:
 
     def category(self, c: int) -> str:
         ids = range(c * PER_CATEGORY, min(self.n, (c + 1) * PER_CATEGORY))
-        cards = "".join(f'<li><a href="/p/{i}"><img src="/thumb/{i % self.m}.png" width="200" height="200" alt="商品{i}">'
-                        f'<span>商品{i}</span></a><em>¥{self.prices[i]}</em></li>' for i in ids)
-        return (f'<!doctype html><html><head><meta charset="utf-8"><title>分类{c}</title></head><body><h1>分类{c}</h1>'
-                f'<ul style="display:grid;grid-template-columns:repeat(4,220px)">{cards}</ul></body></html>')
+        cards = "".join(
+            f'<li><a href="/p/{i}"><img src="/thumb/{i % self.m}.png" width="200" height="200" alt="商品{i}">'
+            f"<span>商品{i}</span></a><em>¥{self.prices[i]}</em></li>"
+            for i in ids
+        )
+        return (
+            f'<!doctype html><html><head><meta charset="utf-8"><title>分类{c}</title></head><body><h1>分类{c}</h1>'
+            f'<ul style="display:grid;grid-template-columns:repeat(4,220px)">{cards}</ul></body></html>'
+        )
 
     def product(self, i: int) -> tuple[int, str]:
         if i in self.dead:
             return 404, "<h1>404</h1>"
         if i in self.delisted:
             return 200, '<html><head><meta charset="utf-8"><title>商品</title></head><body>该商品已下架</body></html>'
-        ld = json.dumps({"@context": "https://schema.org", "@type": "Product", "name": f"商品{i}",
-                         "offers": {"@type": "Offer", "price": str(self.prices[i]), "priceCurrency": "CNY",
-                                    "availability": "https://schema.org/InStock"}}, ensure_ascii=False)
+        ld = json.dumps(
+            {
+                "@context": "https://schema.org",
+                "@type": "Product",
+                "name": f"商品{i}",
+                "offers": {
+                    "@type": "Offer",
+                    "price": str(self.prices[i]),
+                    "priceCurrency": "CNY",
+                    "availability": "https://schema.org/InStock",
+                },
+            },
+            ensure_ascii=False,
+        )
         related = "".join(f'<a href="/p/{(i + k) % self.n}">商品{(i + k) % self.n}</a> ' for k in (1, 2, 3))
         promo = (i * 3) % self.m
-        return 200, (f'<!doctype html><html><head><meta charset="utf-8"><title>商品{i}</title>'
-                     f'<script type="application/ld+json">{ld}</script></head><body><h1>商品{i}</h1>'
-                     f'<div class="price">¥{self.prices[i]}</div>'
-                     f'<a href="/c/{i // PER_CATEGORY}"><img src="/img/{promo}.png" width="750" height="250" alt="关联推荐"></a>'
-                     f'<div class="rel">{related}</div></body></html>')
+        return 200, (
+            f'<!doctype html><html><head><meta charset="utf-8"><title>商品{i}</title>'
+            f'<script type="application/ld+json">{ld}</script></head><body><h1>商品{i}</h1>'
+            f'<div class="price">¥{self.prices[i]}</div>'
+            f'<a href="/c/{i // PER_CATEGORY}"><img src="/img/{promo}.png" width="750" height="250" alt="关联推荐"></a>'
+            f'<div class="rel">{related}</div></body></html>'
+        )
 
     def thumb(self, j: int) -> bytes:
         """A square product picture."""

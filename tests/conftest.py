@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import subprocess
 from collections.abc import Iterator
-from typing import Any
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -27,14 +28,20 @@ def fixture_store() -> Iterator[FixtureStore]:
         yield store
 
 
-def auditor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> "subprocess.CompletedProcess[str]":
+def auditor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI as an operator runs it."""
     import os
     import subprocess
     import sys
 
-    return subprocess.run([sys.executable, "-m", "auditor", *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=600, env={**os.environ, "COLUMNS": "200", **(env or {})})
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
 
 
 @pytest.fixture(scope="session")
@@ -50,14 +57,23 @@ def audited(tmp_path_factory: pytest.TempPathFactory, fixture_store: FixtureStor
         f"storage: {{url: sqlite:///audit.db}}\n"
         f"rules: {{dir: {ROOT / 'rules'}}}\n"
         f"stores:\n  - name: fixture\n    url: {fixture_store.url}\n"
-        f"    required: [{{name: 在线客服, selector: '#cs-widget'}}]\n", encoding="utf-8")
+        f"    required: [{{name: 在线客服, selector: '#cs-widget'}}]\n",
+        encoding="utf-8",
+    )
     first = auditor("audit", "--config", "config.yaml", "--now", truth["clock"], cwd=work)
-    second = auditor("audit", "--config", "config.yaml", "--now", "2026-11-21T09:00:00+08:00", "--report",
-                     "report.html", cwd=work)
+    second = auditor(
+        "audit", "--config", "config.yaml", "--now", "2026-11-21T09:00:00+08:00", "--report", "report.html", cwd=work
+    )
     exported = auditor("export", "--config", "config.yaml", "--format", "json", cwd=work)
     assert exported.returncode == 0, exported.stderr
-    return {"first": first, "second": second, "findings": json.loads(exported.stdout), "base": fixture_store.url,
-            "work": work, "truth": truth}
+    return {
+        "first": first,
+        "second": second,
+        "findings": json.loads(exported.stdout),
+        "base": fixture_store.url,
+        "work": work,
+        "truth": truth,
+    }
 
 
 @pytest.fixture
@@ -93,12 +109,32 @@ def _start_postgres(tmp: Path) -> str | None:
         shutil.chown(tmp, "postgres")
         shutil.chown(sock, "postgres")
         prefix = ["runuser", "-u", "postgres", "--"]
-    subprocess.run([*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
-                   check=True, capture_output=True)
-    subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(data), "-w", "-l", str(tmp / "log"), "-o",
-                    f"-k {sock} -c listen_addresses='' -p 54329", "start"], check=True, capture_output=True)
-    subprocess.run([*prefix, str(bindir / "createdb"), "-h", str(sock), "-p", "54329", "-U", "postgres", "auditor"],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [*prefix, str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "-A", "trust"],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [
+            *prefix,
+            str(bindir / "pg_ctl"),
+            "-D",
+            str(data),
+            "-w",
+            "-l",
+            str(tmp / "log"),
+            "-o",
+            f"-k {sock} -c listen_addresses='' -p 54329",
+            "start",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    subprocess.run(
+        [*prefix, str(bindir / "createdb"), "-h", str(sock), "-p", "54329", "-U", "postgres", "auditor"],
+        check=True,
+        capture_output=True,
+    )
     return f"postgresql+psycopg://postgres@/auditor?host={sock}&port=54329"
 
 
@@ -121,8 +157,10 @@ def pg_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import glob
 
     pg_ctl = sorted(glob.glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    subprocess.run([*prefix, pg_ctl[-1] if pg_ctl else "pg_ctl", "-D", str(tmp / "data"), "-m", "immediate", "stop"],
-                   capture_output=True)
+    subprocess.run(
+        [*prefix, pg_ctl[-1] if pg_ctl else "pg_ctl", "-D", str(tmp / "data"), "-m", "immediate", "stop"],
+        capture_output=True,
+    )
     import shutil
 
     shutil.rmtree(tmp, ignore_errors=True)

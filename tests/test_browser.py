@@ -9,15 +9,26 @@ from auditor.errors import BrowserNotFoundError
 
 
 class Machine:
-    def __init__(self, own: bool = False, install_works: bool = False, system: tuple[str, ...] = (),
-                 apt_ok: bool = False, apt_works: bool = False) -> None:
+    def __init__(
+        self,
+        own: bool = False,
+        install_works: bool = False,
+        system: tuple[str, ...] = (),
+        apt_ok: bool = False,
+        apt_works: bool = False,
+    ) -> None:
         self.own, self.install_works, self.system = own, install_works, set(system)
         self.apt_ok_, self.apt_works = apt_ok, apt_works
         self.calls: list[str] = []
 
     def kw(self) -> dict[str, object]:
-        return {"own": self._own, "pw_install": self._install, "which": self._which,
-                "apt_ok": lambda: self.apt_ok_, "apt": self._apt}
+        return {
+            "own": self._own,
+            "pw_install": self._install,
+            "which": self._which,
+            "apt_ok": lambda: self.apt_ok_,
+            "apt": self._apt,
+        }
 
     def _own(self) -> str | None:
         self.calls.append("own")

@@ -58,18 +58,34 @@ def test_shipped_config_is_valid() -> None:
     assert cfg.stores[0].name == "demo" and cfg.campaigns[0].name == "双12"
 
 
-@pytest.mark.parametrize("command", [["audit"], ["export", "--format", "csv", "--output", "out.csv"],
-                                     ["findings", "list"], ["rules", "list"], ["doctor"]])
+@pytest.mark.parametrize(
+    "command",
+    [
+        ["audit"],
+        ["export", "--format", "csv", "--output", "out.csv"],
+        ["findings", "list"],
+        ["rules", "list"],
+        ["doctor"],
+    ],
+)
 def test_cli_bad_config_exits_2_and_writes_nothing(tmp_path: Path, command: list[str]) -> None:
     write(tmp_path, "storage: {url: sqlite:///audit.db}\nbogus: 1\n")
-    r = subprocess.run([sys.executable, "-m", "auditor", *command, "--config", "config.yaml",
-                        "--now", "2026-11-20T09:00:00+08:00"], cwd=tmp_path, capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "auditor", *command, "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2
     assert "config.yaml:2: bogus: unknown key" in r.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml"]
 
 
 def test_bad_now_is_a_usage_error(tmp_path: Path) -> None:
-    r = subprocess.run([sys.executable, "-m", "auditor", "findings", "list", "--now", "yesterday"], cwd=tmp_path,
-                       capture_output=True, text=True)
+    r = subprocess.run(
+        [sys.executable, "-m", "auditor", "findings", "list", "--now", "yesterday"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+    )
     assert r.returncode == 2 and "--now 'yesterday'" in r.stderr

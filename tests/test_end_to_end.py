@@ -48,8 +48,16 @@ def test_traps_are_not_reported(audited: dict[str, Any]) -> None:
 def test_evidence_says_why(audited: dict[str, Any]) -> None:
     base = audited["base"]
     for t in TRUTH["findings"]:
-        f = next((f for f in audited["findings"] if f["check"] == t["check"] and _path(f["target"], base) == t["target"]
-                  and ("slot" not in t or f["evidence"].get("slot") == t["slot"])), None)
+        f = next(
+            (
+                f
+                for f in audited["findings"]
+                if f["check"] == t["check"]
+                and _path(f["target"], base) == t["target"]
+                and ("slot" not in t or f["evidence"].get("slot") == t["slot"])
+            ),
+            None,
+        )
         assert f is not None, t
         if "reason" in t:
             assert str(f["evidence"]["reason"]).startswith(t["reason"]), (t, f["evidence"])
@@ -65,14 +73,32 @@ def test_second_audit_updates_the_same_findings(audited: dict[str, Any]) -> None
     findings = audited["findings"]
     assert len({f["fingerprint"] for f in findings}) == len(findings)
     assert all(f["occurrences"] == 2 and f["status"] == "open" for f in findings), [
-        (f["id"], f["occurrences"]) for f in findings if f["occurrences"] != 2]
+        (f["id"], f["occurrences"]) for f in findings if f["occurrences"] != 2
+    ]
     assert all(f["first_seen"] < f["last_seen"] for f in findings)
 
 
 def test_finding_objects_have_the_design_fields(audited: dict[str, Any]) -> None:
-    fields = {"id", "check", "rule", "severity", "status", "store", "page", "region", "target", "message",
-              "evidence", "screenshot", "fingerprint", "first_seen", "last_seen", "occurrences", "assignee",
-              "resolution"}
+    fields = {
+        "id",
+        "check",
+        "rule",
+        "severity",
+        "status",
+        "store",
+        "page",
+        "region",
+        "target",
+        "message",
+        "evidence",
+        "screenshot",
+        "fingerprint",
+        "first_seen",
+        "last_seen",
+        "occurrences",
+        "assignee",
+        "resolution",
+    }
     for f in audited["findings"]:
         assert fields <= set(f)
     shots = [f["screenshot"] for f in audited["findings"] if f["region"] in ("showcase", "banner", "nav")]

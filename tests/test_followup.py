@@ -46,7 +46,9 @@ def test_assign_resolve_ignore_reopen_with_history(work: Path) -> None:
     shown = json.loads(cli(work, "findings", "show", one).stdout)
     assert (shown["status"], shown["assignee"], shown["resolution"]) == ("resolved", "小王", "已恢复页面")
     assert [(h["from"], h["to"], h["who"]) for h in shown["history"]][-2:] == [
-        ("open", "assigned", "组长"), ("assigned", "resolved", "小王")]
+        ("open", "assigned", "组长"),
+        ("assigned", "resolved", "小王"),
+    ]
     assert cli(work, "findings", "reopen", one).returncode == 0
     assert json.loads(cli(work, "findings", "show", one).stdout)["status"] == "open"
 
@@ -57,14 +59,17 @@ def test_bulk_ignore_by_filter(work: Path) -> None:
     assert [f["status"] for f in findings(work, "--check", "distorted-image")] == ["ignored"]
 
 
-@pytest.mark.parametrize(("args", "message"), [
-    (["findings", "resolve", "99999", "--note", "x"], "no finding with id 99999"),
-    (["findings", "resolve", "1"], "--note is required"),
-    (["findings", "ack"], "give finding ids or a filter"),
-    (["findings", "show", "424242"], "no finding with id 424242"),
-    (["export", "--format", "csv", "--output", "/nonexistent-dir/x.csv"], "does not exist"),
-    (["report", "--run", "777"], "no run #777"),
-])
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["findings", "resolve", "99999", "--note", "x"], "no finding with id 99999"),
+        (["findings", "resolve", "1"], "--note is required"),
+        (["findings", "ack"], "give finding ids or a filter"),
+        (["findings", "show", "424242"], "no finding with id 424242"),
+        (["export", "--format", "csv", "--output", "/nonexistent-dir/x.csv"], "does not exist"),
+        (["report", "--run", "777"], "no run #777"),
+    ],
+)
 def test_bad_input_is_exit_2_and_changes_nothing(work: Path, args: list[str], message: str) -> None:
     before = (work / "audit.db").read_bytes()
     r = cli(work, *args)
@@ -82,8 +87,20 @@ def test_a_status_change_that_makes_no_sense(work: Path) -> None:
 def test_csv_issue_log_in_chinese_and_english(work: Path) -> None:
     assert cli(work, "export", "--format", "csv", "--output", "log.csv").returncode == 0
     rows = list(csv.reader(io.StringIO((work / "log.csv").read_text(encoding="utf-8-sig"))))
-    assert rows[0] == ["检查项目", "页面", "区域", "问题记录", "严重程度", "检查人", "日期", "跟进人", "处理结果", "状态",
-                       "链接", "截图"]
+    assert rows[0] == [
+        "检查项目",
+        "页面",
+        "区域",
+        "问题记录",
+        "严重程度",
+        "检查人",
+        "日期",
+        "跟进人",
+        "处理结果",
+        "状态",
+        "链接",
+        "截图",
+    ]
     assert len(rows) - 1 == len(findings(work)) and rows[1][5] == "值班运营" and rows[1][6] == "2026-11-21"
     (work / "config.yaml").write_text((work / "config.yaml").read_text() + "locale: en\n")
     assert cli(work, "export", "--format", "csv", "--output", "log-en.csv").returncode == 0
@@ -148,11 +165,14 @@ def test_notification_after_a_run(work: Path, fixture_store: Any) -> None:
     server = HTTPServer(("127.0.0.1", 0), Receiver)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     port = server.server_address[1]
-    (work / "config.yaml").write_text((work / "config.yaml").read_text()
-                                      + "notify: {urls: ['json://127.0.0.1:${HOOK_PORT}/hook'], min_severity: high}\n")
+    (work / "config.yaml").write_text(
+        (work / "config.yaml").read_text()
+        + "notify: {urls: ['json://127.0.0.1:${HOOK_PORT}/hook'], min_severity: high}\n"
+    )
     (work / "audit.db").unlink()
-    r = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=work,
-                env={"HOOK_PORT": str(port)})
+    r = auditor(
+        "audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=work, env={"HOOK_PORT": str(port)}
+    )
     server.shutdown()
     assert r.returncode == 1, r.stderr
     (msg,) = Receiver.got

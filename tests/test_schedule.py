@@ -15,6 +15,7 @@ from auditor.config import load_config
 from auditor.errors import ConfigError
 from auditor.schedule import make_scheduler, sync_jobs
 
+
 def record(config_path: str, store: str, offset: float = 0.0) -> None:
     """The job, as the scheduler imports it by reference: it leaves a line beside the config."""
     with open(Path(config_path).with_name("calls.txt"), "a") as fh:
@@ -23,8 +24,11 @@ def record(config_path: str, store: str, offset: float = 0.0) -> None:
 
 def write(tmp_path: Path, cron: str = "30 8 * * *", stores: tuple[str, ...] = ("a", "b")) -> Path:
     p = tmp_path / "config.yaml"
-    lines = [f"storage: {{url: sqlite:///{tmp_path / 'audit.db'}}}", f"schedule: {{cron: '{cron}', grace_s: 3600}}",
-             "stores:"] + [f"  - {{name: {s}, url: 'http://{s}.test/'}}" for s in stores]
+    lines = [
+        f"storage: {{url: sqlite:///{tmp_path / 'audit.db'}}}",
+        f"schedule: {{cron: '{cron}', grace_s: 3600}}",
+        "stores:",
+    ] + [f"  - {{name: {s}, url: 'http://{s}.test/'}}" for s in stores]
     p.write_text("\n".join(lines) + "\n")
     return p
 
@@ -70,8 +74,10 @@ def test_a_missed_run_runs_once_when_the_scheduler_comes_back(tmp_path: Path) ->
         (state,) = db.execute("SELECT job_state FROM apscheduler_jobs WHERE id = 'audit:a'").fetchone()
         job = pickle.loads(state)
         job["next_run_time"] = missed
-        db.execute("UPDATE apscheduler_jobs SET job_state = ?, next_run_time = ? WHERE id = 'audit:a'",
-                   (pickle.dumps(job), missed.timestamp()))
+        db.execute(
+            "UPDATE apscheduler_jobs SET job_state = ?, next_run_time = ? WHERE id = 'audit:a'",
+            (pickle.dumps(job), missed.timestamp()),
+        )
     calls = tmp_path / "calls.txt"
     s = started(path)
     s.resume()

@@ -52,8 +52,18 @@ def price_not_restored(ctx: CheckContext) -> Iterator[Hit]:
             if product.price > promo + ctx.params.tolerance:
                 continue
             page = pages.get(url, home)
-            yield Hit(page, None, url, {
-                "campaign": campaign.name, "campaign_end": campaign.end.isoformat(), "promo_price": promo,
-                "regular_price": regular, "actual_price": product.price, "source": source,
-                "product_title": product.title,
-            }, fmt={"title": product.title or url, "actual": f"¥{product.price:g}", "promo": f"¥{promo:g}"})
+            yield Hit(
+                page,
+                None,
+                url,
+                {
+                    "campaign": campaign.name,
+                    "campaign_end": campaign.end.isoformat(),
+                    "promo_price": promo,
+                    "regular_price": regular,
+                    "actual_price": product.price,
+                    "source": source,
+                    "product_title": product.title,
+                },
+                fmt={"title": product.title or url, "actual": f"¥{product.price:g}", "promo": f"¥{promo:g}"},
+            )

@@ -21,6 +21,15 @@ def carousel_not_rotating(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if len(region.slides) < ctx.params.min_slides:
             continue
-        yield Hit(page, region, None, {
-            "selector": region.selector, "slides": len(region.slides), "observed_ms": region.observed_ms,
-        }, discriminator=region.selector, fmt={"seconds": round((region.observed_ms or 0) / 1000, 1)})
+        yield Hit(
+            page,
+            region,
+            None,
+            {
+                "selector": region.selector,
+                "slides": len(region.slides),
+                "observed_ms": region.observed_ms,
+            },
+            discriminator=region.selector,
+            fmt={"seconds": round((region.observed_ms or 0) / 1000, 1)},
+        )

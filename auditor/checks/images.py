@@ -13,8 +13,11 @@ from auditor.models import Image, Page, Region
 def _images(ctx: CheckContext) -> Iterator[tuple[Page, Region, Image]]:
     for page, region in ctx.regions():
         seen: set[str] = set()
-        for img in [*region.images, *(s.image for s in region.slides if s.image),
-                    *(s.image for s in region.slots if s.image)]:
+        for img in [
+            *region.images,
+            *(s.image for s in region.slides if s.image),
+            *(s.image for s in region.slots if s.image),
+        ]:
             if img.url and img.url not in seen:
                 seen.add(img.url)
                 yield page, region, img
@@ -28,10 +31,20 @@ def broken_image(ctx: CheckContext) -> Iterator[Hit]:
     for page, region, img in _images(ctx):
         facts = ctx.facts.images.get(img.url or "")
         if facts is not None and not facts.ok:
-            yield Hit(page, region, img.url, {
-                "reason": facts.reason, "status": facts.status, "content_type": facts.content_type,
-                "size_bytes": facts.size_bytes, "alt": img.alt, "selector": img.selector,
-            }, box=img.box)
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "reason": facts.reason,
+                    "status": facts.status,
+                    "content_type": facts.content_type,
+                    "size_bytes": facts.size_bytes,
+                    "alt": img.alt,
+                    "selector": img.selector,
+                },
+                box=img.box,
+            )
 
 
 class DistortedParams(Params):
@@ -60,8 +73,20 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
         fit = img.object_fit
         if off > tol and fit in ("fill", "", "normal", "cover", "none"):
             how = "clipped" if fit in ("cover", "none") else "stretched"
-            yield Hit(page, region, img.url, {
-                "natural": [facts.width, facts.height], "rendered": [round(img.rendered_width), round(img.rendered_height)],
-                "ratio_natural": round(natural, 3), "ratio_rendered": round(rendered, 3), "off_by": round(off, 3),
-                "how": how, "object_fit": fit, "selector": img.selector,
-            }, fmt={"off_pct": round(off * 100)}, box=img.box)
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "natural": [facts.width, facts.height],
+                    "rendered": [round(img.rendered_width), round(img.rendered_height)],
+                    "ratio_natural": round(natural, 3),
+                    "ratio_rendered": round(rendered, 3),
+                    "off_by": round(off, 3),
+                    "how": how,
+                    "object_fit": fit,
+                    "selector": img.selector,
+                },
+                fmt={"off_pct": round(off * 100)},
+                box=img.box,
+            )

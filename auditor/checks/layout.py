@@ -17,6 +17,11 @@ def layout(ctx: CheckContext) -> Iterator[Hit]:
             if req.found and req.visible and req.in_region:
                 continue
             reason = "missing" if not req.found else "hidden" if not req.visible else "out-of-region"
-            yield Hit(page, None, None, {"name": req.name, "selector": req.selector, "reason": reason,
-                                         "region": req.region}, discriminator=req.selector,
-                      fmt={"name": req.name})
+            yield Hit(
+                page,
+                None,
+                None,
+                {"name": req.name, "selector": req.selector, "reason": reason, "region": req.region},
+                discriminator=req.selector,
+                fmt={"name": req.name},
+            )

@@ -24,9 +24,22 @@ def dead_link(ctx: CheckContext) -> Iterator[Hit]:
             if status is None:
                 continue
             if status.state == "dead" or (ctx.params.include_unknown and status.state == "unknown"):
-                yield Hit(page, region, link.url, {
-                    "reason": status.reason, "status_chain": status.chain, "redirects": status.redirects,
-                    "final_url": status.final_url, "elapsed_ms": status.elapsed_ms, "method": status.method,
-                    "link_text": link.text, "link_kind": link.kind, "revealed_by": link.revealed_by,
-                    "selector": link.selector,
-                }, fmt={"text": link.text or link.url}, box=link.box)
+                yield Hit(
+                    page,
+                    region,
+                    link.url,
+                    {
+                        "reason": status.reason,
+                        "status_chain": status.chain,
+                        "redirects": status.redirects,
+                        "final_url": status.final_url,
+                        "elapsed_ms": status.elapsed_ms,
+                        "method": status.method,
+                        "link_text": link.text,
+                        "link_kind": link.kind,
+                        "revealed_by": link.revealed_by,
+                        "selector": link.selector,
+                    },
+                    fmt={"text": link.text or link.url},
+                    box=link.box,
+                )

@@ -53,10 +53,20 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             shown = [p for p in parse_prices(ocr.text) if p.role in SELLING_ROLES]
             if not shown or any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
                 continue
-            yield Hit(page, region, img.url, {
-                "ocr_text": ocr.text, "image_prices": [p.as_dict() for p in shown], "actual_price": product.price,
-                "product": link, "product_title": product.title,
-            }, fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"}, box=img.box)
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "ocr_text": ocr.text,
+                    "image_prices": [p.as_dict() for p in shown],
+                    "actual_price": product.price,
+                    "product": link,
+                    "product_title": product.title,
+                },
+                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+                box=img.box,
+            )
 
 
 @check("price-mismatch", PriceParams, needs=("links",))
@@ -78,15 +88,36 @@ def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             seen.add(url)
             if any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
                 continue
-            yield Hit(page, region, url, {
-                "text": text[:200], "shown_prices": [p.as_dict() for p in shown], "actual_price": product.price,
-                "product_title": product.title,
-            }, fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"})
+            yield Hit(
+                page,
+                region,
+                url,
+                {
+                    "text": text[:200],
+                    "shown_prices": [p.as_dict() for p in shown],
+                    "actual_price": product.price,
+                    "product_title": product.title,
+                },
+                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+            )
 
 
 class DiscountCategoryParams(Params):
-    keywords: list[str] = Field(default_factory=lambda: ["清仓", "特价", "折扣", "特卖", "促销", "秒杀", "限时",
-                                                         "sale", "outlet", "clearance", "discount"])
+    keywords: list[str] = Field(
+        default_factory=lambda: [
+            "清仓",
+            "特价",
+            "折扣",
+            "特卖",
+            "促销",
+            "秒杀",
+            "限时",
+            "sale",
+            "outlet",
+            "clearance",
+            "discount",
+        ]
+    )
     min_discount: float = Field(0.0, ge=0, lt=1, description="how far below the regular price counts as discounted")
 
 
@@ -112,7 +143,17 @@ def discount_category_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             regular = product.regular_price
             if regular is not None and product.price < regular * (1 - ctx.params.min_discount) - 0.001:  # type: ignore[operator]
                 continue
-            yield Hit(page, region, slot.link, {
-                "category": page.url, "category_title": page.title, "price": product.price,
-                "regular_price": regular, "slot": slot.index, "title": product.title,
-            }, fmt={"title": product.title or slot.title, "price": f"¥{product.price:g}"})
+            yield Hit(
+                page,
+                region,
+                slot.link,
+                {
+                    "category": page.url,
+                    "category_title": page.title,
+                    "price": product.price,
+                    "regular_price": regular,
+                    "slot": slot.index,
+                    "title": product.title,
+                },
+                fmt={"title": product.title or slot.title, "price": f"¥{product.price:g}"},
+            )

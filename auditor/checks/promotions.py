@@ -106,33 +106,77 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                     continue
                 window, campaign = expired_in(ocr.text, ctx)
                 if window:
-                    yield _hit(page, region, img.url, "ocr", ocr.text, window, campaign, ctx,
-                               extra={"ocr_lines": [line.model_dump() for line in ocr.lines]}, box=img.box)
+                    yield _hit(
+                        page,
+                        region,
+                        img.url,
+                        "ocr",
+                        ocr.text,
+                        window,
+                        campaign,
+                        ctx,
+                        extra={"ocr_lines": [line.model_dump() for line in ocr.lines]},
+                        box=img.box,
+                    )
         if "landing" in sources:
             for link in region.links:
                 status = ctx.facts.links.get(link.url)
                 if status is None or status.state != "ok" or not status.text:
                     continue
                 m = ENDED.search(f"{status.title} {status.text[:600]}")
-                if m and ctx.params.campaign_only and not _about_campaign(
-                        f"{link.text} {status.title} {status.text[:600]}", None, ctx):
+                if (
+                    m
+                    and ctx.params.campaign_only
+                    and not _about_campaign(f"{link.text} {status.title} {status.text[:600]}", None, ctx)
+                ):
                     continue
                 if m:
-                    yield _hit(page, region, link.url, "landing", m.group(0),
-                               Window(None, None, "ended", m.group(0), "ended"), None, ctx,
-                               extra={"landing_title": status.title, "link_text": link.text}, box=link.box)
+                    yield _hit(
+                        page,
+                        region,
+                        link.url,
+                        "landing",
+                        m.group(0),
+                        Window(None, None, "ended", m.group(0), "ended"),
+                        None,
+                        ctx,
+                        extra={"landing_title": status.title, "link_text": link.text},
+                        box=link.box,
+                    )
 
 
-def _hit(page: Page, region: Region, target: str | None, source: str, text: str, window: Window,
-         campaign: str | None, ctx: CheckContext, discriminator: str = "", extra: dict[str, object] | None = None,
-         box: tuple[float, float, float, float] | None = None) -> Hit:
+def _hit(
+    page: Page,
+    region: Region,
+    target: str | None,
+    source: str,
+    text: str,
+    window: Window,
+    campaign: str | None,
+    ctx: CheckContext,
+    discriminator: str = "",
+    extra: dict[str, object] | None = None,
+    box: tuple[float, float, float, float] | None = None,
+) -> Hit:
     now, zh = ctx.now, ctx.locale != "en"
     if window.end:
         stamp = window.end.astimezone(now.tzinfo).strftime("%Y-%m-%d %H:%M")
         when = f"已于 {stamp} 结束（{_ago(window.end, now)}前）" if zh else f"ended {stamp}"
     else:
         when = "（页面写明已结束）" if zh else "(the page says it has ended)"
-    return Hit(page, region, target, {
-        "source": source, "text": text[:300], "window": window.as_dict(), "campaign": campaign,
-        "ended_ago": _ago(window.end, now), **(extra or {}),
-    }, discriminator=discriminator, fmt={"when": when, "snippet": window.text or text[:60]}, box=box)
+    return Hit(
+        page,
+        region,
+        target,
+        {
+            "source": source,
+            "text": text[:300],
+            "window": window.as_dict(),
+            "campaign": campaign,
+            "ended_ago": _ago(window.end, now),
+            **(extra or {}),
+        },
+        discriminator=discriminator,
+        fmt={"when": when, "snippet": window.text or text[:60]},
+        box=box,
+    )

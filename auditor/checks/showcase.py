@@ -11,8 +11,10 @@ from auditor.engine import CheckContext, Hit, Params, check
 
 
 class SlotGapParams(Params):
-    placeholder_pattern: str = Field(r"placeholder|default|blank|nopic|no-image|no_image|spacer|loading|grey\.",
-                                     description="image URLs that mean 'no picture'")
+    placeholder_pattern: str = Field(
+        r"placeholder|default|blank|nopic|no-image|no_image|spacer|loading|grey\.",
+        description="image URLs that mean 'no picture'",
+    )
 
 
 @check("showcase-slot-gap", SlotGapParams, needs=("links", "images"))
@@ -25,8 +27,9 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
         for slot in region.slots:
             base = {"slot": slot.index, "selector": slot.selector, "title": slot.title}
             if slot.link is None and slot.image is None and not slot.title:
-                yield Hit(page, region, None, {**base, "reason": "empty"}, discriminator=f"slot-{slot.index}",
-                          box=slot.box)
+                yield Hit(
+                    page, region, None, {**base, "reason": "empty"}, discriminator=f"slot-{slot.index}", box=slot.box
+                )
                 continue
             product = ctx.facts.products.get(slot.link or "")
             link = ctx.facts.links.get(slot.link or "")
@@ -41,6 +44,11 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             img_facts = ctx.facts.images.get(img.url or "") if img else None
             if img is None or not img.url or pattern.search(img.url) or (img_facts and not img_facts.ok):
                 target = slot.link or (img.url if img else None)
-                yield Hit(page, region, target, {**base, "reason": "placeholder",
-                                                 "image": img.url if img else None},
-                          discriminator="" if target else f"slot-{slot.index}", box=slot.box)
+                yield Hit(
+                    page,
+                    region,
+                    target,
+                    {**base, "reason": "placeholder", "image": img.url if img else None},
+                    discriminator="" if target else f"slot-{slot.index}",
+                    box=slot.box,
+                )

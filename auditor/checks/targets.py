@@ -15,7 +15,9 @@ from auditor.parse.normalize import normalize
 PROMO_WORDS = re.compile(
     r"双\s*1[12]|618|双十[一二]|预告|预售|活动|大促|专区|会场|新品|清仓|特卖|特惠|限时|爆款|热卖|狂欢|抢购|秒杀|包邮|"
     r"满\d+|减\d+|\d+折|[¥$]\s*[\d.]+|[\d.]+元|起|仅需|到手价|焕新|上市|夏季|冬季|春季|秋季|新春|精选|推荐|"
-    r"[^\w]+", re.I)
+    r"[^\w]+",
+    re.I,
+)
 
 
 class TargetParams(Params):
@@ -54,6 +56,10 @@ def link_target_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             score = fuzz.partial_ratio(name, title)
             if score >= ctx.params.min_score:
                 continue
-            yield Hit(page, region, url, {"region_names": named, "landing_title": product.title,
-                                          "score": round(score, 1)},
-                      fmt={"named": named, "landing": product.title})
+            yield Hit(
+                page,
+                region,
+                url,
+                {"region_names": named, "landing_title": product.title, "score": round(score, 1)},
+                fmt={"named": named, "landing": product.title},
+            )

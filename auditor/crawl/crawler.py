@@ -16,17 +16,18 @@ from urllib.parse import urldefrag, urlsplit
 
 import httpx
 from PIL import Image as PILImage
-from playwright.async_api import Browser, BrowserContext, Dialog, Error as PlaywrightError, Page as PWPage
+from playwright.async_api import Browser, BrowserContext, Dialog, async_playwright
+from playwright.async_api import Error as PlaywrightError
+from playwright.async_api import Page as PWPage
 from playwright.async_api import TimeoutError as PlaywrightTimeout
-from playwright.async_api import async_playwright
 
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.product import read_product
-from auditor.crawl.static import read_static
-from auditor.probes.http import HostLimiter, make_client
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
+from auditor.crawl.static import read_static
 from auditor.models import Page, Presence, Region, Snapshot, Viewport
+from auditor.probes.http import HostLimiter, make_client
 
 log = logging.getLogger(__name__)
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
@@ -66,9 +67,17 @@ class CrawlResult:
 class Crawler:
     """Reads the store's home page and what its regions link to, within max_pages and max_depth."""
 
-    def __init__(self, store: Store, settings: CrawlSettings, profile: Profile, shots_dir: Path | None,
-                 now: datetime, progress: Progress | None = None, only: list[str] | None = None,
-                 seeds: list[str] | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        settings: CrawlSettings,
+        profile: Profile,
+        shots_dir: Path | None,
+        now: datetime,
+        progress: Progress | None = None,
+        only: list[str] | None = None,
+        seeds: list[str] | None = None,
+    ) -> None:
         self.store = store
         self.settings = settings
         self.profile = profile
@@ -95,8 +104,11 @@ class Crawler:
         return result
 
     async def _context(self, pw: Any, browser: Browser, viewport: Viewport) -> BrowserContext:
-        opts: dict[str, Any] = {"user_agent": self.settings.user_agent, "locale": "zh-CN",
-                                "viewport": {"width": 1280, "height": 900}}
+        opts: dict[str, Any] = {
+            "user_agent": self.settings.user_agent,
+            "locale": "zh-CN",
+            "viewport": {"width": 1280, "height": 900},
+        }
         if viewport == "mobile":
             opts = {**pw.devices[MOBILE_DEVICE], "locale": "zh-CN"}
             opts["user_agent"] = f"{opts['user_agent']} {self.settings.user_agent}"
@@ -118,8 +130,12 @@ class Crawler:
             nonlocal done
             is_home = url == start and not self.profile.is_product(url)
             page = None
-            if not is_home and viewport == "desktop" and self.settings.product_pages != "browser" \
-                    and self.profile.is_product(url):
+            if (
+                not is_home
+                and viewport == "desktop"
+                and self.settings.product_pages != "browser"
+                and self.profile.is_product(url)
+            ):
                 page = await self._read_static(url, depth)
             if page is None:
                 async with sem:
@@ -153,9 +169,12 @@ class Crawler:
                 url = normalize(link.url)
                 if not url.startswith("http") or not same_site(url, self.store.url):
                     continue
-                if self.profile.is_product(url) and depth <= self.settings.max_depth:
-                    out.append(url)
-                elif depth < self.settings.max_depth and not self.profile.is_product(url):
+                if (
+                    self.profile.is_product(url)
+                    and depth <= self.settings.max_depth
+                    or depth < self.settings.max_depth
+                    and not self.profile.is_product(url)
+                ):
                     out.append(url)
         return list(dict.fromkeys(out))
 
@@ -172,29 +191,45 @@ class Crawler:
         if response.status_code >= 400:
             return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product", depth=depth)
         loop = asyncio.get_running_loop()
-        page = await loop.run_in_executor(None, read_static, response.text, str(response.url), response.status_code,
-                                          self.profile, depth)
+        page = await loop.run_in_executor(
+            None, read_static, response.text, str(response.url), response.status_code, self.profile, depth
+        )
         if page is None and self.settings.product_pages == "http":
-            return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product",
-                        depth=depth, error="product page over HTTP holds no product facts")
+            return Page(
+                url=url,
+                final_url=str(response.url),
+                status=response.status_code,
+                kind="product",
+                depth=depth,
+                error="product page over HTTP holds no product facts",
+            )
         if page is not None:
             page.url = url
         return page
 
-    async def _read_page(self, context: BrowserContext, url: str, depth: int, viewport: Viewport,
-                         is_home: bool) -> Page:
+    async def _read_page(
+        self, context: BrowserContext, url: str, depth: int, viewport: Viewport, is_home: bool
+    ) -> Page:
         pw_page = await context.new_page()
         pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
         # a shop's popups (new windows) are closed at once; they are not part of the audit
         pw_page.on("popup", lambda p: asyncio.ensure_future(p.close()))
-        kind = "home" if is_home else "product" if self.profile.is_product(url) else (
-            "category" if self.profile.is_category(url) else "other")
+        kind = (
+            "home"
+            if is_home
+            else "product"
+            if self.profile.is_product(url)
+            else ("category" if self.profile.is_category(url) else "other")
+        )
         page = Page(url=url, viewport=viewport, depth=depth, kind=kind)
         try:
             try:
                 response = await pw_page.goto(url, wait_until="domcontentloaded")
-                if response is not None and response.status in (429, 503) and (
-                        wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s)):
+                if (
+                    response is not None
+                    and response.status in (429, 503)
+                    and (wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s))
+                ):
                     await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
                     response = await pw_page.goto(url, wait_until="domcontentloaded")
             except PlaywrightTimeout:
@@ -219,7 +254,11 @@ class Crawler:
         return page
 
     async def _extract(self, pw_page: PWPage, page: Page) -> None:
-        args = {"selectors": dict(self.profile.selectors), "pageKind": page.kind, "productUrl": self.profile.product_url}
+        args = {
+            "selectors": dict(self.profile.selectors),
+            "pageKind": page.kind,
+            "productUrl": self.profile.product_url,
+        }
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark"})
         watch_started = asyncio.get_running_loop().time()
         await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
@@ -230,8 +269,10 @@ class Crawler:
         if remaining > 0:
             try:
                 await pw_page.wait_for_function(
-                    "() => (window.__auditorCarousels || []).every(w => w.changes > 0)", timeout=remaining * 1000,
-                    polling=200)
+                    "() => (window.__auditorCarousels || []).every(w => w.changes > 0)",
+                    timeout=remaining * 1000,
+                    polling=200,
+                )
             except PlaywrightTimeout:
                 pass
         data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read"})
@@ -239,20 +280,20 @@ class Crawler:
         page.text = data["text"]
         page.final_url = data["url"]
         page.regions = [Region.model_validate(_clean_region(r)) for r in data["regions"]]
-        head = f"{page.title} {page.text[:600]}"
-        if page.status in (403, 429, 503) or (page.status == 200 and find_marker(head, CHALLENGE_MARKERS)
-                                              and len(page.text) < 3000):
-            if find_marker(head, CHALLENGE_MARKERS) or page.status in (403, 429, 503):
-                page.blocked = True
+        challenge = find_marker(f"{page.title} {page.text[:600]}", CHALLENGE_MARKERS) and len(page.text) < 3000
+        page.blocked = page.status in (403, 429, 503) or bool(page.status == 200 and challenge)
         if page.kind in ("product", "other", "category"):
             html = await pw_page.content()
             product = read_product(html, page.url, self.profile, page.text)
-            if product is not None:
+            # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
+            if product is not None and (page.kind != "category" or product.source != "selectors"):
                 page.product = product
                 page.kind = "product"
         if page.kind == "home" and self.store.required:
-            page.required = [Presence.model_validate(r) for r in await pw_page.evaluate(REQUIRED_JS, [
-                r.model_dump() for r in self.store.required])]
+            page.required = [
+                Presence.model_validate(r)
+                for r in await pw_page.evaluate(REQUIRED_JS, [r.model_dump() for r in self.store.required])
+            ]
         if self.shots_dir is not None:
             await self._screenshots(pw_page, page)
 
@@ -260,7 +301,7 @@ class Crawler:
         """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist;
         click the nav's toggles (buttons, summaries, aria-expanded, javascript: links) that open menus
         on click. Links that navigate are never clicked, nor anything that buys, subscribes or logs out."""
-        for level in range(2):
+        for _level in range(2):  # the top menu, then what it revealed
             for sel in items:
                 try:
                     await pw_page.hover(sel, timeout=1500, force=True)
@@ -282,16 +323,21 @@ class Crawler:
     @staticmethod
     async def _mark_revealed(pw_page: PWPage, how: str) -> None:
         """Entries that did not exist (or were not links) before: revealed by this interaction."""
-        await pw_page.evaluate("(how) => document.querySelectorAll('a:not([data-auditor-seen]), area:not([data-auditor-seen])')"
-                               ".forEach(a => { a.setAttribute('data-auditor-revealed', how);"
-                               " a.setAttribute('data-auditor-seen', '1'); })", how)
+        await pw_page.evaluate(
+            "(how) => document.querySelectorAll('a:not([data-auditor-seen]), area:not([data-auditor-seen])')"
+            ".forEach(a => { a.setAttribute('data-auditor-revealed', how);"
+            " a.setAttribute('data-auditor-seen', '1'); })",
+            how,
+        )
 
     async def _scroll(self, pw_page: PWPage) -> None:
         """Scroll down in steps so lazy images load; bounded, so infinite scroll ends."""
         last = -1
         for _ in range(MAX_SCROLL_STEPS):
-            height = await pw_page.evaluate("() => { window.scrollBy(0, window.innerHeight); "
-                                            "return [scrollY + innerHeight, document.body.scrollHeight]; }")
+            height = await pw_page.evaluate(
+                "() => { window.scrollBy(0, window.innerHeight); "
+                "return [scrollY + innerHeight, document.body.scrollHeight]; }"
+            )
             if height[0] >= height[1] or height[1] == last:
                 break
             last = height[1]
@@ -315,7 +361,12 @@ def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
         if not region.box or region.box[2] < 2 or region.box[3] < 2 or not region.visible:
             continue
         x, y, w, h = region.box
-        box = (max(0, int(x)), max(0, int(y)), min(full.width, int(x + w)), min(full.height, int(y + h), MAX_SHOT_HEIGHT))
+        box = (
+            max(0, int(x)),
+            max(0, int(y)),
+            min(full.width, int(x + w)),
+            min(full.height, int(y + h), MAX_SHOT_HEIGHT),
+        )
         if box[2] <= box[0] or box[3] <= box[1]:
             continue
         path = shots_dir / f"{key}-{i}-{region.kind.replace('.', '_')}.png"

@@ -101,13 +101,18 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
     """Product facts from a rendered page; None when the page shows no product and no product message."""
     soup = BeautifulSoup(html, "html.parser")
     text = visible_text or soup.get_text(" ", strip=True)
-    title = (soup.title.get_text(strip=True) if soup.title else "")
+    title = soup.title.get_text(strip=True) if soup.title else ""
     for product in _ld_products(soup):
         price, regular, currency, schema_avail = _offer_facts(product)
-        return ProductFacts(url=url, title=str(product.get("name") or title), price=price,
-                            regular_price=regular or _number(_select_text(soup, profile.selectors.get("regular_price"))),
-                            currency=currency, availability=_availability(schema_avail, text, profile),  # type: ignore[arg-type]
-                            source="json-ld")
+        return ProductFacts(
+            url=url,
+            title=str(product.get("name") or title),
+            price=price,
+            regular_price=regular or _number(_select_text(soup, profile.selectors.get("regular_price"))),
+            currency=currency,
+            availability=_availability(schema_avail, text, profile),  # type: ignore[arg-type]
+            source="json-ld",
+        )
     item = soup.select_one("[itemtype*='schema.org/Product']")
     if item is not None:
         price_el = item.select_one("[itemprop=price]")
@@ -115,14 +120,22 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
         name_el = item.select_one("[itemprop=name]")
         price = _number((price_el.get("content") or price_el.get_text()) if price_el else None)
         avail = (avail_el.get("href") or avail_el.get("content")) if avail_el else None
-        return ProductFacts(url=url, title=name_el.get_text(strip=True) if name_el else title, price=price,
-                            availability=_availability(str(avail) if avail else None, text, profile),  # type: ignore[arg-type]
-                            source="microdata")
+        return ProductFacts(
+            url=url,
+            title=name_el.get_text(strip=True) if name_el else title,
+            price=price,
+            availability=_availability(str(avail) if avail else None, text, profile),  # type: ignore[arg-type]
+            source="microdata",
+        )
     price_text = _select_text(soup, profile.selectors.get("price"))
     availability = _availability(None, text, profile)
     if price_text is None and availability == "unknown":
         return None
-    return ProductFacts(url=url, title=_select_text(soup, profile.selectors.get("title")) or title,
-                        price=_number(price_text),
-                        regular_price=_number(_select_text(soup, profile.selectors.get("regular_price"))),
-                        availability=availability, source="selectors")  # type: ignore[arg-type]
+    return ProductFacts(
+        url=url,
+        title=_select_text(soup, profile.selectors.get("title")) or title,
+        price=_number(price_text),
+        regular_price=_number(_select_text(soup, profile.selectors.get("regular_price"))),
+        availability=availability,
+        source="selectors",
+    )  # type: ignore[arg-type]

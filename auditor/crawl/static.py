@@ -33,8 +33,12 @@ def _image(tag: Tag, base: str) -> Image:
             src = str(tag.get(attr))
             break
     url = None if not src or src.startswith("data:") else urljoin(base, src)
-    return Image(url=url, alt=str(tag.get("alt") or "").strip(), rendered_width=_dim(tag, "width"),
-                 rendered_height=_dim(tag, "height"))
+    return Image(
+        url=url,
+        alt=str(tag.get("alt") or "").strip(),
+        rendered_width=_dim(tag, "width"),
+        rendered_height=_dim(tag, "height"),
+    )
 
 
 def _link(a: Tag, base: str) -> Link | None:
@@ -45,8 +49,13 @@ def _link(a: Tag, base: str) -> Link | None:
     img = a.find("img")
     image = _image(img, base) if isinstance(img, Tag) else None
     text = a.get_text(" ", strip=True) or (image.alt if image else "") or str(a.get("alt") or "")
-    return Link(url=url, text=text, kind="area" if a.name == "area" else "a", image=image,
-                coords=str(a.get("coords")) if a.name == "area" else None)
+    return Link(
+        url=url,
+        text=text,
+        kind="area" if a.name == "area" else "a",
+        image=image,
+        coords=str(a.get("coords")) if a.name == "area" else None,
+    )
 
 
 def read_static(html: str, url: str, status: int, profile: Profile, depth: int) -> Page | None:
@@ -88,5 +97,14 @@ def read_static(html: str, url: str, status: int, profile: Profile, depth: int) 
         regions.append(related)
     regions.append(rest)
     title = soup.title.get_text(strip=True) if soup.title else ""
-    return Page(url=url, final_url=url, status=status, kind="product", title=title, depth=depth, regions=regions,
-                product=product, text=text[:20000])
+    return Page(
+        url=url,
+        final_url=url,
+        status=status,
+        kind="product",
+        title=title,
+        depth=depth,
+        regions=regions,
+        product=product,
+        text=text[:20000],
+    )

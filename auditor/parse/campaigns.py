@@ -26,8 +26,13 @@ class CampaignMention:
     state: State
 
     def as_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "keyword": self.keyword, "start": self.start.isoformat(),
-                "end": self.end.isoformat(), "state": self.state}
+        return {
+            "name": self.name,
+            "keyword": self.keyword,
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "state": self.state,
+        }
 
 
 def find_campaigns(raw: str, now: datetime, campaigns: list[Any]) -> list[CampaignMention]:

@@ -18,16 +18,23 @@ from auditor.parse.normalize import normalize
 State = Literal["upcoming", "active", "ended"]
 
 # a date: 2026年11月1日 / 11月1日 / 2026.12.01 / 11.1 / 11/01, then an optional time (00:00, 24点, 10时)
-_DATE = (r"(?:(?P<{p}y>20\d\d)\s*[年./-]\s*)?(?P<{p}m>1[0-2]|0?[1-9])\s*(?P<{p}sep>[月./-])\s*"
-         r"(?P<{p}d>3[01]|[12]\d|0?[1-9])(?!\d)\s*(?:日|号)?"
-         r"(?:\s*(?P<{p}h>[01]?\d|2[0-4])\s*(?:[:]\s*(?P<{p}mi>[0-5]\d)|[点时])(?:\s*(?P<{p}half>半))?)?")
+_DATE = (
+    r"(?:(?P<{p}y>20\d\d)\s*[年./-]\s*)?(?P<{p}m>1[0-2]|0?[1-9])\s*(?P<{p}sep>[月./-])\s*"
+    r"(?P<{p}d>3[01]|[12]\d|0?[1-9])(?!\d)\s*(?:日|号)?"
+    r"(?:\s*(?P<{p}h>[01]?\d|2[0-4])\s*(?:[:]\s*(?P<{p}mi>[0-5]\d)|[点时])(?:\s*(?P<{p}half>半))?)?"
+)
 D1, D2 = _DATE.format(p="a"), _DATE.format(p="b")
 _DAY2 = r"(?P<bday>3[01]|[12]\d|0?[1-9])\s*(?:日|号)(?:\s*(?P<bdh>[01]?\d|2[0-4])\s*[点时:])?"  # 11月1日-11日
 _RANGE_SEP = r"\s*(?:-|~|至|到|—)\s*"
 RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2})")
-DEADLINE = re.compile(rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}")
+DEADLINE = re.compile(
+    rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
+)
 OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
-ENDED = re.compile(r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired", re.I)
+ENDED = re.compile(
+    r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
+    re.I,
+)
 
 
 @dataclass(frozen=True)
@@ -42,8 +49,13 @@ class Window:
         object.__setattr__(self, "text", self.text.strip())
 
     def as_dict(self) -> dict[str, Any]:
-        return {"start": self.start.isoformat() if self.start else None, "end": self.end.isoformat() if self.end else None,
-                "state": self.state, "text": self.text, "kind": self.kind}
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "state": self.state,
+            "text": self.text,
+            "kind": self.kind,
+        }
 
 
 def _parts(m: re.Match[str], p: str) -> tuple[int | None, int, int, int | None, int]:
@@ -51,8 +63,13 @@ def _parts(m: re.Match[str], p: str) -> tuple[int | None, int, int, int | None, 
     h = m.group(f"{p}h")
     mi = m.group(f"{p}mi")
     minute = int(mi) if mi else (30 if m.group(f"{p}half") else 0)
-    return (int(y) if y else None, int(m.group(f"{p}m")), int(m.group(f"{p}d")), int(h) if h is not None else None,
-            minute)
+    return (
+        int(y) if y else None,
+        int(m.group(f"{p}m")),
+        int(m.group(f"{p}d")),
+        int(h) if h is not None else None,
+        minute,
+    )
 
 
 def _at(year: int, month: int, day: int, hour: int | None, minute: int, zone: tzinfo, end: bool) -> datetime | None:
@@ -64,7 +81,9 @@ def _at(year: int, month: int, day: int, hour: int | None, minute: int, zone: tz
         return base + timedelta(hours=23, minutes=59, seconds=59) if end else base
     if hour == 24:
         return base + timedelta(days=1) - timedelta(seconds=1)
-    return base + timedelta(hours=hour, minutes=minute) + (timedelta(seconds=59) if end and minute == 59 else timedelta())
+    return (
+        base + timedelta(hours=hour, minutes=minute) + (timedelta(seconds=59) if end and minute == 59 else timedelta())
+    )
 
 
 def _distance(start: datetime | None, end: datetime | None, now: datetime) -> float:
@@ -94,7 +113,7 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         return all(span[1] <= s or span[0] >= e for s, e in taken)
 
     for m in RANGE.finditer(text):
-        if text[max(0, m.start() - 1):m.start()] in ("¥", "$") or not free(m.span()):
+        if text[max(0, m.start() - 1) : m.start()] in ("¥", "$") or not free(m.span()):
             continue
         ay, am, ad, ah, amin = _parts(m, "a")
         if m.group("bday"):
@@ -103,7 +122,7 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         else:
             by, bm, bd, bh, bmin = _parts(m, "b")
         best: tuple[float, datetime, datetime] | None = None
-        for year in ([ay] if ay else [now.year - 1, now.year, now.year + 1]):
+        for year in [ay] if ay else [now.year - 1, now.year, now.year + 1]:
             start = _at(year, am, ad, ah, amin, zone, end=False)
             end_year = by or year
             end = _at(end_year, bm, bd, bh, bmin, zone, end=True)
@@ -127,8 +146,11 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         by, bm, bd, bh, bmin = _parts(m, "b")
         if m.group("bsep") in (".", "/", "-") and not re.search(r"截止|截至|至|到|until|end", m.group(0), re.I):
             continue
-        ends = [e for y in ([by] if by else [now.year - 1, now.year, now.year + 1])
-                if (e := _at(y, bm, bd, bh, bmin, zone, end=True)) is not None]
+        ends = [
+            e
+            for y in ([by] if by else [now.year - 1, now.year, now.year + 1])
+            if (e := _at(y, bm, bd, bh, bmin, zone, end=True)) is not None
+        ]
         if not ends:
             continue
         end = min(ends, key=lambda e: abs((e - now).total_seconds()))
@@ -140,8 +162,11 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         ay, am, ad, ah, amin = _parts(m, "a")
         if m.group("asep") != "月" and ay is None:
             continue  # "11.1起" is too weak to be a date by itself
-        starts = [s for y in ([ay] if ay else [now.year - 1, now.year, now.year + 1])
-                  if (s := _at(y, am, ad, ah, amin, zone, end=False)) is not None]
+        starts = [
+            s
+            for y in ([ay] if ay else [now.year - 1, now.year, now.year + 1])
+            if (s := _at(y, am, ad, ah, amin, zone, end=False)) is not None
+        ]
         if not starts:
             continue
         start = min(starts, key=lambda s: abs((s - now).total_seconds()))

@@ -14,21 +14,55 @@ from typing import Any
 from auditor.parse.normalize import normalize
 
 ROLES: dict[str, str] = {
-    "到手价": "promo", "到手": "promo", "仅需": "promo", "只需": "promo", "仅售": "promo", "券后价": "promo",
-    "券后": "promo", "促销价": "promo", "活动价": "promo", "特惠价": "promo", "特惠": "promo", "秒杀价": "promo",
-    "秒杀": "promo", "折后价": "promo", "拼团价": "promo", "团购价": "promo", "会员价": "promo", "优惠价": "promo",
-    "狂欢价": "promo", "限时价": "promo", "抢购价": "promo", "预售价": "promo", "低至": "promo", "爆款价": "promo",
-    "现价": "current", "售价": "current", "价格": "current", "单价": "current", "price": "current", "now": "promo",
+    "到手价": "promo",
+    "到手": "promo",
+    "仅需": "promo",
+    "只需": "promo",
+    "仅售": "promo",
+    "券后价": "promo",
+    "券后": "promo",
+    "促销价": "promo",
+    "活动价": "promo",
+    "特惠价": "promo",
+    "特惠": "promo",
+    "秒杀价": "promo",
+    "秒杀": "promo",
+    "折后价": "promo",
+    "拼团价": "promo",
+    "团购价": "promo",
+    "会员价": "promo",
+    "优惠价": "promo",
+    "狂欢价": "promo",
+    "限时价": "promo",
+    "抢购价": "promo",
+    "预售价": "promo",
+    "低至": "promo",
+    "爆款价": "promo",
+    "现价": "current",
+    "售价": "current",
+    "价格": "current",
+    "单价": "current",
+    "price": "current",
+    "now": "promo",
     "sale": "promo",
-    "原价": "regular", "日常价": "regular", "划线价": "regular", "吊牌价": "regular", "市场价": "regular",
-    "专柜价": "regular", "参考价": "regular", "was": "regular", "regular": "regular",
+    "原价": "regular",
+    "日常价": "regular",
+    "划线价": "regular",
+    "吊牌价": "regular",
+    "市场价": "regular",
+    "专柜价": "regular",
+    "参考价": "regular",
+    "was": "regular",
+    "regular": "regular",
 }
 _ROLE_RE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 # a role word, then a currency mark (OCR reads ¥ as Y or ?), the number, 元, 起
 PRICE = re.compile(
     rf"(?P<role>{_ROLE_RE})?\s*:?\s*(?P<cur>[¥$]|RMB|CNY|(?<![A-Za-z0-9])[Y?](?=\s?\d))?\s*(?P<num>{_NUM})"
-    rf"(?!\d)\s*(?P<yuan>元)?\s*(?P<from>起)?", re.I)
+    rf"(?!\d)\s*(?P<yuan>元)?\s*(?P<from>起)?",
+    re.I,
+)
 _NOT_PRICE = [
     re.compile(rf"每?满\s*[¥$]?\s*(?:{_NUM})\s*元?\s*(?:减|立减|送|享|返|打|可用)\s*[¥$]?\s*(?:{_NUM})?\s*元?"),
     re.compile(rf"(?:直降|立减|减|省|优惠券|领券|红包|补贴|返现|返|券)\s*[¥$]?\s*(?:{_NUM})\s*元?"),
@@ -39,7 +73,8 @@ _NOT_PRICE = [
 ]
 _UNIT_AFTER = re.compile(
     r"\s*(?:件套|件|个|只|条|片|瓶|包|支|双|套|盒|袋|斤|公斤|kg|KG|g|ml|mL|ML|L|l|cm|CM|mm|m|米|寸|英寸|W|w|V|mAh|GB|G|T"
-    r"|人|天|小时|分钟|分|秒|年|月|日|号|点|时|%|期|周|度|倍|款|色|码|层|抽|粒|克|升|毫升)")
+    r"|人|天|小时|分钟|分|秒|年|月|日|号|点|时|%|期|周|度|倍|款|色|码|层|抽|粒|克|升|毫升)"
+)
 _DATE_AROUND = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}(?:\s*[./-]\s*\d{1,2})?")
 
 
@@ -84,6 +119,13 @@ def parse_prices(raw: str) -> list[Price]:
         value = float(m.group("num").replace(",", ""))
         if value <= 0:
             continue
-        out.append(Price(value, ROLES.get((role or "").lower(), ROLES.get(role or "", "price")) if role else "price",
-                         bool(m.group("from")), m.group(0).strip(), m.start()))
+        out.append(
+            Price(
+                value,
+                ROLES.get((role or "").lower(), ROLES.get(role or "", "price")) if role else "price",
+                bool(m.group("from")),
+                m.group(0).strip(),
+                m.start(),
+            )
+        )
     return out

@@ -39,8 +39,9 @@ def decode(url: str, status: int, content_type: str, data: bytes) -> ImageFacts:
 
 
 class ImageProber:
-    def __init__(self, client: httpx.AsyncClient, limiter: HostLimiter,
-                 keep_bytes: Callable[[str, bytes], None] | None = None) -> None:
+    def __init__(
+        self, client: httpx.AsyncClient, limiter: HostLimiter, keep_bytes: Callable[[str, bytes], None] | None = None
+    ) -> None:
         self.client = client
         self.limiter = limiter
         self.keep_bytes = keep_bytes  # the OCR probe wants the bytes of some images; nothing is fetched twice
@@ -63,8 +64,9 @@ class ImageProber:
             return ImageFacts(url=url, ok=False, reason=f"fetch-error: {type(exc).__name__}")
         data = response.content[:MAX_IMAGE_BYTES]
         loop = asyncio.get_running_loop()
-        facts = await loop.run_in_executor(None, decode, url, response.status_code,
-                                           response.headers.get("content-type", ""), data)
+        facts = await loop.run_in_executor(
+            None, decode, url, response.status_code, response.headers.get("content-type", ""), data
+        )
         if facts.ok and self.keep_bytes:
             self.keep_bytes(url, data)
         return facts

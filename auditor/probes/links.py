@@ -26,8 +26,15 @@ MAX_BODY = 512 * 1024
 class LinkProber:
     """Checks each distinct URL once per run; concurrency bounded per host by the shared limiter."""
 
-    def __init__(self, client: httpx.AsyncClient, settings: CrawlSettings, profile: Profile, site: str,
-                 limiter: HostLimiter, on_done: Callable[[LinkStatus], None] | None = None) -> None:
+    def __init__(
+        self,
+        client: httpx.AsyncClient,
+        settings: CrawlSettings,
+        profile: Profile,
+        site: str,
+        limiter: HostLimiter,
+        on_done: Callable[[LinkStatus], None] | None = None,
+    ) -> None:
         self.client = client
         self.settings = settings
         self.profile = profile
@@ -77,7 +84,9 @@ class LinkProber:
                 if not retried_transport:  # one retry on a timeout or a reset connection
                     retried_transport = True
                     continue
-                reason = "timeout" if isinstance(exc, httpx.TimeoutException) else f"connection-error: {type(exc).__name__}"
+                reason = (
+                    "timeout" if isinstance(exc, httpx.TimeoutException) else f"connection-error: {type(exc).__name__}"
+                )
                 dead = internal or self.settings.external_unreachable == "dead"
                 return self._done(result, started, state="dead" if dead else "unknown", reason=reason, method=method)
             code = response.status_code
@@ -127,13 +136,25 @@ class LinkProber:
                 path.append(hop)
                 if hop in path[:-1]:
                     break
-            return self._done(result, started, state="dead", reason="redirect-loop", chain=chain[:len(path) - 1],
-                              redirects=path[1:])
+            return self._done(
+                result, started, state="dead", reason="redirect-loop", chain=chain[: len(path) - 1], redirects=path[1:]
+            )
         if len(redirects) > self.settings.max_redirects:
-            return self._done(result, started, state="dead", reason="too-many-redirects", chain=chain,
-                              redirects=redirects)
-        return self._done(result, started, state=target.state, reason=target.reason, chain=chain, redirects=redirects,
-                          final_url=target.final_url, title=target.title, text=target.text, method=target.method)
+            return self._done(
+                result, started, state="dead", reason="too-many-redirects", chain=chain, redirects=redirects
+            )
+        return self._done(
+            result,
+            started,
+            state=target.state,
+            reason=target.reason,
+            chain=chain,
+            redirects=redirects,
+            final_url=target.final_url,
+            title=target.title,
+            text=target.text,
+            method=target.method,
+        )
 
     async def _send(self, url: str, method: str) -> httpx.Response:
         async with self.limiter.slot(url):
@@ -208,8 +229,14 @@ def page_verdict(title: str, text: str, profile: Profile) -> tuple[str, str]:
 def status_from_page(page: Page, profile: Profile) -> LinkStatus | None:
     """What the crawl already knows about a URL it read, as the link probe would say it; None when the
     crawl could not tell (a timeout, a 429 it could not get past) and the probe should try itself."""
-    base = {"url": page.url, "final_url": page.final_url or page.url, "method": "GET", "attempts": 1,
-            "title": page.title, "text": page.text[:2000]}
+    base = {
+        "url": page.url,
+        "final_url": page.final_url or page.url,
+        "method": "GET",
+        "attempts": 1,
+        "title": page.title,
+        "text": page.text[:2000],
+    }
     if page.error and page.error.startswith("dead: redirect loop"):
         return LinkStatus(**base, state="dead", reason="redirect-loop")
     if page.error or page.status is None or page.status in (429, 503):
@@ -220,4 +247,3 @@ def status_from_page(page: Page, profile: Profile) -> LinkStatus | None:
         return LinkStatus(**base, state="dead", chain=[page.status], reason=f"http-{page.status}")
     state, reason = page_verdict(page.title, page.text, profile)
     return LinkStatus(**base, state=state, chain=[page.status], reason=reason)  # type: ignore[arg-type]
-

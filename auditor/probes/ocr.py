@@ -47,16 +47,21 @@ def read_image(data: bytes) -> list[OcrLine]:
     if result is None or result.txts is None:
         return []
     boxes = result.boxes.tolist() if result.boxes is not None else [[] for _ in result.txts]
-    return [OcrLine(text=t, box=b, score=round(float(s), 4)) for t, b, s in zip(result.txts, boxes, result.scores,
-                                                                                   strict=False)]
+    return [
+        OcrLine(text=t, box=b, score=round(float(s), 4))
+        for t, b, s in zip(result.txts, boxes, result.scores, strict=False)
+    ]
 
 
 class OcrProber:
     """Reads each distinct image once ever: the cache (database) is asked first; one OCR at a time,
     since onnxruntime already uses every core."""
 
-    def __init__(self, cache_get: Callable[[list[str], str], dict[str, list[dict[str, Any]]]],
-                 cache_put: Callable[[str, str, list[dict[str, Any]]], None]) -> None:
+    def __init__(
+        self,
+        cache_get: Callable[[list[str], str], dict[str, list[dict[str, Any]]]],
+        cache_put: Callable[[str, str, list[dict[str, Any]]], None],
+    ) -> None:
         self.cache_get = cache_get
         self.cache_put = cache_put
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
@@ -65,8 +70,10 @@ class OcrProber:
     async def read_all(self, images: dict[str, bytes]) -> dict[str, OcrText]:
         """`images`: sha256 → bytes. Returns sha256 → text lines."""
         cached = self.cache_get(list(images), ENGINE_ID)
-        out = {sha: OcrText(sha256=sha, engine=ENGINE_ID, lines=[OcrLine.model_validate(x) for x in lines])
-               for sha, lines in cached.items()}
+        out = {
+            sha: OcrText(sha256=sha, engine=ENGINE_ID, lines=[OcrLine.model_validate(x) for x in lines])
+            for sha, lines in cached.items()
+        }
         loop = asyncio.get_running_loop()
         try:
             for sha, data in images.items():

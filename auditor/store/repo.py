@@ -57,15 +57,23 @@ class Repo:
         host, pid = socket.gethostname(), os.getpid()
         with self.sessions.begin() as s:
             self._abort_dead_runs(s, store, clock)
-            run = Run(store=store, kind=kind, status="running", clock=utc(clock), started_at=datetime.now(UTC),
-                      pid=pid, host=host)
+            run = Run(
+                store=store,
+                kind=kind,
+                status="running",
+                clock=utc(clock),
+                started_at=datetime.now(UTC),
+                pid=pid,
+                host=host,
+            )
             s.add(run)
             s.flush()
             lock = s.get(StoreLock, store)
             if lock is not None:
                 raise StoreLockedError(
                     f"store {store!r} is being audited by run #{lock.run_id} (pid {lock.pid} on {lock.host}, "
-                    f"since {utc(lock.acquired_at):%Y-%m-%d %H:%M} UTC); wait for it to finish")
+                    f"since {utc(lock.acquired_at):%Y-%m-%d %H:%M} UTC); wait for it to finish"
+                )
             s.add(StoreLock(store=store, run_id=run.id, pid=pid, host=host, acquired_at=datetime.now(UTC)))
             try:
                 s.flush()
@@ -78,7 +86,8 @@ class Repo:
         lock = s.get(StoreLock, store)
         stale = lock is not None and (
             (lock.host == socket.gethostname() and not _pid_alive(lock.pid))
-            or datetime.now(UTC) - utc(lock.acquired_at) > STALE_LOCK)
+            or datetime.now(UTC) - utc(lock.acquired_at) > STALE_LOCK
+        )
         if stale and lock is not None:
             s.delete(lock)
             s.flush()
@@ -117,8 +126,15 @@ class Repo:
             return s.scalars(q).first()
 
     # ---- findings ----
-    def record(self, run_id: int, findings: list[Finding], pages: list[Page], complete: bool,
-               rules_run: Iterable[str], clock: datetime) -> RunOutcome:
+    def record(
+        self,
+        run_id: int,
+        findings: list[Finding],
+        pages: list[Page],
+        complete: bool,
+        rules_run: Iterable[str],
+        clock: datetime,
+    ) -> RunOutcome:
         """Upsert this run's findings by fingerprint and move the lifecycle on.
 
         Seen again after fixed/resolved → regressed; ignored stays ignored. Only a complete run marks
@@ -131,61 +147,129 @@ class Repo:
         with self.sessions.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
-            s.add_all(RunPage(run_id=run_id, url=p.url, viewport=p.viewport, status=p.status,
-                              ok=not p.error, blocked=p.blocked, error=p.error) for p in pages)
+            s.add_all(
+                RunPage(
+                    run_id=run_id,
+                    url=p.url,
+                    viewport=p.viewport,
+                    status=p.status,
+                    ok=not p.error,
+                    blocked=p.blocked,
+                    error=p.error,
+                )
+                for p in pages
+            )
             seen: set[str] = set()
             for f in findings:
                 seen.add(f.fingerprint)
                 row = s.scalars(select(FindingRow).where(FindingRow.fingerprint == f.fingerprint)).first()
                 if row is None:
-                    row = FindingRow(fingerprint=f.fingerprint, store=f.store, check=f.check, rule=f.rule,
-                                     severity=f.severity, status="open", page=f.page, region=f.region,
-                                     viewport=f.viewport, target=f.target, message=f.message, evidence=f.evidence,
-                                     screenshot=f.screenshot, first_seen=now, last_seen=now, occurrences=1,
-                                     last_run_id=run_id)
+                    row = FindingRow(
+                        fingerprint=f.fingerprint,
+                        store=f.store,
+                        check=f.check,
+                        rule=f.rule,
+                        severity=f.severity,
+                        status="open",
+                        page=f.page,
+                        region=f.region,
+                        viewport=f.viewport,
+                        target=f.target,
+                        message=f.message,
+                        evidence=f.evidence,
+                        screenshot=f.screenshot,
+                        first_seen=now,
+                        last_seen=now,
+                        occurrences=1,
+                        last_run_id=run_id,
+                    )
                     s.add(row)
                     s.flush()
-                    s.add(FindingEvent(finding_id=row.id, at=now, who="auditor", from_status=None, to_status="open",
-                                       run_id=run_id))
+                    s.add(
+                        FindingEvent(
+                            finding_id=row.id, at=now, who="auditor", from_status=None, to_status="open", run_id=run_id
+                        )
+                    )
                     new += 1
                     new_fps.add(f.fingerprint)
                     continue
                 if row.last_run_id != run_id:
                     row.occurrences += 1
                 row.last_seen, row.last_run_id = now, run_id
-                row.message, row.evidence, row.severity, row.screenshot = f.message, f.evidence, f.severity, f.screenshot
+                row.message, row.evidence, row.severity, row.screenshot = (
+                    f.message,
+                    f.evidence,
+                    f.severity,
+                    f.screenshot,
+                )
                 if row.status in ("fixed", "resolved"):
-                    s.add(FindingEvent(finding_id=row.id, at=now, who="auditor", from_status=row.status,
-                                       to_status="regressed", run_id=run_id))
+                    s.add(
+                        FindingEvent(
+                            finding_id=row.id,
+                            at=now,
+                            who="auditor",
+                            from_status=row.status,
+                            to_status="regressed",
+                            run_id=run_id,
+                        )
+                    )
                     row.status = "regressed"
                     regressed += 1
             if complete:
                 store = run.store
-                for row in s.scalars(select(FindingRow).where(FindingRow.store == store,
-                                                              FindingRow.status.in_(ACTIVE))):
+                for row in s.scalars(
+                    select(FindingRow).where(FindingRow.store == store, FindingRow.status.in_(ACTIVE))
+                ):
                     if row.fingerprint in seen or row.rule not in rules or (row.page, row.viewport) not in covered:
                         continue
-                    s.add(FindingEvent(finding_id=row.id, at=now, who="auditor", from_status=row.status,
-                                       to_status="fixed", run_id=run_id, note="no longer seen"))
+                    s.add(
+                        FindingEvent(
+                            finding_id=row.id,
+                            at=now,
+                            who="auditor",
+                            from_status=row.status,
+                            to_status="fixed",
+                            run_id=run_id,
+                            note="no longer seen",
+                        )
+                    )
                     row.status = "fixed"
                     fixed += 1
         return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps)
 
     def record_prices(self, run_id: int, store: str, pages: list[Page], clock: datetime) -> None:
         with self.sessions.begin() as s:
-            s.add_all(PriceObservation(run_id=run_id, store=store, url=p.url, title=p.product.title,
-                                       price=p.product.price, regular_price=p.product.regular_price,
-                                       availability=p.product.availability, observed_at=utc(clock))
-                      for p in pages if p.product is not None and p.viewport == "desktop")
+            s.add_all(
+                PriceObservation(
+                    run_id=run_id,
+                    store=store,
+                    url=p.url,
+                    title=p.product.title,
+                    price=p.product.price,
+                    regular_price=p.product.regular_price,
+                    availability=p.product.availability,
+                    observed_at=utc(clock),
+                )
+                for p in pages
+                if p.product is not None and p.viewport == "desktop"
+            )
 
     def findings(self, **filters: Any) -> list[Finding]:
         with self.sessions() as s:
             return [to_finding(r) for r in s.scalars(self._query(**filters))]
 
-    def _query(self, store: str | None = None, status: list[str] | None = None, check: list[str] | None = None,
-               region: list[str] | None = None, severity: list[str] | None = None, since: datetime | None = None,
-               ids: list[int] | None = None, run_id: int | None = None,
-               not_exported: bool = False) -> Select[tuple[FindingRow]]:
+    def _query(
+        self,
+        store: str | None = None,
+        status: list[str] | None = None,
+        check: list[str] | None = None,
+        region: list[str] | None = None,
+        severity: list[str] | None = None,
+        since: datetime | None = None,
+        ids: list[int] | None = None,
+        run_id: int | None = None,
+        not_exported: bool = False,
+    ) -> Select[tuple[FindingRow]]:
         q = select(FindingRow).order_by(FindingRow.id)
         if store:
             q = q.where(FindingRow.store == store)
@@ -214,15 +298,19 @@ class Repo:
 
     def events(self, finding_id: int) -> list[FindingEvent]:
         with self.sessions() as s:
-            return list(s.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding_id)
-                                  .order_by(FindingEvent.id)))
+            return list(
+                s.scalars(select(FindingEvent).where(FindingEvent.finding_id == finding_id).order_by(FindingEvent.id))
+            )
 
-    def set_status(self, ids: list[int], to: str, who: str, clock: datetime, note: str | None = None,
-                   assignee: str | None = None) -> int:
+    def set_status(
+        self, ids: list[int], to: str, who: str, clock: datetime, note: str | None = None, assignee: str | None = None
+    ) -> int:
         """An operator's triage; all findings are checked before any is changed, so a bad id changes nothing."""
         allowed = {
-            "acknowledged": ACTIVE, "assigned": (*ACTIVE, "fixed"),
-            "resolved": (*ACTIVE, "fixed"), "ignored": (*ACTIVE, "fixed", "resolved"),
+            "acknowledged": ACTIVE,
+            "assigned": (*ACTIVE, "fixed"),
+            "resolved": (*ACTIVE, "fixed"),
+            "ignored": (*ACTIVE, "fixed", "resolved"),
             "open": ("fixed", "resolved", "ignored", "acknowledged", "assigned", "regressed"),
         }[to]
         with self.sessions.begin() as s:
@@ -234,8 +322,9 @@ class Repo:
                 if r.status not in allowed:
                     raise AuditorError(f"finding #{r.id} is {r.status}: it cannot become {to}")
             for r in rows:
-                s.add(FindingEvent(finding_id=r.id, at=utc(clock), who=who, from_status=r.status, to_status=to,
-                                   note=note))
+                s.add(
+                    FindingEvent(finding_id=r.id, at=utc(clock), who=who, from_status=r.status, to_status=to, note=note)
+                )
                 r.status = to
                 if assignee is not None:
                     r.assignee = assignee
@@ -262,8 +351,9 @@ class Repo:
 
     def price_history(self, store: str) -> dict[str, list[PricePoint]]:
         with self.sessions() as s:
-            rows = s.scalars(select(PriceObservation).where(PriceObservation.store == store)
-                             .order_by(PriceObservation.observed_at))
+            rows = s.scalars(
+                select(PriceObservation).where(PriceObservation.store == store).order_by(PriceObservation.observed_at)
+            )
             out: dict[str, list[PricePoint]] = {}
             for r in rows:
                 out.setdefault(r.url, []).append(PricePoint(at=utc(r.observed_at), price=r.price))
@@ -271,13 +361,32 @@ class Repo:
 
     def prices(self, url: str) -> list[PriceObservation]:
         with self.sessions() as s:
-            return list(s.scalars(select(PriceObservation).where(PriceObservation.url == url)
-                                  .order_by(PriceObservation.observed_at)))
+            return list(
+                s.scalars(
+                    select(PriceObservation).where(PriceObservation.url == url).order_by(PriceObservation.observed_at)
+                )
+            )
 
 
 def to_finding(r: FindingRow) -> Finding:
-    return Finding(id=r.id, check=r.check, rule=r.rule, severity=r.severity, status=r.status, store=r.store,
-                   page=r.page, region=r.region, viewport=r.viewport, target=r.target, message=r.message,
-                   evidence=r.evidence, screenshot=r.screenshot, fingerprint=r.fingerprint,
-                   first_seen=utc(r.first_seen), last_seen=utc(r.last_seen), occurrences=r.occurrences,
-                   assignee=r.assignee, resolution=r.resolution)
+    return Finding(
+        id=r.id,
+        check=r.check,
+        rule=r.rule,
+        severity=r.severity,
+        status=r.status,
+        store=r.store,
+        page=r.page,
+        region=r.region,
+        viewport=r.viewport,
+        target=r.target,
+        message=r.message,
+        evidence=r.evidence,
+        screenshot=r.screenshot,
+        fingerprint=r.fingerprint,
+        first_seen=utc(r.first_seen),
+        last_seen=utc(r.last_seen),
+        occurrences=r.occurrences,
+        assignee=r.assignee,
+        resolution=r.resolution,
+    )

@@ -18,18 +18,32 @@ from auditor.models import Page, Region
 from tests.conftest import CLOCK
 
 pytestmark = [pytest.mark.browser, pytest.mark.network]
-PATHS = ["", "shopify/", "products/linen-shirt", "products/wool-scarf", "products/aroma", "shopify/products/desk-lamp",
-         "category/clearance", "hostile"]
+PATHS = [
+    "",
+    "shopify/",
+    "products/linen-shirt",
+    "products/wool-scarf",
+    "products/aroma",
+    "shopify/products/desk-lamp",
+    "category/clearance",
+    "hostile",
+]
 
 
-def crawl(store: FixtureStore, paths: list[str], shots: Path | None = None, selectors: dict[str, str] | None = None,
-          **settings: Any) -> dict[str, Page]:
+def crawl(
+    store: FixtureStore,
+    paths: list[str],
+    shots: Path | None = None,
+    selectors: dict[str, str] | None = None,
+    **settings: Any,
+) -> dict[str, Page]:
     urls = [store.url + p for p in paths]
     st = Store(name="t", url=store.url, selectors=selectors or {})
     s = CrawlSettings(carousel_watch_ms=4000, **settings)
     result = asyncio.run(Crawler(st, s, resolve_profile("generic", st.selectors, []), shots, CLOCK, only=urls).run())
-    return {p.url.removeprefix(store.url) + ("@mobile" if p.viewport == "mobile" else ""): p
-            for p in result.snapshot.pages}
+    return {
+        p.url.removeprefix(store.url) + ("@mobile" if p.viewport == "mobile" else ""): p for p in result.snapshot.pages
+    }
 
 
 @pytest.fixture(scope="module")
@@ -62,15 +76,23 @@ def test_nav_with_entries_that_exist_only_after_hover(pages: dict[str, Page], fi
 def test_nav_with_entries_that_exist_only_after_click(pages: dict[str, Page], fixture_store: FixtureStore) -> None:
     nav = one(pages["shopify/"], "nav")
     revealed = {rel(link.url, fixture_store): link.revealed_by for link in nav.links if link.revealed_by}
-    assert revealed == {"/shopify/collections/bedding": "click", "/shopify/collections/kitchen": "click",
-                        "/shopify/collections/last-season": "click"}
+    assert revealed == {
+        "/shopify/collections/bedding": "click",
+        "/shopify/collections/kitchen": "click",
+        "/shopify/collections/last-season": "click",
+    }
 
 
-def test_sliding_kv_without_loop_duplicates_and_a_still_carousel(pages: dict[str, Page],
-                                                                  fixture_store: FixtureStore) -> None:
+def test_sliding_kv_without_loop_duplicates_and_a_still_carousel(
+    pages: dict[str, Page], fixture_store: FixtureStore
+) -> None:
     kv = one(pages[""], "kv")
     assert [rel(s.link, fixture_store) for s in kv.slides] == [
-        "/products/cushion", "/promo/double11", "/category/new", "/products/linen-shirt"]
+        "/products/cushion",
+        "/promo/double11",
+        "/category/new",
+        "/products/linen-shirt",
+    ]
     assert rel(kv.slides[3].image.url, fixture_store) == "/img/kv-shirt-price.png"  # type: ignore[union-attr]
     assert kv.slides[1].alt == "双11狂欢节" and kv.rotates is True
     story = one(pages[""], "carousel")
@@ -87,7 +109,9 @@ def test_banners_image_maps_and_css_backgrounds(pages: dict[str, Page], fixture_
     banners = regions(pages[""], "banner")
     areas = [link for b in banners for link in b.links if link.kind == "area"]
     assert [(rel(a.url, fixture_store), a.coords, a.text) for a in areas] == [
-        ("/products/bed-sheet", "0,0,500,250", "床品专区"), ("/category/kitchen-old", "500,0,1000,250", "厨房专区")]
+        ("/products/bed-sheet", "0,0,500,250", "床品专区"),
+        ("/category/kitchen-old", "500,0,1000,250", "厨房专区"),
+    ]
     bg = [b for b in banners if any(i.kind == "background" for i in b.images)]
     assert len(bg) == 1 and rel(bg[0].links[0].url, fixture_store) == "/category/member"
     assert rel(bg[0].images[0].url, fixture_store) == "/img/bg-banner.png"
@@ -100,8 +124,9 @@ def test_banner_with_its_button_beside_the_picture(pages: dict[str, Page], fixtu
 
 
 @pytest.mark.parametrize(("path", "count", "empty", "lamp_price"), [("", 8, 4, "¥79"), ("shopify/", 6, 4, "$79")])
-def test_showcase_slots_keep_the_empty_one(pages: dict[str, Page], fixture_store: FixtureStore, path: str, count: int,
-                                           empty: int, lamp_price: str) -> None:
+def test_showcase_slots_keep_the_empty_one(
+    pages: dict[str, Page], fixture_store: FixtureStore, path: str, count: int, empty: int, lamp_price: str
+) -> None:
     showcase = one(pages[path], "showcase")
     assert len(showcase.slots) == count
     gap = showcase.slots[empty]
@@ -146,7 +171,10 @@ def test_product_pages_json_ld_and_microdata(pages: dict[str, Page]) -> None:
 def test_category_page_lists_its_products(pages: dict[str, Page]) -> None:
     cat = pages["category/clearance"]
     assert cat.kind == "category" and [s.link.rsplit("/", 1)[-1] for s in one(cat, "category").slots] == [  # type: ignore[union-attr]
-        "tableware-set", "linen-shirt", "cushion"]
+        "tableware-set",
+        "linen-shirt",
+        "cushion",
+    ]
 
 
 def test_hostile_page_dialogs_popups_infinite_scroll_endless_load(pages: dict[str, Page]) -> None:

@@ -19,18 +19,21 @@ def at(s: str) -> datetime:
     return datetime.fromisoformat(s).replace(tzinfo=TZ)
 
 
-@pytest.mark.parametrize(("text", "start", "end", "state"), [
-    ("11.1-11.11", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
-    ("9月28日-10月8日", "2026-09-28T00:00", "2026-10-08T23:59:59", "ended"),
-    ("2026.12.01-2026.12.12", "2026-12-01T00:00", "2026-12-12T23:59:59", "upcoming"),
-    ("11/01 00:00 - 11/11 23:59", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
-    ("截止12月1日 24:00", None, "2026-12-01T23:59:59", "active"),
-    ("即日起至11月30日", None, "2026-11-30T23:59:59", "active"),
-    ("2026年11月1日0点至11月11日24点", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
-    ("12月2日开启", "2026-12-02T00:00", None, "upcoming"),
-    ("11月1日-11日", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
-    ("活动时间：11月18日10:00-11月30日", "2026-11-18T10:00", "2026-11-30T23:59:59", "active"),
-])
+@pytest.mark.parametrize(
+    ("text", "start", "end", "state"),
+    [
+        ("11.1-11.11", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
+        ("9月28日-10月8日", "2026-09-28T00:00", "2026-10-08T23:59:59", "ended"),
+        ("2026.12.01-2026.12.12", "2026-12-01T00:00", "2026-12-12T23:59:59", "upcoming"),
+        ("11/01 00:00 - 11/11 23:59", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
+        ("截止12月1日 24:00", None, "2026-12-01T23:59:59", "active"),
+        ("即日起至11月30日", None, "2026-11-30T23:59:59", "active"),
+        ("2026年11月1日0点至11月11日24点", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
+        ("12月2日开启", "2026-12-02T00:00", None, "upcoming"),
+        ("11月1日-11日", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
+        ("活动时间：11月18日10:00-11月30日", "2026-11-18T10:00", "2026-11-30T23:59:59", "active"),
+    ],
+)
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
     (w,) = parse_windows(text, NOW)
     assert (w.start, w.end, w.state) == (at(start) if start else None, at(end) if end else None, state)
@@ -46,20 +49,33 @@ def test_not_windows(text: str) -> None:
     assert parse_windows(text, NOW) == []
 
 
-@pytest.mark.parametrize(("now", "start", "end"), [
-    ("2026-12-20T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
-    ("2027-01-03T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
-    ("2027-02-01T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
-])
+@pytest.mark.parametrize(
+    ("now", "start", "end"),
+    [
+        ("2026-12-20T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
+        ("2027-01-03T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
+        ("2027-02-01T09:00", "2026-12-25T00:00", "2027-01-05T23:59:59"),
+    ],
+)
 def test_a_window_across_new_year(now: str, start: str, end: str) -> None:
     (w,) = parse_windows("年货节 12.25-1.5", at(now))
     assert (w.start, w.end) == (at(start), at(end))
 
 
-@given(offset=st.integers(-150, 150), length=st.integers(0, 30),
-       fmt=st.sampled_from(["{m1}.{d1}-{m2}.{d2}", "{m1}月{d1}日-{m2}月{d2}日", "{m1}/{d1:02d} 00:00 - {m2}/{d2:02d} 23:59",
-                            "{y1}年{m1}月{d1}日0点至{m2}月{d2}日24点", "{y1}.{m1:02d}.{d1:02d}-{y2}.{m2:02d}.{d2:02d}"]),
-       now_day=st.integers(0, 364))
+@given(
+    offset=st.integers(-150, 150),
+    length=st.integers(0, 30),
+    fmt=st.sampled_from(
+        [
+            "{m1}.{d1}-{m2}.{d2}",
+            "{m1}月{d1}日-{m2}月{d2}日",
+            "{m1}/{d1:02d} 00:00 - {m2}/{d2:02d} 23:59",
+            "{y1}年{m1}月{d1}日0点至{m2}月{d2}日24点",
+            "{y1}.{m1:02d}.{d1:02d}-{y2}.{m2:02d}.{d2:02d}",
+        ]
+    ),
+    now_day=st.integers(0, 364),
+)
 def test_generated_windows_read_back(offset: int, length: int, fmt: str, now_day: int) -> None:
     now = datetime(2026, 1, 1, 12, tzinfo=TZ) + timedelta(days=now_day)
     start = (now + timedelta(days=offset)).replace(hour=0, minute=0)

@@ -9,28 +9,52 @@ from hypothesis import strategies as st
 from auditor.parse.prices import ROLES, parse_prices
 
 
-@pytest.mark.parametrize(("text", "want"), [
-    ("到手价¥149", [(149, "promo", False)]),
-    ("仅需 ¥89 起", [(89, "promo", True)]),
-    ("现价：￥1,299.00", [(1299, "current", False)]),
-    ("原价199元 现价149元", [(199, "regular", False), (149, "current", False)]),
-    ("券后价99", [(99, "promo", False)]),
-    ("到手价Y149", [(149, "promo", False)]),  # OCR reads ¥ as Y
-    ("?149", [(149, "price", False)]),       # ... or as ?
-    ("¥ 1 299", [(1299, "price", False)]),   # a stray space inside the number
-    ("¥８８.８", [(88.8, "price", False)]),   # full-width digits
-    ("满199元减20元 到手价¥179", [(179, "promo", False)]),
-    ("Now $19.99 was $25", [(19.99, "promo", False), (25, "regular", False)]),
-])
+@pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("到手价¥149", [(149, "promo", False)]),
+        ("仅需 ¥89 起", [(89, "promo", True)]),
+        ("现价：￥1,299.00", [(1299, "current", False)]),
+        ("原价199元 现价149元", [(199, "regular", False), (149, "current", False)]),
+        ("券后价99", [(99, "promo", False)]),
+        ("到手价Y149", [(149, "promo", False)]),  # OCR reads ¥ as Y
+        ("?149", [(149, "price", False)]),  # ... or as ?
+        ("¥ 1 299", [(1299, "price", False)]),  # a stray space inside the number
+        ("¥８８.８", [(88.8, "price", False)]),  # full-width digits
+        ("满199元减20元 到手价¥179", [(179, "promo", False)]),
+        ("Now $19.99 was $25", [(19.99, "promo", False), (25, "regular", False)]),
+    ],
+)
 def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str, bool]]) -> None:
     assert [(p.value, p.role, p.from_price) for p in parse_prices(text)] == want
 
 
-@pytest.mark.parametrize("text", [
-    "满300减50", "每满200减30", "8折", "8.8折", "第2件半价", "16件套", "160x230", "1.5L", "24cm", "11.1-11.11",
-    "12月2日开启", "每天17点截单", "直降50元", "领券立减30元", "2026年11月1日", "双11", "618年中大促", "10:00-22:00",
-    "24小时发货", "3期免息", "5000mAh",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "满300减50",
+        "每满200减30",
+        "8折",
+        "8.8折",
+        "第2件半价",
+        "16件套",
+        "160x230",
+        "1.5L",
+        "24cm",
+        "11.1-11.11",
+        "12月2日开启",
+        "每天17点截单",
+        "直降50元",
+        "领券立减30元",
+        "2026年11月1日",
+        "双11",
+        "618年中大促",
+        "10:00-22:00",
+        "24小时发货",
+        "3期免息",
+        "5000mAh",
+    ],
+)
 def test_things_that_are_not_prices(text: str) -> None:
     assert parse_prices(text) == []
 
@@ -38,8 +62,9 @@ def test_things_that_are_not_prices(text: str) -> None:
 values = st.decimals(min_value="0.5", max_value="99999", places=2).map(float)
 
 
-@given(value=values, role=st.sampled_from(sorted(ROLES)), mark=st.sampled_from(["¥", "￥", "¥ ", ""]),
-       yuan=st.booleans())
+@given(
+    value=values, role=st.sampled_from(sorted(ROLES)), mark=st.sampled_from(["¥", "￥", "¥ ", ""]), yuan=st.booleans()
+)
 def test_a_role_word_and_a_price_are_read_back(value: float, role: str, mark: str, yuan: bool) -> None:
     number = f"{value:.2f}".rstrip("0").rstrip(".")
     text = f"{role}{mark}{number}{'元' if yuan else ''}"

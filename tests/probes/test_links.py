@@ -27,7 +27,10 @@ async def probe(store: FixtureStore, *paths: str, **settings: object) -> dict[st
 async def test_http_errors_are_dead(fixture_store: FixtureStore) -> None:
     got = await probe(fixture_store, "/status/404", "/status/410", "/status/500")
     assert {k: (v.state, v.reason) for k, v in got.items()} == {
-        "/status/404": ("dead", "http-404"), "/status/410": ("dead", "http-410"), "/status/500": ("dead", "http-500")}
+        "/status/404": ("dead", "http-404"),
+        "/status/410": ("dead", "http-410"),
+        "/status/500": ("dead", "http-500"),
+    }
 
 
 async def test_head_405_falls_back_to_get(fixture_store: FixtureStore) -> None:

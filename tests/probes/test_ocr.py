@@ -21,7 +21,8 @@ NOW = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
 def cjk_font(size: int) -> ImageFont.FreeTypeFont:
     paths = glob.glob("/usr/share/fonts/**/NotoSansCJK*.ttc", recursive=True) + glob.glob(
-        "/usr/share/fonts/**/*CJK*", recursive=True)
+        "/usr/share/fonts/**/*CJK*", recursive=True
+    )
     assert paths, "a CJK font is needed (scripts/setup.sh installs fonts-noto-cjk)"
     return ImageFont.truetype(sorted(paths)[0], size)
 
@@ -36,8 +37,9 @@ def banner(lines: list[str], size: int, fg: str, bg: str, width: int = 900) -> b
     return buf.getvalue()
 
 
-@pytest.mark.parametrize(("size", "fg", "bg"), [(28, "white", "#c4161c"), (40, "#222222", "#fff3e0"),
-                                                (56, "#ffe08a", "#1f4e79")])
+@pytest.mark.parametrize(
+    ("size", "fg", "bg"), [(28, "white", "#c4161c"), (40, "#222222", "#fff3e0"), (56, "#ffe08a", "#1f4e79")]
+)
 def test_prices_and_dates_read_from_a_rendered_banner(size: int, fg: str, bg: str) -> None:
     data = banner(["双11狂欢节 到手价¥149", "活动时间 11.1-11.11"], size, fg, bg)
     text = " ".join(line.text for line in read_image(data))

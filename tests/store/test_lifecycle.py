@@ -19,8 +19,17 @@ P1, P2 = "http://shop.test/", "http://shop.test/about"
 
 
 def finding(fp: str, page: str = P1, rule: str = "dead-link") -> Finding:
-    return Finding(check="dead-link", rule=rule, severity="high", store="s", page=page, region="nav",
-                   target=f"http://shop.test/{fp}", message=fp, fingerprint=fp)
+    return Finding(
+        check="dead-link",
+        rule=rule,
+        severity="high",
+        store="s",
+        page=page,
+        region="nav",
+        target=f"http://shop.test/{fp}",
+        message=fp,
+        fingerprint=fp,
+    )
 
 
 def run(repo: Repo, day: int, found: list[Finding], pages: list[Page] | None = None, complete: bool = True) -> None:
