@@ -102,6 +102,18 @@ def _state(start: datetime | None, end: datetime | None, now: datetime) -> State
     return "active"
 
 
+def _nearest(year: int | None, month: int, day: int, hour: int | None, minute: int, now: datetime,
+             end: bool) -> datetime | None:
+    """A single date: the given year, or the one that puts it nearest the audit clock."""
+    assert now.tzinfo is not None
+    found = [
+        d
+        for y in ([year] if year else [now.year - 1, now.year, now.year + 1])
+        if (d := _at(y, month, day, hour, minute, now.tzinfo, end=end)) is not None
+    ]
+    return min(found, key=lambda d: abs((d - now).total_seconds())) if found else None
+
+
 def parse_windows(raw: str, now: datetime) -> list[Window]:
     text = normalize(raw)
     zone = now.tzinfo
@@ -146,14 +158,9 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         by, bm, bd, bh, bmin = _parts(m, "b")
         if m.group("bsep") in (".", "/", "-") and not re.search(r"截止|截至|至|到|until|end", m.group(0), re.I):
             continue
-        ends = [
-            e
-            for y in ([by] if by else [now.year - 1, now.year, now.year + 1])
-            if (e := _at(y, bm, bd, bh, bmin, zone, end=True)) is not None
-        ]
-        if not ends:
+        end = _nearest(by, bm, bd, bh, bmin, now, end=True)
+        if end is None:
             continue
-        end = min(ends, key=lambda e: abs((e - now).total_seconds()))
         taken.append(m.span())
         out.append(Window(None, end, _state(None, end, now), m.group(0), "deadline"))
     for m in OPENING.finditer(text):
@@ -162,14 +169,9 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         ay, am, ad, ah, amin = _parts(m, "a")
         if m.group("asep") != "月" and ay is None:
             continue  # "11.1起" is too weak to be a date by itself
-        starts = [
-            s
-            for y in ([ay] if ay else [now.year - 1, now.year, now.year + 1])
-            if (s := _at(y, am, ad, ah, amin, zone, end=False)) is not None
-        ]
-        if not starts:
+        start = _nearest(ay, am, ad, ah, amin, now, end=False)
+        if start is None:
             continue
-        start = min(starts, key=lambda s: abs((s - now).total_seconds()))
         taken.append(m.span())
         out.append(Window(start, None, _state(start, None, now), m.group(0), "opening"))
     for m in ENDED.finditer(text):

@@ -203,16 +203,7 @@ class Repo:
                     f.screenshot,
                 )
                 if row.status in ("fixed", "resolved"):
-                    s.add(
-                        FindingEvent(
-                            finding_id=row.id,
-                            at=now,
-                            who="auditor",
-                            from_status=row.status,
-                            to_status="regressed",
-                            run_id=run_id,
-                        )
-                    )
+                    s.add(_auditor_event(row, "regressed", now, run_id))
                     row.status = "regressed"
                     regressed += 1
             if complete:
@@ -222,17 +213,7 @@ class Repo:
                 ):
                     if row.fingerprint in seen or row.rule not in rules or (row.page, row.viewport) not in covered:
                         continue
-                    s.add(
-                        FindingEvent(
-                            finding_id=row.id,
-                            at=now,
-                            who="auditor",
-                            from_status=row.status,
-                            to_status="fixed",
-                            run_id=run_id,
-                            note="no longer seen",
-                        )
-                    )
+                    s.add(_auditor_event(row, "fixed", now, run_id, note="no longer seen"))
                     row.status = "fixed"
                     fixed += 1
         return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps)
@@ -366,6 +347,12 @@ class Repo:
                     select(PriceObservation).where(PriceObservation.url == url).order_by(PriceObservation.observed_at)
                 )
             )
+
+
+def _auditor_event(row: FindingRow, to: str, at: datetime, run_id: int, note: str | None = None) -> FindingEvent:
+    """A status change made by a run (not by an operator)."""
+    return FindingEvent(finding_id=row.id, at=at, who="auditor", from_status=row.status, to_status=to,
+                        run_id=run_id, note=note)
 
 
 def to_finding(r: FindingRow) -> Finding:
