@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sys
 from collections.abc import Callable
 from datetime import datetime
@@ -80,6 +81,15 @@ def _progress() -> tuple[Progress | None, Callable[[str, int, int], None]]:
     return bar, update
 
 
+_URL = re.compile(r"https?://\S+")
+
+
+def shorten_urls(text: str, keep: int = 60) -> str:
+    """A terminal line is no place for a 6,000-character URL: its start and end (full URLs are in
+    `findings show` and the exports)."""
+    return _URL.sub(lambda m: m.group(0) if len(m.group(0)) <= keep else f"{m.group(0)[:40]}…{m.group(0)[-15:]}", text)
+
+
 def print_findings(findings: list[Finding], locale: str) -> None:
     if not findings:
         out.print(t("no_findings", locale))
@@ -88,7 +98,7 @@ def print_findings(findings: list[Finding], locale: str) -> None:
     for col in ("id", "severity", "check", "region", "message", "status"):
         table.add_column(t(col, locale), overflow="fold")
     for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
-        table.add_row(str(f.id), f.severity, f.check, f.region, f.message, f.status)
+        table.add_row(str(f.id), f.severity, f.check, f.region, shorten_urls(f.message), f.status)
     out.print(table)
 
 
@@ -119,7 +129,10 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
         )
     )
     for e in result.errors:
-        err.print(f"  ! {e}", markup=False)
+        err.print(f"  ! {e[:300]}", markup=False, highlight=False)
+    if result.unreachable:
+        hosts = ", ".join(f"{h} ({n})" for h, n in list(result.unreachable.items())[:10])
+        err.print(f"  ? 无法连接的主机（相关链接和图片记为未知）: {hosts}", markup=False, highlight=False)
     for u in result.notify_failed:
         err.print(f"  ! notification to {u} failed", markup=False)
     if report:
@@ -430,18 +443,36 @@ def parse(ctx: Ctx, text: str) -> None:
 
 
 def main() -> None:
-    from auditor.cli_findings import findings, prices  # noqa: F401  (registers the commands)
+    """The entry point: every failure ends as one line naming the cause and exit code 2
+    (`--debug` anywhere on the line, or AUDITOR_DEBUG=1, adds the traceback)."""
+    import os
 
+    from auditor.cli_findings import findings, prices  # noqa: F401  (registers the commands)
+    from auditor.pipeline import TerminatedError
+
+    debug = "--debug" in sys.argv[1:] or os.environ.get("AUDITOR_DEBUG") == "1"
+    args = [a for a in sys.argv[1:] if a != "--debug"]
     try:
-        cli.main(standalone_mode=False)
-    except click.exceptions.Abort:
-        err.print("aborted")
+        cli.main(args=args, prog_name="auditor", standalone_mode=False)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        err.print("已中止 (aborted)")
         sys.exit(130)
+    except TerminatedError:
+        err.print("已中止：收到 SIGTERM，本次运行记为 aborted (terminated)")
+        sys.exit(143)
     except click.ClickException as exc:
         exc.show()
         sys.exit(2)
     except AuditorError as exc:
+        if debug:
+            err.print_exception()
         err.print(f"auditor: error: {exc}", markup=False, highlight=False)
+        sys.exit(2)
+    except Exception as exc:
+        if debug:
+            err.print_exception()
+        where = "" if debug else "（加 --debug 查看详细信息）"
+        err.print(f"auditor: 运行失败：{type(exc).__name__}: {exc}{where}", markup=False, highlight=False)
         sys.exit(2)
 
 

@@ -50,6 +50,10 @@ class CrawlSettings(_Strict):
     storage_state: str | None = None
     viewports: list[Viewport] = Field(default_factory=lambda: ["desktop"])
     product_pages: Literal["auto", "browser", "http"] = "auto"  # auto: HTTP when the HTML carries the product
+    page_deadline_s: float = Field(60.0, gt=0)  # everything done on one page: load, menus, carousels, shots
+    run_timeout_s: float = Field(1800.0, gt=0)  # the whole crawl; past it the run is partial, not lost
+    max_links_per_page: int = Field(5000, ge=10)  # links (and images) read per page; the rest are counted
+    max_refreshes: int = Field(5, ge=1)  # meta-refresh / JS location hops followed before calling it a loop
 
 
 class Store(_Strict):

@@ -158,6 +158,12 @@ class FixtureStore:
                         return self._send(404, b"<h1>404 Page not found</h1>", head=head)
                     name = path.rsplit("/", 1)[-1].replace("-", " ").title()
                     return self._page(f"<title>{name}</title><h1>{name}</h1><p>{name}</p>", head=head)
+                if path.startswith("/patterns/"):  # small pages reproducing real-markup patterns
+                    f = FIXTURES / "patterns" / Path(path).name
+                    if not f.is_file():
+                        return self._send(404, b"<h1>404</h1>", head=head)
+                    ctype = {".css": "text/css", ".html": "text/html; charset=utf-8"}.get(f.suffix, "text/plain")
+                    return self._send(200, f.read_bytes(), ctype, head=head)
                 if path == "/hostile":
                     return self._page((STORE_DIR / "hostile.html").read_text(encoding="utf-8"), head=head)
                 if path == "/never-finishes.png":

@@ -222,19 +222,24 @@ def run_rules(
     locale: str = "zh-CN",
     campaigns: list[Any] | None = None,
     timings: dict[str, float] | None = None,
+    errors: list[str] | None = None,
 ) -> list[Finding]:
-    """Apply every enabled rule; one finding per defect, site-wide repeats folded to the first page."""
+    """Apply every enabled rule; one finding per defect, site-wide repeats folded to the first page.
+
+    A check that raises costs only the page it failed on: the rule is run again page by page, and
+    each failure goes to `errors` as "URL: rule ID failed: ..."."""
     import time
 
     checks = load_checks()
     findings: list[Finding] = []
     folded: set[tuple[str, ...]] = set()
+    errors = errors if errors is not None else []
     for rule in rules:
         if not rule.enabled:
             continue
         ctx = CheckContext(snapshot, facts, rule.parsed_params, now, tuple(rule.regions), campaigns or [], locale)
         started = time.perf_counter()
-        for hit in checks[rule.check].fn(ctx):
+        for hit in _isolated_hits(checks[rule.check].fn, ctx, rule.id, errors):
             region_kind = hit.region.kind if hit.region else "page"
             key = (rule.id, region_kind, hit.target or "", hit.discriminator, hit.page.viewport)
             if hit.target or hit.discriminator:
@@ -275,3 +280,22 @@ def run_rules(
         if timings is not None:
             timings[f"rule:{rule.id}"] = round(time.perf_counter() - started, 3)
     return findings
+
+
+def _isolated_hits(fn: CheckFn, ctx: CheckContext, rule_id: str, errors: list[str]) -> list[Hit]:
+    try:
+        return list(fn(ctx))
+    except Exception:
+        pass
+    import dataclasses
+
+    hits: list[Hit] = []
+    for page in ctx.snapshot.pages:
+        one = dataclasses.replace(ctx, snapshot=ctx.snapshot.model_copy(update={"pages": [page]}))
+        try:
+            hits.extend(fn(one))
+        except Exception as exc:
+            errors.append(f"{page.url}: rule {rule_id} failed: {type(exc).__name__}: {exc}"[:400])
+    if not any(f": rule {rule_id} failed:" in e for e in errors):
+        errors.append(f"{ctx.snapshot.store}: rule {rule_id} failed on the whole snapshot, not on any one page")
+    return hits

@@ -18,9 +18,9 @@ WORDS: dict[str, dict[str, str]] = {
     "id": {"zh-CN": "编号", "en": "ID"},
     "summary": {
         "zh-CN": "运行 #{run} {status}：{pages} 个页面，{findings} 个问题（新 {new}，已修复 {fixed}），"
-        "{blocked} 个页面被拦截，{errors} 个页面出错",
+        "{blocked} 个页面被拦截，{errors} 个错误",
         "en": "Run #{run} {status}: {pages} pages, {findings} findings ({new} new, {fixed} fixed), "
-        "{blocked} pages blocked, {errors} page errors",
+        "{blocked} pages blocked, {errors} errors",
     },
     "no_findings": {"zh-CN": "没有发现问题。", "en": "No findings."},
 }

@@ -52,7 +52,7 @@ class Image(_Model):
 class Link(_Model):
     url: str
     text: str = ""
-    kind: Literal["a", "area", "menu", "onclick"] = "a"
+    kind: Literal["a", "area", "menu", "onclick", "resource"] = "a"  # resource: a stylesheet the page loads
     selector: str = ""
     coords: str | None = None
     revealed_by: Literal["hover", "click"] | None = None
@@ -141,6 +141,9 @@ class Page(_Model):
     blocked: bool = False
     error: str | None = None
     screenshot: str | None = None
+    redirects: list[str] = Field(default_factory=list)  # documents the page moved on to by itself
+    left_out: dict[str, int] = Field(default_factory=dict)  # links/images over the per-page cap
+    notes: list[str] = Field(default_factory=list)  # what failed on this page without failing it
 
 
 class Snapshot(_Model):
@@ -167,6 +170,7 @@ class LinkStatus(_Model):
     attempts: int = 0
     title: str = ""
     text: str = ""
+    error: str | None = None  # the probe itself failed on this link (recorded in the run's errors)
 
 
 class ImageFacts(_Model):
@@ -179,6 +183,10 @@ class ImageFacts(_Model):
     width: int = 0
     height: int = 0
     sha256: str | None = None
+    format: str = ""
+    frames: int = 1
+    unreachable: bool = False  # the host did not answer: unknown, not a broken image
+    error: str | None = None  # the probe itself failed on this image (recorded in the run's errors)
 
 
 class OcrLine(_Model):
@@ -210,6 +218,7 @@ class Facts(_Model):
     ocr: dict[str, OcrText] = Field(default_factory=dict)
     products: dict[str, ProductFacts] = Field(default_factory=dict)
     price_history: dict[str, list[PricePoint]] = Field(default_factory=dict)  # earlier runs' observations
+    errors: list[str] = Field(default_factory=list)  # "URL: what failed" for elements a probe could not read
 
     def ocr_for(self, image_url: str | None) -> OcrText | None:
         img = self.images.get(image_url or "")

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import logging
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from urllib.parse import urljoin
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
 
 from auditor.config import Campaign, Config, CrawlSettings, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
@@ -25,6 +29,8 @@ from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
 
 Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -38,6 +44,7 @@ class AuditResult:
     blocked: list[str] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
     notify_failed: list[str] = field(default_factory=list)
+    unreachable: dict[str, int] = field(default_factory=dict)  # hosts that did not answer → links/images
 
 
 def rules_for(cfg: Config) -> list[Rule]:
@@ -115,19 +122,45 @@ async def gather_facts(
                 if url in want_ocr:
                     ocr_bytes[url] = data
 
-            facts.images = await ImageProber(client, limiter, keep_bytes=keep).probe_all(images)
+            image_prober = ImageProber(
+                client,
+                limiter,
+                keep_bytes=keep,
+                site=store.url,
+                unreachable_dead=settings.external_unreachable == "dead",
+            )
+            facts.images = await image_prober.probe_all(images)
         if want_ocr and ocr is not None:
             by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
             facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
+            url_of = {facts.images[u].sha256: u for u in ocr_bytes}
+            facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
         if link_job is not None:
             facts.links = await link_job
+    facts.errors += [f"{u}: image probe failed: {f.error}" for u, f in facts.images.items() if f.error]
+    facts.errors += [f"{u}: link probe failed: {s.error}" for u, s in facts.links.items() if s.error]
     return facts
+
+
+UNREACHABLE_REASONS = ("connection-error", "timeout", "unreachable")
+
+
+def unreachable_hosts(facts: Facts) -> dict[str, int]:
+    """Hosts that did not answer, with how many links and images on them are therefore unknown."""
+    counts: dict[str, int] = {}
+    statuses = [
+        *(s.url for s in facts.links.values() if s.state == "unknown" and s.reason.startswith(UNREACHABLE_REASONS)),
+        *(i.url for i in facts.images.values() if i.unreachable),
+    ]
+    for url in statuses:
+        host = urlsplit(url).netloc or url[:60]
+        counts[host] = counts.get(host, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
 
 
 async def crawl_and_probe(
     cfg: Config,
     store: Store,
-    now: datetime,
     rules: list[Rule],
     repo: Repo,
     shots: Path | None,
@@ -135,10 +168,10 @@ async def crawl_and_probe(
     progress: Progress | None,
     settings: CrawlSettings,
     seeds: list[str],
+    crawler: Crawler,
 ) -> tuple[CrawlResult, Facts]:
     t0 = time.monotonic()
-    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
-    crawl = await Crawler(store, settings, profile, shots, now, progress, seeds=seeds).run()
+    crawl = await crawler.run()
     crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
     timings["crawl_s"] = round(time.monotonic() - t0, 2)
     t1 = time.monotonic()
@@ -147,6 +180,38 @@ async def crawl_and_probe(
     timings["ocr_images"] = ocr.ran
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts
+
+
+class TerminatedError(Exception):
+    """SIGTERM arrived during a run: the work was cancelled the way Ctrl-C cancels it."""
+
+
+async def _cancel_on_sigterm(work: Coroutine[Any, Any, T]) -> T:
+    """Await `work`; SIGTERM cancels it, so every `finally` runs (the browser closes) before the run is
+    recorded as aborted. Only the main thread can take signals; elsewhere (the scheduler's workers)
+    the work simply runs."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    terminated = False
+
+    def on_term() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    installed = threading.current_thread() is threading.main_thread()
+    if installed:
+        loop.add_signal_handler(signal.SIGTERM, on_term)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if terminated:
+            raise TerminatedError("SIGTERM") from None
+        raise
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
 
 
 def run_audit(
@@ -162,6 +227,9 @@ def run_audit(
 ) -> AuditResult:
     """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
 
+    Page content never fails a run: a page, image, link or check that fails is listed in the run's
+    errors and the run ends `partial`. `failed` is for what stops everything (no browser, the store's
+    home page unreachable); a signal or Ctrl-C leaves it `aborted` with the pages read so far.
     The campaign check calls this too, with its own rules, campaign, crawl scope and run kind."""
     rules = rules if rules is not None else rules_for(cfg)
     campaigns = campaigns if campaigns is not None else cfg.campaigns
@@ -169,32 +237,64 @@ def run_audit(
     repo = Repo(open_db(cfg.db_url))
     run_id = repo.start_run(store.name, now, kind)
     timings: dict[str, float] = {}
+    settings = settings or cfg.crawl_for(store)
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
+    seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
+    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds)
     try:
-        shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
-        seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
         crawl, facts = asyncio.run(
-            crawl_and_probe(
-                cfg, store, now, rules, repo, shots, timings, progress, settings or cfg.crawl_for(store), seeds
+            _cancel_on_sigterm(
+                crawl_and_probe(cfg, store, rules, repo, shots, timings, progress, settings, seeds, crawler)
             )
         )
         if any(c.end < now and not c.products for c in campaigns):
             facts.price_history = repo.price_history(store.name)
         snapshot = crawl.snapshot
         t2 = time.monotonic()
-        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings)
-        outline(findings)
+        check_errors: list[str] = []
+        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings, errors=check_errors)
+        try:
+            outline(findings)
+        except Exception as exc:
+            crawl.notes.append(f"{store.url}: outlining screenshots failed: {type(exc).__name__}: {exc}")
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
         home_failed = not starts or all(p.error and p.status is None for p in starts)
-        status = "failed" if home_failed else "partial" if (crawl.errors or crawl.blocked) else "complete"
+        uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
+        status = (
+            "failed"
+            if home_failed
+            else "partial"
+            if (crawl.errors or crawl.blocked or uncertain or crawl.timed_out)
+            else "complete"
+        )
         outcome = repo.record(
-            run_id, findings, snapshot.pages, status == "complete", [r.id for r in rules if r.enabled], now
+            run_id,
+            findings,
+            snapshot.pages,
+            status == "complete" or (status == "partial" and not uncertain),
+            [r.id for r in rules if r.enabled],
+            now,
         )
         repo.record_prices(run_id, store.name, snapshot.pages, now)
     except BaseException as exc:
-        aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError)
-        repo.finish_run(run_id, "aborted" if aborted else "failed", errors=[f"{type(exc).__name__}: {exc}"])
+        aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
+        pages = crawler.result.snapshot.pages
+        try:
+            repo.finish_run(
+                run_id,
+                "aborted" if aborted else "failed",
+                pages_seen=len(pages),
+                pages_failed=sum(1 for p in pages if p.error),
+                errors=[*crawler.result.errors, f"{type(exc).__name__}: {exc}"[:500]],
+                timings=timings,
+            )
+        except Exception:
+            log.exception("could not record the end of run #%s", run_id)
         raise
+    errors = [*crawl.errors, *facts.errors, *check_errors, *crawl.notes]
+    unreachable = unreachable_hosts(facts)
     repo.finish_run(
         run_id,
         status,
@@ -204,14 +304,18 @@ def run_audit(
         findings_total=len(findings),
         findings_new=outcome.new,
         findings_fixed=outcome.fixed,
-        errors=crawl.errors,
+        errors=errors,
         timings=timings,
+        unreachable=unreachable,
     )
     stored = repo.findings(store=store.name, run_id=run_id)
-    result = AuditResult(run_id, status, snapshot, stored, outcome, crawl.errors, crawl.blocked, timings)
+    result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
+    result.unreachable = unreachable
     if cfg.notify.urls:
         title, body = compose(store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity)
         result.notify_failed = send(cfg.notify, title, body)
+        if result.notify_failed:
+            repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])
     return result
 
 

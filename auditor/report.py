@@ -68,7 +68,10 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
         parts.append(f"<tr><td>{e(label)}</td><td>{e(str(value))}</td></tr>")
     parts.append("</table>")
     for err in run.get("errors") or []:
-        parts.append(f'<p class="meta">⚠ {e(str(err))}</p>')
+        parts.append(f'<p class="meta">⚠ {e(str(err)[:500])}</p>')
+    if unreachable := run.get("unreachable"):
+        hosts = ", ".join(f"{h} ({n})" for h, n in unreachable.items())
+        parts.append(f'<p class="meta">无法连接的主机（相关链接和图片记为未知） unreachable hosts: {e(hosts)}</p>')
     if not findings:
         parts.append(f"<p>{e(t('no_findings', locale))}</p>")
     for region in sorted(by_region):

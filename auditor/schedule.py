@@ -39,15 +39,35 @@ def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0
     cfg = load_config(config_path)
     store = cfg.store(store_name)
     now = datetime.now(cfg.zone(store)) + timedelta(seconds=clock_offset_s)
-    result = run_audit(cfg, store, now)
+    try:
+        result = run_audit(cfg, store, now)
+    except Exception as exc:
+        log.error("audit of %s failed: %s: %s", store.name, type(exc).__name__, exc)
+        _tell(cfg, f"[店铺巡检] {store.name} 巡检失败", f"{type(exc).__name__}: {exc}")
+        return
     log.info("run #%s of %s: %s, %d findings", result.run_id, store.name, result.status, len(result.findings))
     if cfg.schedule.export:
-        target = Path(cfg.schedule.export.format(store=store.name, date=now.strftime("%Y%m%d")))
-        fmt = target.suffix.lstrip(".") or "csv"
-        findings = Repo(open_db(cfg.db_url)).findings(
-            store=store.name, status=["open", "regressed", "assigned", "acknowledged"]
-        )
-        write_atomic(cfg.resolve(str(target)), render(findings, fmt, cfg.locale, cfg.checker, cfg.zone(store)))
+        target = cfg.resolve(cfg.schedule.export.format(store=store.name, date=now.strftime("%Y%m%d")))
+        try:
+            fmt = target.suffix.lstrip(".") or "csv"
+            repo = Repo(open_db(cfg.db_url))
+            findings = repo.findings(store=store.name, status=["open", "regressed", "assigned", "acknowledged"])
+            target.parent.mkdir(parents=True, exist_ok=True)
+            write_atomic(target, render(findings, fmt, cfg.locale, cfg.checker, cfg.zone(store)))
+        except Exception as exc:
+            what = f"export to {target} failed: {type(exc).__name__}: {exc}"
+            log.error("run #%s: %s", result.run_id, what)
+            Repo(open_db(cfg.db_url)).add_run_errors(result.run_id, [what])
+            _tell(cfg, f"[店铺巡检] {store.name} 运行 #{result.run_id} 导出失败", what)
+
+
+def _tell(cfg: Config, title: str, body: str) -> None:
+    from auditor.notify import send
+
+    try:
+        send(cfg.notify, title, body)
+    except Exception as exc:
+        log.error("notification failed: %s", exc)
 
 
 def trigger_for(cfg: Config, store_name: str) -> CronTrigger:

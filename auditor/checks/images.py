@@ -25,12 +25,15 @@ def _images(ctx: CheckContext) -> Iterator[tuple[Page, Region, Image]]:
 
 @check("broken-image", needs=("images",))
 def broken_image(ctx: CheckContext) -> Iterator[Hit]:
-    """An image that does not load or does not decode: an HTTP error (404), zero bytes, or bytes
-    that are not an image (an HTML error page behind a .jpg URL). The target is the URL the browser
+    """An image that does not load or does not decode: an HTTP error (404), zero bytes, bytes that
+    are not an image (an HTML error page behind a .jpg URL), a file cut short (`truncated`), one too
+    big to decode (`too-large`, a decompression bomb) or in a format browsers do not show
+    (`unsupported-format`). An image on a host that did not answer is unknown, not broken.
+    The target is the URL the browser
     actually used (currentSrc, or the lazy attribute it will load)."""
     for page, region, img in _images(ctx):
         facts = ctx.facts.images.get(img.url or "")
-        if facts is not None and not facts.ok:
+        if facts is not None and not facts.ok and not facts.unreachable and not facts.error:
             yield Hit(
                 page,
                 region,
@@ -55,9 +58,10 @@ class DistortedParams(Params):
 @check("distorted-image", DistortedParams, needs=("images",))
 def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     """An image whose rendered aspect ratio differs from its natural one beyond `tolerance` (default
-    5%): squashed or stretched. Also an image cropped by `object-fit: cover/none` so part of it is
-    not shown. Skips hidden images, tiny ones (icons, under `min_size` px) and images that did not load
-    (those are broken-image)."""
+    5%): squashed or stretched. The rendered size is the content box (padding and border excluded),
+    and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
+    by design, only `fill` (the default) distorts. Skips hidden images, tiny ones (icons, under
+    `min_size` px) and images that did not load (those are broken-image)."""
     tol = ctx.params.tolerance
     for page, region, img in _images(ctx):
         facts = ctx.facts.images.get(img.url or "")
@@ -71,8 +75,9 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
             continue
         off = abs(rendered - natural) / natural
         fit = img.object_fit
-        if off > tol and fit in ("fill", "", "normal", "cover", "none"):
-            how = "clipped" if fit in ("cover", "none") else "stretched"
+        # cover / contain / scale-down / none keep the picture's shape by design: only fill stretches it
+        if off > tol and fit in ("fill", "", "normal"):
+            how = "squashed" if rendered < natural else "stretched"
             yield Hit(
                 page,
                 region,

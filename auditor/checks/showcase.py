@@ -42,7 +42,12 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             img = slot.image
             img_facts = ctx.facts.images.get(img.url or "") if img else None
-            if img is None or not img.url or pattern.search(img.url) or (img_facts and not img_facts.ok):
+            if (
+                img is None
+                or not img.url
+                or pattern.search(img.url)
+                or (img_facts and not img_facts.ok and not img_facts.unreachable and not img_facts.error)
+            ):
                 target = slot.link or (img.url if img else None)
                 yield Hit(
                     page,

@@ -6,6 +6,7 @@ import asyncio
 import hashlib
 import io
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -26,7 +27,7 @@ from auditor.config import CrawlSettings, Store
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
 from auditor.crawl.static import read_static
-from auditor.models import Page, Presence, Region, Snapshot, Viewport
+from auditor.models import Image, Link, Page, Presence, Region, Snapshot, Viewport
 from auditor.probes.http import HostLimiter, make_client
 
 log = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 })"""
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
+CLOSE_TIMEOUT_S = 10
+# Chromium's network errors for a page that does not answer as HTTP (reset, garbage, refused, loops)
+NET_ERROR = re.compile(r"net::ERR_[A-Z_]+")
+MOVED = re.compile(r"Execution context was destroyed|navigat|Target page, context or browser has been closed", re.I)
 MAX_SHOT_HEIGHT = 12000
 MAX_CROP_SIDE = 1600
 
@@ -62,6 +67,8 @@ class CrawlResult:
     snapshot: Snapshot
     errors: list[str] = field(default_factory=list)
     blocked: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # element-level failures that leave the page covered
+    timed_out: bool = False
 
 
 class Crawler:
@@ -88,19 +95,33 @@ class Crawler:
         self.seeds = [normalize(u) for u in seeds or []]  # more start points (campaign products)
         self.limiter = HostLimiter(settings.per_host, settings.delay_ms)
         self.client: httpx.AsyncClient | None = None
+        # what has been read so far: still there when the crawl is cancelled (a signal) or stopped
+        self.result = CrawlResult(Snapshot(store=store.name, started_at=now))
 
     async def run(self) -> CrawlResult:
-        result = CrawlResult(Snapshot(store=self.store.name, started_at=self.now))
+        """The whole crawl, within `run_timeout_s`: past it the pages read so far are the result and
+        the run is partial. The browser is closed on every way out (a deadline, a signal, an error)."""
+        result = self.result
         choice = find_browser(install=False)
         async with async_playwright() as pw, make_client(self.settings) as client:
             self.client = client
             browser = await pw.chromium.launch(**launch_options(choice))  # type: ignore[arg-type]
             try:
-                for viewport in self.settings.viewports:
-                    await self._crawl_viewport(pw, browser, viewport, result)
+                async with asyncio.timeout(self.settings.run_timeout_s):
+                    for viewport in self.settings.viewports:
+                        await self._crawl_viewport(pw, browser, viewport, result)
+            except TimeoutError:
+                result.errors.append(
+                    f"{self.store.url}: run deadline of {self.settings.run_timeout_s:.0f}s reached; "
+                    f"crawl stopped after {len(result.snapshot.pages)} pages"
+                )
+                result.timed_out = True
             finally:
-                await browser.close()
                 self.client = None
+                try:
+                    await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
+                except (TimeoutError, PlaywrightError):
+                    log.warning("the browser did not close in time; Playwright kills it on exit")
         return result
 
     async def _context(self, pw: Any, browser: Browser, viewport: Viewport) -> BrowserContext:
@@ -145,6 +166,9 @@ class Crawler:
             result.snapshot.pages.append(page)
             if page.error and not page.error.startswith(DEAD_PREFIX):
                 result.errors.append(f"{url}: {page.error}")
+            for what, n in page.left_out.items():
+                result.notes.append(f"{url}: {n} {what} left out (over crawl.max_links_per_page)")
+            result.notes.extend(f"{url}: {note}" for note in page.notes)
             if page.blocked:
                 result.blocked.append(url)
             if self.only:
@@ -155,11 +179,18 @@ class Crawler:
                     tasks.append(asyncio.ensure_future(visit(nxt, depth + 1)))
 
         tasks: list[asyncio.Future[None]] = [asyncio.ensure_future(visit(u, d)) for u, d in queue]
-        while tasks:
-            current = list(tasks)
-            tasks.clear()
-            await asyncio.gather(*current)
-        await context.close()
+        try:
+            while tasks:
+                current = list(tasks)
+                tasks.clear()
+                await asyncio.gather(*current)
+        finally:
+            for task in tasks:  # stopped early (deadline, signal): pages not started are not read
+                task.cancel()
+            try:
+                await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
+            except (TimeoutError, PlaywrightError):
+                pass
 
     def _next_urls(self, page: Page, depth: int) -> list[str]:
         """Same-site pages linked from its regions: products always (one level), others within depth."""
@@ -210,10 +241,9 @@ class Crawler:
     async def _read_page(
         self, context: BrowserContext, url: str, depth: int, viewport: Viewport, is_home: bool
     ) -> Page:
-        pw_page = await context.new_page()
-        pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
-        # a shop's popups (new windows) are closed at once; they are not part of the audit
-        pw_page.on("popup", lambda p: asyncio.ensure_future(p.close()))
+        """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
+        scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
+        as timed out with the step it was in, its tab is closed, and the crawl goes on."""
         kind = (
             "home"
             if is_home
@@ -222,47 +252,109 @@ class Crawler:
             else ("category" if self.profile.is_category(url) else "other")
         )
         page = Page(url=url, viewport=viewport, depth=depth, kind=kind)
+        step = Step()
+        deadline = self.settings.page_deadline_s
+        pw_page: PWPage | None = None
         try:
-            try:
-                response = await pw_page.goto(url, wait_until="domcontentloaded")
-                if (
-                    response is not None
-                    and response.status in (429, 503)
-                    and (wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s))
-                ):
-                    await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
-                    response = await pw_page.goto(url, wait_until="domcontentloaded")
-            except PlaywrightTimeout:
-                page.error = f"timed out after {self.settings.timeout_s:.0f}s"
-                return page
-            except PlaywrightError as exc:
-                if "ERR_TOO_MANY_REDIRECTS" in str(exc):
-                    page.error = DEAD_PREFIX + "redirect loop"
-                    return page
-                raise
-            page.status = response.status if response else None
-            page.final_url = pw_page.url
+            async with asyncio.timeout(deadline):
+                pw_page = await context.new_page()
+                pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
+                # a shop's popups (new windows) are closed at once; they are not part of the audit
+                pw_page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+                await self._load_and_read(pw_page, page, step)
+        except TimeoutError:
+            if step.now == "taking screenshots":  # everything was read; only the pictures are missing
+                page.notes.append(f"screenshots timed out (page deadline {deadline:.0f}s)")
+            else:
+                page.error = f"timed out after {deadline:.0f}s while {step.now}"
+        except PlaywrightError as exc:
+            page.error = f"{str(exc).splitlines()[0][:300]} (while {step.now})"
+        finally:
+            if pw_page is not None:
+                await _close_quietly(pw_page)
+        return page
+
+    async def _load_and_read(self, pw_page: PWPage, page: Page, step: Step) -> None:
+        hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
+
+        def on_nav(frame: Any) -> None:
+            if frame == pw_page.main_frame and (not hops or hops[-1] != frame.url):
+                hops.append(frame.url)
+
+        pw_page.on("framenavigated", on_nav)
+        failed: dict[str, str] = {}  # pictures and stylesheets the browser asked for and did not get
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400 and response.request.resource_type in ("image", "stylesheet"):
+                failed.setdefault(response.url, response.request.resource_type)
+
+        def on_failed(request: Any) -> None:
+            if request.resource_type in ("image", "stylesheet") and request.url.startswith("http"):
+                failed.setdefault(request.url, request.resource_type)
+
+        pw_page.on("response", on_response)
+        pw_page.on("requestfailed", on_failed)
+        url = page.url
+        step.now = "navigating"
+        try:
+            response = await pw_page.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
+            if (
+                response is not None
+                and response.status in (429, 503)
+                and (wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s))
+            ):
+                step.now = "waiting out Retry-After"
+                await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
+                response = await pw_page.goto(
+                    url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000
+                )
+        except PlaywrightTimeout:
+            page.error = f"timed out after {self.settings.timeout_s:.0f}s while navigating"
+            return
+        except PlaywrightError as exc:
+            net = NET_ERROR.search(str(exc))
+            if net:  # the page itself does not answer: the link probe says how (dead link), not a crawl failure
+                page.error = DEAD_PREFIX + net.group(0)
+                return
+            raise
+        page.status = response.status if response else None
+        page.final_url = pw_page.url
+        for attempt in range(self.settings.max_refreshes + 1):
+            step.now = "waiting for the load event"
             try:  # a page whose last resource never arrives is still read, after a bounded wait
                 await pw_page.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
             except PlaywrightTimeout:
                 page.error = "load event did not fire; read what had arrived"
-            await self._extract(pw_page, page)
-        except PlaywrightError as exc:
-            page.error = str(exc).splitlines()[0][:300]
-        finally:
-            await pw_page.close()
-        return page
+            if len(hops) > self.settings.max_refreshes:
+                break
+            try:
+                await self._extract(pw_page, page, step)
+                _add_failed_resources(page, failed)
+                return
+            except PlaywrightError as exc:
+                # the page moved on by itself (meta refresh, location=...): read where it landed
+                if not MOVED.search(str(exc)) or attempt == self.settings.max_refreshes:
+                    raise
+                step.now = "following a refresh"
+                await pw_page.wait_for_timeout(100 * (attempt + 1))
+        page.redirects = hops[1 : self.settings.max_refreshes + 2]
+        page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
 
-    async def _extract(self, pw_page: PWPage, page: Page) -> None:
+    async def _extract(self, pw_page: PWPage, page: Page, step: Step) -> None:
         args = {
             "selectors": dict(self.profile.selectors),
             "pageKind": page.kind,
             "productUrl": self.profile.product_url,
+            "maxLinks": self.settings.max_links_per_page,
         }
+        step.now = "finding regions"
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark"})
         watch_started = asyncio.get_running_loop().time()
+        step.now = "revealing menus"
         await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
+        step.now = "scrolling"
         await self._scroll(pw_page)
+        step.now = "watching carousels"
         # carousels are watched in the page since "mark"; wait out the rest of the window only if one
         # has not moved yet
         remaining = self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)
@@ -275,7 +367,9 @@ class Crawler:
                 )
             except PlaywrightTimeout:
                 pass
+        step.now = "reading regions"
         data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read"})
+        page.left_out = data.get("leftOut") or {}
         page.title = data["title"]
         page.text = data["text"]
         page.final_url = data["url"]
@@ -283,6 +377,7 @@ class Crawler:
         challenge = find_marker(f"{page.title} {page.text[:600]}", CHALLENGE_MARKERS) and len(page.text) < 3000
         page.blocked = page.status in (403, 429, 503) or bool(page.status == 200 and challenge)
         if page.kind in ("product", "other", "category"):
+            step.now = "reading product facts"
             html = await pw_page.content()
             product = read_product(html, page.url, self.profile, page.text)
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
@@ -295,17 +390,19 @@ class Crawler:
                 for r in await pw_page.evaluate(REQUIRED_JS, [r.model_dump() for r in self.store.required])
             ]
         if self.shots_dir is not None:
+            step.now = "taking screenshots"
             await self._screenshots(pw_page, page)
 
     async def _reveal_menus(self, pw_page: PWPage, items: list[str], clicks: list[str]) -> None:
         """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist;
         click the nav's toggles (buttons, summaries, aria-expanded, javascript: links) that open menus
         on click. Links that navigate are never clicked, nor anything that buys, subscribes or logs out."""
-        for _level in range(2):  # the top menu, then what it revealed
+        for level in range(2):  # the top menu, then what it revealed
             for sel in items:
                 try:
                     await pw_page.hover(sel, timeout=1500, force=True)
                     await pw_page.wait_for_timeout(60)  # the menu's own mouseenter handler runs on the next frame
+                    await pw_page.evaluate(EXTRACT_JS, {"phase": "collect", "how": "hover", "level": level + 1})
                 except PlaywrightError:
                     continue
             items = await pw_page.evaluate(EXTRACT_JS, {"phase": "revealed"})
@@ -316,6 +413,7 @@ class Crawler:
             try:
                 await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
                 await pw_page.wait_for_timeout(60)
+                await pw_page.evaluate(EXTRACT_JS, {"phase": "collect", "how": "click", "level": 1})
             except PlaywrightError:
                 continue
         await self._mark_revealed(pw_page, "click")
@@ -345,14 +443,22 @@ class Crawler:
         await pw_page.evaluate("() => window.scrollTo(0, 0)")
 
     async def _screenshots(self, pw_page: PWPage, page: Page) -> None:
+        """Region crops for the report; a page that cannot be photographed is still audited."""
         assert self.shots_dir is not None
         self.shots_dir.mkdir(parents=True, exist_ok=True)
         try:
-            png = await pw_page.screenshot(full_page=True, timeout=15000)
-        except PlaywrightError:
+            height = await pw_page.evaluate("() => document.documentElement.scrollHeight")
+            width = await pw_page.evaluate("() => document.documentElement.clientWidth")
+            clip = {"x": 0, "y": 0, "width": max(1, width), "height": max(1, min(height, MAX_SHOT_HEIGHT))}
+            png = await pw_page.screenshot(full_page=True, clip=clip, timeout=15000)
+        except PlaywrightError as exc:
+            page.notes.append(f"screenshot failed: {str(exc).splitlines()[0][:200]}")
             return
         key = hashlib.sha1(f"{page.viewport}|{page.url}".encode()).hexdigest()[:12]
-        await asyncio.get_running_loop().run_in_executor(None, _crop_regions, png, page, self.shots_dir, key)
+        try:
+            await asyncio.get_running_loop().run_in_executor(None, _crop_regions, png, page, self.shots_dir, key)
+        except (OSError, ValueError) as exc:
+            page.notes.append(f"screenshot crop failed: {exc}")
 
 
 def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
@@ -375,6 +481,41 @@ def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
             crop.thumbnail((MAX_CROP_SIDE, MAX_CROP_SIDE))
         crop.save(path, compress_level=1)
         region.screenshot = str(path)
+
+
+def _add_failed_resources(page: Page, failed: dict[str, str]) -> None:
+    """Requests the browser saw fail (a CSS background in a stylesheet, a stylesheet itself) that no
+    region holds: into the page region, so the probes check them like any other picture or link."""
+    if not failed:
+        return
+    have = {i.url for r in page.regions for i in [*r.images, *(s.image for s in r.slides if s.image)] if i}
+    have |= {link.url for r in page.regions for link in r.links}
+    rest = next((r for r in page.regions if r.kind == "page"), None)
+    if rest is None:
+        rest = Region(kind="page", selector="body")
+        page.regions.append(rest)
+    for url, kind in failed.items():
+        if url in have:
+            continue
+        if kind == "image":
+            rest.images.append(Image(url=url, kind="background", selector="(requested by the page)"))
+        else:
+            rest.links.append(Link(url=url, text="stylesheet", kind="resource", selector="(requested by the page)"))
+
+
+class Step:
+    """What a page read is doing now, so a timeout can say where it stopped."""
+
+    now = "opening a tab"
+
+
+async def _close_quietly(pw_page: PWPage) -> None:
+    """Close a tab without waiting on its scripts; a renderer stuck in a loop is abandoned to the
+    context's close, which kills it."""
+    try:
+        await asyncio.wait_for(pw_page.close(run_before_unload=False), CLOSE_TIMEOUT_S)
+    except (TimeoutError, PlaywrightError):
+        log.warning("a tab did not close in time: %s", pw_page.url[:200])
 
 
 def _clean_region(raw: dict[str, Any]) -> dict[str, Any]:

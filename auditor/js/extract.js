@@ -31,8 +31,13 @@
     return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
   const placeholderSrc = (s) => !s || s.startsWith("data:") || /placeholder|blank|spacer|loading|grey|lazy/i.test(s);
 
+  const contentBox = (el) => {  // what the picture is drawn into: the border box less padding and border
+    const r = el.getBoundingClientRect(); const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
+    return { width: Math.max(0, r.width - px("paddingLeft") - px("paddingRight") - px("borderLeftWidth") - px("borderRightWidth")),
+             height: Math.max(0, r.height - px("paddingTop") - px("paddingBottom") - px("borderTopWidth") - px("borderBottomWidth")) };
+  };
   const image = (el) => {
-    const r = el.getBoundingClientRect();
+    const r = contentBox(el);
     let url = el.currentSrc || el.src || null;
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
@@ -79,12 +84,36 @@
     if (!o.text && o.image) o.text = o.image.alt;
     return Object.assign(o, extra || {});
   };
-  const linksIn = (root) => [...root.querySelectorAll("a[href], area[href], [onclick]")].map((a) => linkOf(a)).filter(Boolean);
+  // a page with 60,000 links is read up to a budget; what is left out is counted, not lost silently
+  const budget = { links: args.maxLinks || 5000, images: args.maxLinks || 5000 };
+  const leftOut = { links: 0, images: 0 };
+  const spend = (what) => { if (budget[what] > 0) { budget[what]--; return true; } leftOut[what]++; return false; };
+  const linksIn = (root) => { const out = [];
+    for (const a of root.querySelectorAll("a[href], area[href], [onclick]")) {
+      if (!spend("links")) continue; const l = linkOf(a); if (l) out.push(l); }
+    return out; };
   const imagesIn = (root) => {
-    const out = [...root.querySelectorAll("img")].map(image);
-    for (const el of root.querySelectorAll("a, div, section, span")) { const b = bgImage(el); if (b && b.rendered_width >= 200) out.push(b); }
+    const out = [];
+    for (const im of root.querySelectorAll("img")) if (spend("images")) out.push(image(im));
+    let n = 0;
+    for (const el of root.querySelectorAll("a, div, section, span")) {
+      if (++n > 20000) break;  // CSS backgrounds: the first 20,000 boxes are plenty for banners
+      const b = bgImage(el); if (b && b.rendered_width >= 200 && spend("images")) out.push(b); }
     return out;
   };
+
+  // after one hover or click: the entries it made appear, read while they exist (a menu built on
+  // mouseenter and removed on mouseleave is gone by the time the page is read)
+  if (args.phase === "collect") {
+    const got = window.__auditorRevealed = window.__auditorRevealed || [];
+    const keys = window.__auditorRevealedKeys = window.__auditorRevealedKeys || new Set();
+    for (const a of document.querySelectorAll("a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen])")) {
+      if (!shown(a) || got.length >= 2000) continue;
+      const l = linkOf(a, { kind: "menu", revealed_by: args.how || "hover", level: args.level || 1 });
+      const key = l.url + "|" + l.text; if (keys.has(key)) continue; keys.add(key); got.push(l);
+    }
+    return got.length;
+  }
 
   // entries that hovering revealed, to hover in turn (nested menus)
   if (args.phase === "revealed") {
@@ -111,6 +140,7 @@
     const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
     const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
     for (const t of tracks) {
+      if (t.childElementCount > 200) continue;  // a list of hundreds is a grid or a link farm, not slides
       const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"));
       if (kids.length < 2) continue;
       const rs = kids.map((c) => c.getBoundingClientRect());
@@ -128,7 +158,7 @@
   for (const el of q(S.carousel)) carouselEls.push(el);
   if (!S.carousel) {
     for (const el of document.querySelectorAll("body *")) {
-      if (el.childElementCount < 1 || /^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6])$/.test(el.tagName)) continue;
+      if (el.childElementCount < 1 || el.childElementCount > 200 || /^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6])$/.test(el.tagName)) continue;
       if (carouselEls.some((c) => c.contains(el) || el.contains(c))) continue;
       if (slideSetOf(el)) carouselEls.push(el);
     }
@@ -139,7 +169,8 @@
   if (kvEl && !carouselEls.includes(kvEl)) carouselEls.unshift(kvEl);
 
   // nav: the profile's selector, else <nav>/role=navigation near the top, else the topmost row of 3+ links
-  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300);
+  // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
+  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n));
   if (!navEl) {
     let best = null;
     for (const ul of document.querySelectorAll("ul, ol, div")) {
@@ -181,7 +212,7 @@
   const gridEls = q(S.showcase);
   if (!S.showcase) {
     for (const el of document.querySelectorAll("body *")) {
-      const kids = [...el.children]; if (kids.length < 3) continue;
+      const kids = [...el.children]; if (kids.length < 3 || kids.length > 2000) continue;
       const groups = {}; kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
       const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0];
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
@@ -290,8 +321,13 @@
       }
       const w = watch(r.selector);
       if (w) { o.rotates = w.changes > 0; o.observed_ms = Math.round(performance.now() - w.started); }
-      o.links = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
-      o.images = o.slides.map((s) => s.image).filter(Boolean);
+      // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
+      const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
+      const known = new Set(slideLinks.map((l) => l.url));
+      o.links = [...slideLinks, ...linksIn(r.el).filter((l) => !known.has(l.url))];
+      const slideImgs = o.slides.map((s) => s.image).filter(Boolean);
+      const knownImg = new Set(slideImgs.map((i) => i.url));
+      o.images = [...slideImgs, ...imagesIn(r.el).filter((i) => i.url && !knownImg.has(i.url))];
       return o;
     }
     if (r.kind === "showcase" || r.kind === "category") {
@@ -330,7 +366,11 @@
       const map = document.querySelector("map[name='" + CSS.escape(r.el.useMap.replace(/^#/, "")) + "']");
       if (map) o.links = linksIn(map);
     }
-    if (r.kind === "nav") o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
+    if (r.kind === "nav") {
+      o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
+      const have = new Set(o.links.map((l) => l.url + "|" + l.text));
+      for (const l of window.__auditorRevealed || []) if (!have.has(l.url + "|" + l.text)) { have.add(l.url + "|" + l.text); o.links.push(l); }
+    }
     return o;
   });
 
@@ -340,11 +380,15 @@
   for (const a of document.querySelectorAll("a[href], area[href]")) {
     if (inTaken(a)) continue;
     if (a.tagName === "AREA") { const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']"); if (im && inTaken(im)) continue; }
+    // outside the regions, what a visitor can see or reveal: not a copy hidden for another screen size
+    else if (!shown(a) && !a.getAttribute("data-auditor-revealed")) continue;
+    if (!spend("links")) continue;
     const l = linkOf(a); if (l) rest.links.push(l);
   }
-  for (const im of document.querySelectorAll("img")) if (!inTaken(im)) rest.images.push(image(im));
+  for (const im of document.querySelectorAll("img")) if (!inTaken(im) && spend("images")) rest.images.push(image(im));
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
+  const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
   return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out,
-           url: location.href, height: document.body.scrollHeight };
+           url: location.href, height: document.body.scrollHeight, leftOut: over };
 }

@@ -102,8 +102,9 @@ def _state(start: datetime | None, end: datetime | None, now: datetime) -> State
     return "active"
 
 
-def _nearest(year: int | None, month: int, day: int, hour: int | None, minute: int, now: datetime,
-             end: bool) -> datetime | None:
+def _nearest(
+    year: int | None, month: int, day: int, hour: int | None, minute: int, now: datetime, end: bool
+) -> datetime | None:
     """A single date: the given year, or the one that puts it nearest the audit clock."""
     assert now.tzinfo is not None
     found = [

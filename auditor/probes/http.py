@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -37,9 +38,45 @@ class HostLimiter:
                     await asyncio.sleep(self.delay)
 
 
+class BodyTooLargeError(Exception):
+    """A body over its cap, counted after decompression (a gzip bomb is refused, not inflated)."""
+
+
+async def read_capped(response: httpx.Response, limit: int, truncate: bool = False) -> bytes:
+    """Read a streamed response's body up to `limit` bytes after decompression. gzip/deflate are
+    inflated here with a bound on each step, so a small compressed body cannot expand in memory;
+    past the limit: the first `limit` bytes (`truncate`) or BodyTooLargeError."""
+    encoding = response.headers.get("content-encoding", "").lower().strip()
+    out = bytearray()
+    inflater = None
+    if encoding in ("gzip", "x-gzip", "deflate"):
+        inflater = zlib.decompressobj(47 if "gzip" in encoding else 15)  # 47: gzip or zlib header
+    chunks = response.aiter_raw() if inflater or encoding in ("", "identity") else response.aiter_bytes()
+    try:
+        async for chunk in chunks:
+            if inflater is not None:
+                pending = chunk
+                while pending and len(out) <= limit:
+                    out += inflater.decompress(pending, limit + 1 - len(out))
+                    pending = inflater.unconsumed_tail
+            else:
+                out += chunk
+            if len(out) > limit:
+                if truncate:
+                    return bytes(out[:limit])
+                raise BodyTooLargeError(f"body over {limit} bytes")
+    except zlib.error as exc:
+        raise httpx.DecodingError(f"bad {encoding} body: {exc}") from None
+    return bytes(out)
+
+
 def make_client(settings: CrawlSettings, transport: httpx.AsyncBaseTransport | None = None) -> httpx.AsyncClient:
     return httpx.AsyncClient(
-        headers={"User-Agent": settings.user_agent, "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6"},
+        headers={
+            "User-Agent": settings.user_agent,
+            "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.6",
+            "Accept-Encoding": "gzip, deflate",  # the encodings read_capped can inflate with a bound
+        },
         timeout=httpx.Timeout(settings.link_timeout_s, connect=min(5.0, settings.link_timeout_s)),
         follow_redirects=False,
         limits=httpx.Limits(max_connections=64, max_keepalive_connections=32),

@@ -7,7 +7,7 @@ import re
 import time
 from collections.abc import Callable
 from email.utils import parsedate_to_datetime
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
 from bs4 import BeautifulSoup
@@ -15,10 +15,18 @@ from bs4 import BeautifulSoup
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.probes.http import HostLimiter
+from auditor.probes.http import HostLimiter, read_capped
 
 NOT_FETCHED = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
 HEAD_FALLBACK = {403, 405, 501, 400}
+SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
+# Schemes a shop's link may rightly use: the web's own, and the app links of the marketplaces and
+# payment apps Chinese and Western shops hand off to. Anything else opens nothing (a typo as a rule).
+KNOWN_SCHEMES = frozenset(
+    "http https javascript mailto tel sms data blob about ftp callto "
+    "weixin alipays alipay taobao tmall openapp.jdmobile jdmobile pinduoduo snssdk1128 "
+    "itms-apps itms-services market intent whatsapp skype viber tg fb-messenger line".split()
+)
 DELISTED_MARKERS = ("已下架", "下架", "no longer available", "discontinued")
 MAX_BODY = 512 * 1024
 
@@ -57,7 +65,12 @@ class LinkProber:
         return self._tasks[url]
 
     async def _check(self, url: str) -> LinkStatus:
-        status = await self._probe(url)
+        try:
+            status = await self._probe(url)
+        except Exception as exc:
+            status = LinkStatus(
+                url=url, state="unknown", reason="probe-error", error=f"{type(exc).__name__}: {exc}"[:300]
+            )
         if self.on_done:
             self.on_done(status)
         return status
@@ -66,7 +79,12 @@ class LinkProber:
         return urlsplit(url).netloc == self.site
 
     async def _probe(self, url: str) -> LinkStatus:
-        if NOT_FETCHED.match(url.strip()) or not url.startswith(("http://", "https://")):
+        if NOT_FETCHED.match(url.strip()):
+            return LinkStatus(url=url, state="skipped", reason="not-fetched-scheme")
+        if not url.startswith(("http://", "https://")):
+            scheme = SCHEME.match(url.strip())
+            if scheme and scheme.group(1).lower() not in KNOWN_SCHEMES:  # javascritp:; htps:// — opens nothing
+                return LinkStatus(url=url, state="dead", reason=f"bad-scheme: {scheme.group(1)}")
             return LinkStatus(url=url, state="skipped", reason="not-fetched-scheme")
         internal = self._internal(url)
         if not internal and not self.settings.check_external:
@@ -80,7 +98,7 @@ class LinkProber:
             result.attempts += 1
             try:
                 response = await self._send(url, method)
-            except (httpx.TimeoutException, httpx.TransportError) as exc:
+            except (httpx.TimeoutException, httpx.TransportError, httpx.DecodingError) as exc:
                 if not retried_transport:  # one retry on a timeout or a reset connection
                     retried_transport = True
                     continue
@@ -111,6 +129,9 @@ class LinkProber:
                 if method == "HEAD":
                     method = "GET"  # only the body tells a soft 404 from a live page
                     continue
+                if (refresh := meta_refresh(response.content, url)) is not None:
+                    # a page that sends the browser on at once is a redirect as the visitor sees it
+                    return await self._redirect(result, refresh, started)
                 return self._read_body(result, response, started)
             return self._done(result, started, state="ok", reason="")
 
@@ -162,13 +183,11 @@ class LinkProber:
             self.sent[f"{method} {url}"] = self.sent.get(f"{method} {url}", 0) + 1
             response = await self.client.send(self.client.build_request(method, url), stream=True)
             try:
-                if method == "GET" and 200 <= response.status_code < 300:
-                    body = b""
-                    async for chunk in response.aiter_bytes():
-                        body += chunk
-                        if len(body) >= MAX_BODY:
-                            break
-                    response._content = body  # keep what was read; the rest of a huge page is not needed
+                body = b""
+                if method == "GET" and 200 <= response.status_code < 300 or response.status_code >= 400:
+                    # the start of the page is enough for soft-404 words; a gzip bomb is not inflated
+                    body = await read_capped(response, MAX_BODY, truncate=True)
+                response._content = body
             finally:
                 await response.aclose()
         return response
@@ -215,6 +234,25 @@ class LinkProber:
             self._tasks[status.url] = future  # type: ignore[assignment]
 
 
+_REFRESH = re.compile(
+    rb"<meta[^>]+http-equiv\s*=\s*[\"']?refresh[\"']?[^>]*content\s*=\s*[\"']\s*(\d+(?:\.\d+)?)\s*[;,]\s*(?:url\s*=\s*)?"
+    rb"[\"']?([^\"'>]+)",
+    re.I,
+)
+REFRESH_MAX_DELAY_S = 5  # longer: a page the visitor reads before moving on, not a redirect
+
+
+def meta_refresh(body: bytes, base: str) -> str | None:
+    """Where a `<meta http-equiv=refresh content="0;url=...">` in the page's head sends the visitor."""
+    m = _REFRESH.search(body[:20000])
+    if not m or float(m.group(1)) > REFRESH_MAX_DELAY_S:
+        return None
+    target = urljoin(base, m.group(2).decode("utf-8", "replace").strip())
+    if urldefrag(target)[0] == urldefrag(base)[0]:
+        return None  # a page that reloads itself (a live board) sends the visitor nowhere
+    return target if target.startswith(("http://", "https://")) else None
+
+
 def page_verdict(title: str, text: str, profile: Profile) -> tuple[str, str]:
     """A 200 page: a soft 404 (dead, with the marker), a bot wall (blocked), or alive."""
     head = f"{title} {text[:600]}"
@@ -237,8 +275,10 @@ def status_from_page(page: Page, profile: Profile) -> LinkStatus | None:
         "title": page.title,
         "text": page.text[:2000],
     }
-    if page.error and page.error.startswith("dead: redirect loop"):
-        return LinkStatus(**base, state="dead", reason="redirect-loop")
+    if page.error and page.error.startswith("dead: refresh loop"):
+        return LinkStatus(
+            **base, state="dead", reason="refresh-loop", chain=[200] * len(page.redirects), redirects=page.redirects
+        )
     if page.error or page.status is None or page.status in (429, 503):
         return None
     if page.blocked or page.status in (401, 403):

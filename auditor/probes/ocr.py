@@ -33,13 +33,29 @@ def _get_engine() -> Any:
     return _engine
 
 
+def to_rgb(img: Any) -> Any:
+    """Any decoded picture as 8-bit RGB the way a browser shows it: transparency over white (shop
+    pages are white), 16-bit greyscale scaled down, CMYK converted, the first frame of an animation."""
+    from PIL import Image
+
+    img.seek(0)
+    if img.mode in ("I;16", "I;16B", "I;16L", "I"):
+        scale = 1 / 256 if img.mode.startswith("I;16") or (img.getextrema()[1] or 0) > 255 else 1
+        img = img.point(lambda v: v * scale).convert("L")
+    if img.mode == "P" and "transparency" in img.info or img.mode in ("LA", "PA", "RGBA", "La"):
+        rgba = img.convert("RGBA")
+        white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        return Image.alpha_composite(white, rgba).convert("RGB")
+    return img.convert("RGB")
+
+
 def read_image(data: bytes) -> list[OcrLine]:
     """CPU work: decode and OCR one image. Runs in the OCR executor, never on the event loop."""
     import numpy as np
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
-        rgb = img.convert("RGB")
+        rgb = to_rgb(img)
         if rgb.height > MAX_SIDE:
             rgb = rgb.crop((0, 0, rgb.width, MAX_SIDE))
         array = np.asarray(rgb)[:, :, ::-1]  # RapidOCR takes BGR, as OpenCV does
@@ -66,6 +82,7 @@ class OcrProber:
         self.cache_put = cache_put
         self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
         self.ran = 0  # images actually OCR'd this run (the benchmark and tests read it)
+        self.errors: dict[str, str] = {}  # sha256 → what failed; the pipeline names the image URL
 
     async def read_all(self, images: dict[str, bytes]) -> dict[str, OcrText]:
         """`images`: sha256 → bytes. Returns sha256 → text lines."""
@@ -79,7 +96,11 @@ class OcrProber:
             for sha, data in images.items():
                 if sha in out:
                     continue
-                lines = await loop.run_in_executor(self.executor, read_image, data)
+                try:
+                    lines = await loop.run_in_executor(self.executor, read_image, data)
+                except Exception as exc:
+                    self.errors[sha] = f"{type(exc).__name__}: {exc}"[:300]
+                    continue
                 self.ran += 1
                 self.cache_put(sha, ENGINE_ID, [line.model_dump() for line in lines])
                 out[sha] = OcrText(sha256=sha, engine=ENGINE_ID, lines=lines)

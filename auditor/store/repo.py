@@ -116,6 +116,13 @@ class Repo:
                 setattr(run, k, v)
             s.execute(delete(StoreLock).where(StoreLock.run_id == run_id))
 
+    def add_run_errors(self, run_id: int, errors: list[str]) -> None:
+        """Something that failed after the run was recorded (an export, a notification)."""
+        with self.sessions.begin() as s:
+            run = s.get(Run, run_id)
+            if run is not None:
+                run.errors = [*run.errors, *errors]
+
     def run(self, run_id: int | None = None, store: str | None = None) -> Run | None:
         with self.sessions() as s:
             if run_id is not None:
@@ -351,8 +358,9 @@ class Repo:
 
 def _auditor_event(row: FindingRow, to: str, at: datetime, run_id: int, note: str | None = None) -> FindingEvent:
     """A status change made by a run (not by an operator)."""
-    return FindingEvent(finding_id=row.id, at=at, who="auditor", from_status=row.status, to_status=to,
-                        run_id=run_id, note=note)
+    return FindingEvent(
+        finding_id=row.id, at=at, who="auditor", from_status=row.status, to_status=to, run_id=run_id, note=note
+    )
 
 
 def to_finding(r: FindingRow) -> Finding:

@@ -30,6 +30,7 @@ class Run(Base):
     findings_fixed: Mapped[int] = mapped_column(default=0)
     errors: Mapped[list[Any]] = mapped_column(default=list)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    unreachable: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # host → count
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(200))
 
