@@ -466,14 +466,20 @@ def main() -> None:
     except AuditorError as exc:
         if debug:
             err.print_exception()
-        err.print(f"auditor: error: {exc}", markup=False, highlight=False)
+        err.print(f"auditor: 错误：{one_line(str(exc))}", markup=False, highlight=False)
         sys.exit(2)
     except Exception as exc:
         if debug:
             err.print_exception()
         where = "" if debug else "（加 --debug 查看详细信息）"
-        err.print(f"auditor: 运行失败：{type(exc).__name__}: {exc}{where}", markup=False, highlight=False)
+        err.print(
+            f"auditor: 运行失败：{type(exc).__name__}: {one_line(str(exc))}{where}", markup=False, highlight=False
+        )
         sys.exit(2)
+
+
+def one_line(text: str) -> str:
+    return re.sub(r"\s*\n\s*", " ", text.strip())
 
 
 def echo_json(data: Any) -> None:

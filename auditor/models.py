@@ -25,6 +25,7 @@ REGION_KINDS: tuple[str, ...] = RegionKind.__args__  # type: ignore[attr-defined
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 Viewport = Literal["desktop", "mobile"]
+MIN_PRICE_CONFIDENCE = 0.5  # a price found by appearance alone, less sure than this, makes no finding
 Box = tuple[float, float, float, float]  # x, y, width, height in page coordinates
 
 
@@ -99,6 +100,11 @@ class Region(_Model):
     slides: list[Slide] = Field(default_factory=list)
     rotates: bool | None = None
     observed_ms: int | None = None
+    moves: int | None = None  # carousel: slide changes seen while watched
+    interval_ms: int | None = None  # carousel: its own rhythm, when two moves or more were seen
+    signals: list[str] = Field(default_factory=list)  # carousel: dots, arrows, library, moved
+    dots: int = 0  # carousel: markers for this many slides
+    autoplay_off: bool = False  # carousel: declared without autoplay (data-autoplay=false, Bootstrap without ride)
     visible: bool = True
     box: Box | None = None
     screenshot: str | None = None
@@ -112,7 +118,14 @@ class ProductFacts(_Model):
     promo_price: float | None = None
     currency: str | None = None
     availability: Literal["on_sale", "delisted", "sold_out", "not_found", "unknown"] = "unknown"
-    source: str = ""
+    source: str = ""  # json-ld, microdata, selectors, generic (found by structure and appearance)
+    confidence: float = 1.0  # how sure the price is; below MIN_PRICE_CONFIDENCE no price-based finding
+    price_selector: str = ""  # where a generic price was read
+    price_why: str = ""  # why that text won, or why the price is not trusted
+
+    @property
+    def price_trusted(self) -> bool:
+        return self.price is not None and self.confidence >= MIN_PRICE_CONFIDENCE
 
 
 class Presence(_Model):

@@ -47,7 +47,7 @@ def price_not_restored(ctx: CheckContext) -> Iterator[Hit]:
                     items.append((url, got[0], got[1], "history"))
         for url, promo, regular, source in items:
             product = ctx.facts.products.get(url)
-            if product is None or product.price is None:
+            if product is None or not product.price_trusted:
                 continue
             if product.price > promo + ctx.params.tolerance:
                 continue

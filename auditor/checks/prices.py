@@ -19,7 +19,7 @@ class PriceParams(Params):
 
 def _product(ctx: CheckContext, url: str | None) -> ProductFacts | None:
     p = ctx.facts.products.get(url or "")
-    return p if p and p.price is not None and p.availability in ("on_sale", "unknown") else None
+    return p if p and p.price_trusted and p.availability in ("on_sale", "unknown") else None
 
 
 def _linked_images(region: Region) -> Iterator[tuple[str, Image]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import io
 import logging
@@ -24,10 +25,11 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
+from auditor.crawl.price_finder import find_price
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
 from auditor.crawl.static import read_static
-from auditor.models import Image, Link, Page, Presence, Region, Snapshot, Viewport
+from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Snapshot, Viewport
 from auditor.probes.http import HostLimiter, make_client
 
 log = logging.getLogger(__name__)
@@ -45,6 +47,10 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
+# after the menus were hovered: tell every element the pointer was over that it has left
+MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
+  e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
+  e.dispatchEvent(new MouseEvent('mouseleave', {bubbles: false})); })"""
 # Chromium's network errors for a page that does not answer as HTTP (reset, garbage, refused, loops)
 NET_ERROR = re.compile(r"net::ERR_[A-Z_]+")
 MOVED = re.compile(r"Execution context was destroyed|navigat|Target page, context or browser has been closed", re.I)
@@ -348,20 +354,26 @@ class Crawler:
             "maxLinks": self.settings.max_links_per_page,
         }
         step.now = "finding regions"
-        mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark"})
+        mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         watch_started = asyncio.get_running_loop().time()
         step.now = "revealing menus"
         await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
+        # the pointer leaves the page: a slider that pauses on hover must not look stalled
+        with contextlib.suppress(PlaywrightError):
+            await pw_page.mouse.move(0, 0)
+            await pw_page.evaluate(MOUSE_OUT_JS)
         step.now = "scrolling"
         await self._scroll(pw_page)
         step.now = "watching carousels"
         # carousels are watched in the page since "mark"; wait out the rest of the window only if one
         # has not moved yet
-        remaining = self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)
+        # carousels have been watched in the page since "mark", beside the menus and the scrolling;
+        # wait out the rest only while one has not shown enough moves to judge (bounded: twice the watch)
+        remaining = 2 * self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)
         if remaining > 0:
             try:
                 await pw_page.wait_for_function(
-                    "() => (window.__auditorCarousels || []).every(w => w.changes > 0)",
+                    "() => !window.__auditorCarouselsDone || window.__auditorCarouselsDone()",
                     timeout=remaining * 1000,
                     polling=200,
                 )
@@ -380,6 +392,8 @@ class Crawler:
             step.now = "reading product facts"
             html = await pw_page.content()
             product = read_product(html, page.url, self.profile, page.text)
+            if page.kind == "product" and (product is None or product.price is None):
+                product = with_generic_price(product, data.get("priceCandidates") or [], page)
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
                 page.product = product
@@ -481,6 +495,26 @@ def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:
             crop.thumbnail((MAX_CROP_SIDE, MAX_CROP_SIDE))
         crop.save(path, compress_level=1)
         region.screenshot = str(path)
+
+
+def with_generic_price(
+    product: ProductFacts | None, candidates: list[dict[str, Any]], page: Page
+) -> ProductFacts | None:
+    """No structured price: the one found by structure and appearance, with its confidence."""
+    guess = find_price(candidates)
+    if guess is None:
+        return product
+    base = product or ProductFacts(url=page.url, title=page.title, source="generic")
+    return base.model_copy(
+        update={
+            "price": guess.price,
+            "regular_price": base.regular_price or guess.regular_price,
+            "confidence": guess.confidence,
+            "price_selector": guess.selector,
+            "price_why": guess.why,
+            "source": f"{base.source}+generic" if product is not None and base.source != "generic" else "generic",
+        }
+    )
 
 
 def _add_failed_resources(page: Page, failed: dict[str, str]) -> None:

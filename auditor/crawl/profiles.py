@@ -51,7 +51,9 @@ OTHER_SELECTOR_KEYS = ("price", "regular_price", "title", "availability")
 class Profile:
     name: str
     selectors: dict[str, str] = field(default_factory=dict)
-    product_url: str = r"/products?/|/item[s]?[/.]|/detail|/goods/|item\.htm|/dp/|/p/\d"
+    # product pages as real shops and their clones name them: /products/x, /product-details.html,
+    # /item/1, item.htm, /detail.html, /goods/1, /dp/ASIN, /p/123
+    product_url: str = r"/products?/|/products?[-_.][\w-]*html?|/item[s]?[/.]|/detail|/goods[/.]|item\.htm|/dp/|/p/\d"
     category_url: str = r"/category|/categories|/collections?/|/list|/search|/shop/"
     soft_404_markers: tuple[str, ...] = tuple(SOFT_404_MARKERS)
 

@@ -154,19 +154,89 @@
     }
     return null;
   };
-  const carouselEls = [];
-  for (const el of q(S.carousel)) carouselEls.push(el);
+  // A carousel needs evidence beyond shape: dots or thumbs, prev/next controls, a known slider's
+  // structure, or slides seen to change while watched. A form, a tab-panel group, a <select>, a login
+  // box or a box taller than most of the screen is never one (real clones: login.html's QR/password
+  // tabs, Bootstrap .tab-pane galleries, a JD header 732 px tall were all "stalled carousels").
+  const SLIDER_LIB = /swiper|slick|owl-(carousel|stage)|carousel|splide|glide|flickity|slider|slideshow|switchable|unslider|bxslider|lunbo|focus-?(pic|img|box)/i;
+  const classy = (e) => e && e.nodeType === 1 ? (e.id || "") + " " + (typeof e.className === "string" ? e.className : "") : "";
+  const smallBox = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.width <= 48 && r.height > 0 && r.height <= 48; };
+  const dotsIn = (root) => {  // a row of 2+ small same-size markers, or a group named like one
+    if (!root) return 0;
+    let best = 0;
+    for (const g of root.querySelectorAll("ul, ol, div, span, p")) {
+      const kids = [...g.children]; if (kids.length < 2 || kids.length > 30) continue;
+      if (kids.some((k) => isArrow(k))) continue;  // prev/next are controls, not one marker per slide
+      const named = /dot|indicator|pagination|bullet|pager|thumb|nav-?num|switch-?nav|ks-switchable-nav/i.test(classy(g));
+      const small = kids.every((k) => smallBox(k) && txt(k).length <= 2);
+      if (named || small) best = Math.max(best, kids.length);
+    }
+    return best;
+  };
+  const isArrow = (e) => (/(^|[\s_-])(prev|next|arrow|left|right)([\s_-]|$)|-prev|-next|prev-|next-/i.test(classy(e)) ||
+     /^(‹|›|<|>|«|»|❮|❯|上一[张页]?|下一[张页]?)$/.test(txt(e)) || /prev|next|previous|上一|下一/i.test(e.getAttribute("aria-label") || ""))
+    && e.getBoundingClientRect().width <= 120;
+  const arrowsIn = (root) => !!root && [...root.querySelectorAll("a, button, span, div, i")].some(isArrow);
+  const libraryOf = (box, set) => [box, box.parentElement, set.track, set.slides[0]].some((e) => SLIDER_LIB.test(classy(e)))
+    || !!box.closest("[aria-roledescription=carousel]") || !!box.querySelector("[aria-roledescription=slide]");
+  const signalsOf = (box, set) => {
+    // controls sit in the slider or beside it in a wrapper not much bigger than it (not the whole page)
+    const pr = box.parentElement && box.parentElement !== document.body ? box.parentElement.getBoundingClientRect() : null;
+    const br = box.getBoundingClientRect();
+    const wrap = pr && pr.width * pr.height <= br.width * br.height * 1.6 ? box.parentElement : null;
+    const out = []; const dots = dotsIn(box) || dotsIn(wrap);
+    if (dots) out.push("dots"); if (arrowsIn(box) || arrowsIn(wrap)) out.push("arrows");
+    if (libraryOf(box, set)) out.push("library");
+    return { signals: out, dots };
+  };
+  const excluded = (box, set, lib) => {
+    if (box.closest("form, select, datalist") || box.querySelector("input[type=password], select, textarea")) return true;
+    if (set.slides.some((s) => s.tagName === "OPTION" || s.querySelector("form, input[type=password]"))) return true;
+    if (!lib && (box.closest("[role=tabpanel], .tab-pane, .tab-content") || box.querySelector("[role=tablist]")
+        || set.slides.some((s) => s.matches("[role=tabpanel], .tab-pane")))) return true;
+    return box.getBoundingClientRect().height > innerHeight * 0.85;
+  };
+  const singleWithDots = (box) => {  // one wide slide and dots for several: a KV that cannot rotate
+    const bw = box.getBoundingClientRect().width; if (bw < 300) return null;
+    const dots = dotsIn(box); if (!dots) return null;
+    for (const c of box.querySelectorAll(":scope > *, :scope > * > *")) {
+      const r = c.getBoundingClientRect();
+      if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG"))
+        return { track: c.parentElement, slides: [c], single: true };
+    }
+    return null;
+  };
+  const carouselEls = []; const carouselSets = new Map();
+  const watchOf = (el) => (window.__auditorCarousels || []).find((w) => w.selector === path(el));
+  const consider = (el, forced, single) => {
+    const set = single ? singleWithDots(el) : slideSetOf(el); if (!set && !forced) return;
+    const real = set || { track: el, slides: [...el.children] };
+    const sig = signalsOf(el, real);
+    if (!forced && excluded(el, real, sig.signals.includes("library"))) return;
+    const w = watchOf(el); const moved = !!(w && w.moves.length);
+    if (moved) sig.signals.push("moved");
+    // mark phase: every candidate is watched; read phase: only those with evidence are carousels
+    if (!forced && args.phase === "read" && !sig.signals.length) return;
+    carouselEls.push(el); carouselSets.set(el, Object.assign({}, real, sig));
+  };
+  for (const el of q(S.carousel)) consider(el, true);
   if (!S.carousel) {
-    for (const el of document.querySelectorAll("body *")) {
-      if (el.childElementCount < 1 || el.childElementCount > 200 || /^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6])$/.test(el.tagName)) continue;
-      if (carouselEls.some((c) => c.contains(el) || el.contains(c))) continue;
-      if (slideSetOf(el)) carouselEls.push(el);
+    const boxes = [...document.querySelectorAll("body *")].filter((el) => el.childElementCount >= 1
+      && el.childElementCount <= 200 && !/^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6]|SELECT|OPTION|FORM)$/.test(el.tagName));
+    for (const el of boxes) {  // slides first; a lone slide with dots only where no slide set was found
+      if (!carouselEls.some((c) => c.contains(el) || el.contains(c))) consider(el, false, false);
+    }
+    for (const el of [...boxes].reverse()) {  // innermost first: the slider, not the section around it
+      if (!carouselEls.some((c) => c.contains(el) || el.contains(c))) consider(el, false, true);
     }
   }
-  const kvEl = q(S.kv)[0] || carouselEls.slice().sort((a, b) => {
-    const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
-    return rb.width * rb.height - ra.width * ra.height; })[0];
-  if (kvEl && !carouselEls.includes(kvEl)) carouselEls.unshift(kvEl);
+  // the KV: the first large carousel near the top (not merely the biggest one on the page)
+  const large = carouselEls.filter((c) => { const r = c.getBoundingClientRect();
+    return r.width >= Math.min(600, W * 0.5) && r.top + scrollY < innerHeight * 1.2; });
+  const kvEl = q(S.kv)[0] || large.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]
+    || carouselEls.slice().sort((a, b) => { const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+      return rb.width * rb.height - ra.width * ra.height; })[0];
+  if (kvEl && !carouselEls.includes(kvEl)) consider(kvEl, true);
 
   // nav: the profile's selector, else <nav>/role=navigation near the top, else the topmost row of 3+ links
   // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
@@ -188,7 +258,12 @@
   let footEl = q(S.footer)[0] || q("footer, [role=contentinfo]").pop();
   if (!footEl) {
     const blocks = [...document.body.children].filter((c) => shown(c) && c.querySelectorAll("a").length >= 3 && !["SCRIPT", "STYLE"].includes(c.tagName));
-    const last = blocks[blocks.length - 1];
+    let last = blocks[blocks.length - 1];
+    // a page wrapped in one big box: the footer is that box's last block, not the whole page
+    while (last && last.getBoundingClientRect().height > Math.min(900, document.body.scrollHeight * 0.4)) {
+      const inner = [...last.children].filter((c) => shown(c) && c.querySelectorAll("a").length >= 3 && !["SCRIPT", "STYLE"].includes(c.tagName));
+      last = inner[inner.length - 1];
+    }
     if (last && last.getBoundingClientRect().bottom + scrollY >= document.body.scrollHeight * 0.8) footEl = last;
   }
 
@@ -282,18 +357,26 @@
   // ---- mark phase: remember what exists before hovering, start watching carousels ----
   if (args.phase === "mark") {
     document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
+    const watchMs = args.watchMs || 6000;
     window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map((r) => {
-      const set = slideSetOf(r.el) || { track: r.el, slides: [...r.el.children] };
+      const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
       const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
         const box = r.el.getBoundingClientRect();
         return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
-          return [Math.round(b.left - box.left), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
-          + getComputedStyle(set.track).transform;
+          return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
+          + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0);
       };
-      const w = { selector: r.selector, first: state(), changes: 0, started: performance.now() };
-      w.timer = setInterval(() => { const s = state(); if (s !== w.last && w.last !== undefined) w.changes++; w.last = s; }, 100);
+      // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
+      const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
+      w.timer = setInterval(() => { const s = state(); if (s === w.last) return; const t = performance.now();
+        if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
       return w;
     });
+    // watched long enough: three moves seen, or the watch is over and what was seen is conclusive
+    // (nothing, or a steady rhythm); one lone move keeps it watched up to twice as long
+    window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
+      const n = w.moves.length, el = performance.now() - w.started;
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n !== 1); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")]
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
@@ -309,7 +392,12 @@
     const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
                 visible: shown(r.el), box: rect(r.el) };
     if (r.kind === "kv" || r.kind === "carousel") {
-      const set = slideSetOf(r.el) || { slides: [...r.el.children] };
+      const set = carouselSets.get(r.el) || { slides: [...r.el.children], signals: [], dots: 0 };
+      o.signals = set.signals || []; o.dots = set.dots || 0;
+      o.autoplay_off = [r.el, set.track, r.el.parentElement].some((e) => e && e.nodeType === 1 && (
+        /^(false|0)$/i.test(e.getAttribute("data-autoplay") || e.getAttribute("data-interval") || e.getAttribute("data-bs-interval") || "")
+        || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
+        || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))));
       const seen = new Set(); let i = 0;
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
@@ -320,7 +408,13 @@
         o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });
       }
       const w = watch(r.selector);
-      if (w) { o.rotates = w.changes > 0; o.observed_ms = Math.round(performance.now() - w.started); }
+      if (w) {  // rotating: it moved, and its last move is recent for its own rhythm
+        const now = performance.now(), n = w.moves.length;
+        const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
+        const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
+        o.rotates = n > 0 && now - w.moves[n - 1] < Math.max(2.5 * interval, 1500);
+        o.moves = n; o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
+      }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
       const known = new Set(slideLinks.map((l) => l.url));
@@ -389,6 +483,52 @@
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
   const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
-  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out,
+  // price candidates on a page that may be a product page: every short text that reads like a price,
+  // with how it looks and where it sits; auditor/crawl/price_finder.py scores them
+  const priceCandidates = [];
+  if (args.pageKind === "product" || args.pageKind === "other") {
+    const PRICE_ATTR = /price|prc|jiage|rmb|amount|money|cost|sale|promo/i;
+    const MONEY = /[¥￥$€£]|元|RMB|CNY|USD/i;
+    // the product title: the page's h1, else the first prominent heading or title-named block near the top
+    const h1 = [...document.querySelectorAll("h1")].find(shown) || [...document.querySelectorAll("h2, h3, [itemprop=name], [class*=title], [class*=name]")]
+      .find((e) => shown(e) && e.getBoundingClientRect().top + scrollY < 700 && txt(e).length >= 2 && txt(e).length <= 80);
+    const hr = h1 ? h1.getBoundingClientRect() : null;
+    const attrs = (e) => { let out = ""; for (let k = 0, x = e; k < 3 && x && x !== document.body; k++, x = x.parentElement) {
+      out += " " + classy(x) + " " + (x.getAttribute("itemprop") || "") + " " + [...x.attributes].filter((a) => a.name.startsWith("data-")).map((a) => a.name).join(" "); }
+      return out; };
+    const ctxText = (e) => { let x = e; for (let k = 0; k < 2 && x.parentElement && txt(x.parentElement).length < 80; k++) x = x.parentElement; return txt(x); };
+    const struck = (e) => { for (let x = e; x && x !== document.body; x = x.parentElement) {
+      if (/^(DEL|S|STRIKE)$/.test(x.tagName) || /line-through/.test(getComputedStyle(x).textDecorationLine)) return true; } return false; };
+    // other products' prices: a block named or headed as recommendations, or a card linking elsewhere
+    const RELATED = /recommend|related|similar|guess|also|upsell|cross-?sell|(^|[\s_-])rec([\s_-]|$)/i;
+    const HEADED = /推荐|猜你喜欢|看了又看|相关|同类|为你|大家都在|还买了|also|related|recommend|you may|similar|other products/i;
+    const related = (e) => {
+      if (e.closest("[data-auditor-region='product.related'], aside")) return true;
+      for (let x = e, k = 0; x && x !== document.body && k < 6; x = x.parentElement, k++) {
+        if (RELATED.test(classy(x))) return true;
+        const head = x.firstElementChild; if (k >= 1 && head && /^(H[1-6]|STRONG|B|DT|P|DIV|SPAN)$/.test(head.tagName) && HEADED.test(txt(head).slice(0, 40))) return true;
+      }
+      for (let x = e.parentElement, k = 0; x && x !== document.body && k < 2; x = x.parentElement, k++)
+        if ([...x.querySelectorAll("a[href]")].some((a) => !/^(#|javascript:)/i.test(a.getAttribute("href") || "") && txt(a).length >= 2)) return true;
+      return false;
+    };
+    const digitsOwn = (e) => [...e.childNodes].some((n) => n.nodeType === 3 && /\d/.test(n.nodeValue));
+    const nodes = [...document.querySelectorAll("body *")].filter((e) => !/^(SCRIPT|STYLE|NOSCRIPT|OPTION|SELECT|TEMPLATE)$/.test(e.tagName));
+    for (const e of nodes) {
+      if (priceCandidates.length >= 80) break;
+      if (!digitsOwn(e)) continue;  // the element that holds the digits (its currency mark may be a sibling)
+      const t = txt(e); if (!t || t.length > 40) continue;
+      const up = e.parentElement && txt(e.parentElement).length <= 40 ? txt(e.parentElement) : "";
+      const own = MONEY.test(t) || MONEY.test(up) || PRICE_ATTR.test(attrs(e));
+      if (!own || !shown(e)) continue;
+      const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
+      if (r.width < 4 || r.height < 4 || e.closest(".screen-reader-text, .sr-only, .visually-hidden")) continue;  // for screen readers only
+      priceCandidates.push({ text: MONEY.test(t) || !up ? t : up, context: ctxText(e).slice(0, 120), attrs: attrs(e).slice(0, 300),
+        font_px: parseFloat(cs.fontSize) || 0, weight: parseInt(cs.fontWeight, 10) || 400, color: cs.color,
+        struck: struck(e), related: related(e), top: r.top + scrollY, left: r.left + scrollX,
+        title_dist: hr ? Math.hypot(r.left - hr.left, r.top - hr.bottom) : null, selector: path(e) });
+    }
+  }
+  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out, priceCandidates,
            url: location.href, height: document.body.scrollHeight, leftOut: over };
 }

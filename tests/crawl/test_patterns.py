@@ -71,3 +71,76 @@ def test_css_background_that_404s_is_a_broken_image(findings: list[dict[str, Any
 
 def test_padding_and_object_fit_are_not_distortion(findings: list[dict[str, Any]]) -> None:
     assert of(findings, "distorted-image") == {}
+
+
+@pytest.fixture(scope="module")
+def carousels(fixture_store: FixtureStore) -> dict[str, Any]:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/carousels.html"
+    store = Store(name="t", url=url)
+    crawler = Crawler(store, CrawlSettings(carousel_watch_ms=3000), resolve_profile("generic", {}, []), None, CLOCK,
+                      only=[url])  # fmt: skip
+    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    return {r.selector: r for r in page.regions if r.kind in ("kv", "carousel")}
+
+
+def test_the_kv_is_the_first_large_carousel_and_one_slide_with_dots_is_seen(carousels: dict[str, Any]) -> None:
+    kv = carousels["#kv-one"]
+    assert kv.kind == "kv" and len(kv.slides) == 1 and kv.dots == 5
+
+
+def test_a_slider_that_moved_once_then_stopped_is_not_rotating(carousels: dict[str, Any]) -> None:
+    once = carousels["#once"]
+    assert once.moves == 1 and once.rotates is False
+
+
+def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
+    for not_one in ("#login", "#panes", "#strip", "#tall", "#sizes"):
+        assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
+
+
+def test_a_carousel_declared_without_autoplay_is_known_as_such(carousels: dict[str, Any]) -> None:
+    gallery = carousels["#gallery"]
+    assert gallery.autoplay_off and "arrows" in gallery.signals and gallery.rotates is False
+
+
+PRICES = {  # page: (selling price, regular price) as a person reads them
+    "price-tmall.html": (269.0, 399.0),
+    "price-jd.html": (399.0, None),
+    "price-taobao.html": (59.0, 88.0),
+    "price-xiaomi.html": (229.0, 249.0),
+    "price-shopify.html": (69.0, 89.0),
+    "price-woocommerce.html": (35.0, 45.0),
+    "price-magento.html": (19.0, 22.0),
+}
+
+
+@pytest.fixture(scope="module")
+def priced(fixture_store: FixtureStore) -> dict[str, Any]:
+    import asyncio
+    import dataclasses
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    urls = [fixture_store.url + "patterns/" + name for name in PRICES]
+    profile = dataclasses.replace(resolve_profile("generic", {}, []), product_url=r"/patterns/price-")
+    settings = CrawlSettings(carousel_watch_ms=500, product_pages="browser")
+    result = asyncio.run(Crawler(Store(name="t", url=urls[0]), settings, profile, None, CLOCK, only=urls).run())
+    return {p.url.rsplit("/", 1)[-1]: p.product for p in result.snapshot.pages}
+
+
+@pytest.mark.parametrize("name", sorted(PRICES))
+def test_price_without_structured_data_is_found_by_structure(priced: dict[str, Any], name: str) -> None:
+    product = priced[name]
+    assert product is not None and product.source == "generic"
+    assert (product.price, product.regular_price) == PRICES[name], product.price_why
+    assert product.price_trusted, product.price_why

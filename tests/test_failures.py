@@ -1,0 +1,72 @@
+"""What stops everything fails the run with one line naming the cause (exit 2); what fails after a
+run (a scheduled export) is recorded on the run and never a traceback."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from auditor.demo_store import FixtureStore
+from auditor.schedule import scheduled_audit
+from tests.conftest import ROOT, auditor
+
+NOW = "2026-11-20T09:00:00+08:00"
+
+
+def write(work: Path, url: str, extra: str = "") -> Path:
+    path = work / "config.yaml"
+    path.write_text(
+        f"storage: {{url: sqlite:///{work / 'a.db'}}}\nrules: {{dir: {ROOT / 'rules'}}}\n"
+        f"stores:\n  - name: s\n    url: {url}\ncrawl: {{max_depth: 0, carousel_watch_ms: 500}}\n{extra}",
+        encoding="utf-8",
+    )
+    return path
+
+
+def runs(work: Path) -> list[tuple[str, list[str]]]:
+    with sqlite3.connect(work / "a.db") as conn:
+        return [(s, json.loads(e)) for s, e in conn.execute("SELECT status, errors FROM runs ORDER BY id")]
+
+
+def test_no_browser_fails_the_run_with_one_line(tmp_path: Path) -> None:
+    write(tmp_path, "http://127.0.0.1:9/")
+    got = auditor("audit", "--config", "config.yaml", "--now", NOW, cwd=tmp_path,
+                  env={"AUDITOR_CHROMIUM": "/nonexistent/chromium"})  # fmt: skip
+    assert got.returncode == 2
+    assert got.stderr.strip().count("\n") == 0 and "AUDITOR_CHROMIUM=/nonexistent/chromium" in got.stderr
+    assert "Traceback" not in got.stderr
+    assert runs(tmp_path)[-1][0] == "failed"
+    debug = auditor("audit", "--config", "config.yaml", "--now", NOW, "--debug", cwd=tmp_path,
+                    env={"AUDITOR_CHROMIUM": "/nonexistent/chromium"})  # fmt: skip
+    assert debug.returncode == 2 and "Traceback" in debug.stderr
+
+
+def test_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
+    write(tmp_path, "http://127.0.0.1:9/")
+    got = auditor("audit", "--config", "config.yaml", "--now", NOW,
+                  "--db", "postgresql+psycopg://nobody@127.0.0.1:9/none", cwd=tmp_path)  # fmt: skip
+    assert got.returncode == 2 and "Traceback" not in got.stderr
+    assert got.stderr.strip().count("\n") == 0 and "127.0.0.1:9" in got.stderr
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_scheduled_export_creates_its_folder(tmp_path: Path, fixture_store: FixtureStore) -> None:
+    config = write(tmp_path, fixture_store.url + "about", "schedule: {export: 'exports/{store}-{date}.csv'}\n")
+    scheduled_audit(str(config), "s")
+    assert [p.suffix for p in (tmp_path / "exports").iterdir()] == [".csv"]
+    assert runs(tmp_path)[-1] == ("complete", [])
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_a_failed_scheduled_export_is_recorded_on_the_run(tmp_path: Path, fixture_store: FixtureStore) -> None:
+    (tmp_path / "blocker").write_text("a file where the export folder should be")
+    config = write(tmp_path, fixture_store.url + "about", "schedule: {export: 'blocker/{store}.csv'}\n")
+    scheduled_audit(str(config), "s")  # no exception escapes: the scheduler lives on
+    status, errors = runs(tmp_path)[-1]
+    assert status == "complete"
+    assert len(errors) == 1 and errors[0].startswith(f"export to {tmp_path / 'blocker' / 's.csv'} failed")
