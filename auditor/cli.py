@@ -330,10 +330,10 @@ def rules_list(ctx: Ctx) -> None:
     from auditor.pipeline import rules_for
 
     table = Table()
-    for col in ("rule", "check", "severity", "regions", "enabled"):
-        table.add_column(col)
+    for col in ("rule", "check", "severity", "regions", "enabled", "source"):
+        table.add_column(col, overflow="fold")
     for r in rules_for(ctx.cfg):
-        table.add_row(r.id, r.check, r.severity, ",".join(r.regions), "yes" if r.enabled else "no")
+        table.add_row(r.id, r.check, r.severity, ",".join(r.regions), "yes" if r.enabled else "no", r.source)
     out.print(table)
 
 
@@ -349,7 +349,9 @@ def rules_validate(ctx: Ctx) -> None:
     from auditor.pipeline import rules_for
 
     found = rules_for(ctx.cfg)
-    out.print(f"{len(found)} rules valid in {ctx.cfg.resolve(ctx.cfg.rules.dir)}")
+    own = sum(1 for r in found if not r.source.startswith("built-in"))
+    where = f" (incl. {own} from {ctx.cfg.resolve(ctx.cfg.rules.dir)})" if ctx.cfg.rules.dir else ""
+    out.print(f"{len(found)} rules valid{where}")
 
 
 @cli.command("campaign-check")
@@ -424,6 +426,25 @@ def report_cmd(ctx: Ctx, run_id: int | None, store_name: str | None, output: str
 
     got = write_report(ctx.cfg, Path(output), run_id, store_name)
     out.print(f"run #{got} → {output}")
+
+
+@cli.command()
+@click.option("--url", default="https://shop.example.com/", show_default=True, help="the store's home page")
+@click.option("--name", default="my-shop", show_default=True, help="the store's name in exports and reports")
+@click.option("--output", "-o", default="config.yaml", show_default=True, type=click.Path(dir_okay=False))
+@click.option("--now", "now", metavar="ISO", help="accepted for symmetry with every command; not used")
+def init(url: str, name: str, output: str, now: str | None) -> None:
+    """Write a commented starter config.yaml here (one store, the morning schedule, notifications
+    commented out). An existing file is never overwritten.
+
+    \b
+    Example:
+      auditor init --url https://shop.example.com/ --name 旗舰店
+    """
+    from auditor.starter import write_starter
+
+    write_starter(Path(output), url, name)
+    out.print(f"wrote {output}: edit the store, then run `auditor audit --config {output}`")
 
 
 @cli.command()

@@ -95,7 +95,7 @@ class Schedule(_Strict):
 
 
 class RulesSettings(_Strict):
-    dir: str = "rules"
+    dir: str | None = None  # the operator's own rules; the built-in ones always load
     disable: list[str] = Field(default_factory=list)
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import yaml
 
-FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
-STORE_DIR = FIXTURES / "store"
+STORE_DIR = Path(__file__).resolve().parent / "demo"  # shipped in the package: `auditor demo` works anywhere
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"  # the checkout's test pages (not installed)
 _DATE = re.compile(r"\{\{date:([+-]?\d+):(md|dot|iso|slash)\}\}")
 _TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".css": "text/css", ".js": "application/javascript"}
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import importlib
 import pkgutil
+from importlib.resources import files
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -123,26 +124,62 @@ class Rule(BaseModel):
     enabled: bool = True
     cases: list[Case] = Field(default_factory=list)
 
-    source: str = Field(default="", exclude=True)
+    source: str = Field(default="", exclude=True)  # "built-in (dead-link.yaml)" or the operator's file
+    file: str = Field(default="", exclude=True)
+    positions: Any = Field(default=None, exclude=True)
     parsed_params: Any = Field(default=None, exclude=True)
 
 
+def builtin_rules_dir() -> Path:
+    """The rules shipped inside the package (top-level `rules/` in the checkout links here)."""
+    return Path(str(files("auditor").joinpath("rules")))
+
+
 def load_rules(
-    directory: Path, disable: list[str] | None = None, overrides: dict[str, dict[str, Any]] | None = None
+    directory: Path | None = None,
+    disable: list[str] | None = None,
+    overrides: dict[str, dict[str, Any]] | None = None,
+    *,
+    builtin: bool = True,
 ) -> list[Rule]:
-    """Every rules/*.yaml, validated: unknown keys, unknown checks, bad params and regions are errors."""
+    """The built-in rules, then the operator's `directory` (if any), which adds rules or replaces a
+    built-in one by its id. Every file is validated: unknown keys, checks, params and regions are errors."""
     checks = load_checks()
-    if not directory.is_dir():
-        raise RuleError(f"{directory}: rules directory not found")
+    if directory is not None and not directory.is_dir():
+        raise RuleError(f"{directory}: rules directory not found (rules.dir)")
+    rules: dict[str, Rule] = {}
+    sources = ([(builtin_rules_dir(), True)] if builtin else []) + ([(directory, False)] if directory else [])
+    if builtin and directory is not None and directory.resolve() == builtin_rules_dir().resolve():
+        sources = sources[:1]  # the checkout's rules/ is the built-in folder itself
+    for folder, is_builtin in sources:
+        here: dict[str, str] = {}
+        for path in sorted(folder.glob("*.yaml")):
+            rule = _load_rule(path, checks)
+            rule.source = f"built-in ({path.name})" if is_builtin else str(path)
+            if rule.id in here:
+                raise RuleError(f"{path}: rule id {rule.id!r} already defined in {here[rule.id]}")
+            here[rule.id] = str(path)
+            rules[rule.id] = rule  # the operator's file replaces the built-in rule of the same id
+    return _configure(list(rules.values()), checks, disable, overrides)
+
+
+def _load_rule(path: Path, checks: dict[str, CheckSpec]) -> Rule:
+    data, positions = read_yaml(path, RuleError)
+    rule = validate(Rule, data, path, positions, RuleError)
+    rule.positions, rule.file = positions, str(path)
+    return rule
+
+
+def _configure(
+    loaded: list[Rule],
+    checks: dict[str, CheckSpec],
+    disable: list[str] | None,
+    overrides: dict[str, dict[str, Any]] | None,
+) -> list[Rule]:
     rules: list[Rule] = []
-    seen: dict[str, str] = {}
-    for path in sorted(directory.glob("*.yaml")):
-        data, positions = read_yaml(path, RuleError)
-        rule = validate(Rule, data, path, positions, RuleError)
-        rule.source = str(path)
-        if rule.id in seen:
-            raise RuleError(f"{path}: rule id {rule.id!r} already defined in {seen[rule.id]}")
-        seen[rule.id] = str(path)
+    seen = {r.id: r.source for r in loaded}
+    for rule in loaded:
+        path, positions = rule.file, rule.positions
         if rule.check not in checks:
             raise RuleError(
                 f"{path}:{positions.line(('check',))}: check: unknown check {rule.check!r}; "

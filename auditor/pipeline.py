@@ -48,7 +48,8 @@ class AuditResult:
 
 
 def rules_for(cfg: Config) -> list[Rule]:
-    return load_rules(cfg.resolve(cfg.rules.dir), cfg.rules.disable, cfg.rules.overrides)
+    extra = cfg.resolve(cfg.rules.dir) if cfg.rules.dir else None
+    return load_rules(extra, cfg.rules.disable, cfg.rules.overrides)
 
 
 OCR_MIN_WIDTH, OCR_MIN_HEIGHT = 150, 40  # smaller images are icons and thumbnails, not banners
@@ -360,7 +361,7 @@ def campaign_check(
 
     missing = {"expired-promotion", "price-not-restored"} - set(by_check)
     if missing:
-        raise ConfigError(f"campaign-check needs rules for {', '.join(sorted(missing))} in {cfg.rules.dir}")
+        raise ConfigError(f"campaign-check needs rules for {', '.join(sorted(missing))} (built-in or rules.dir)")
     expired = by_check["expired-promotion"]
     expired = expired.model_copy(
         update={

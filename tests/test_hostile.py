@@ -31,7 +31,7 @@ def config(work: Path, url: str, db: str = "h.db") -> None:
         f"storage: {{url: sqlite:///{db}}}\n"
         f"rules: {{dir: {ROOT / 'rules'}}}\n"
         f"stores:\n  - name: hostile\n    url: {url}\n"
-        "crawl: {timeout_s: 8, page_deadline_s: 20, link_timeout_s: 4, carousel_watch_ms: 2000}\n",
+        "crawl: {timeout_s: 8, page_deadline_s: 30, link_timeout_s: 4, carousel_watch_ms: 2000}\n",
         encoding="utf-8",
     )
 
@@ -143,7 +143,7 @@ def test_run_errors_name_the_page_and_the_step(audited: dict[str, Any]) -> None:
     errors = "\n".join(audited["run"]["errors"])
     base = audited["base"]
     assert f"{base}/never: timed out after 8s while navigating" in errors
-    assert f"{base}/busy: timed out after 20s while " in errors  # a busy loop cannot hold a read past its deadline
+    assert f"{base}/busy: timed out after 30s while " in errors  # a busy loop cannot hold a read past its deadline
     assert f"{base}/many-links: 55000 links left out" in errors
     assert "/dialogs" not in errors and "/infinite" not in errors
 

@@ -47,6 +47,8 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
+REWATCH_JS = """() => (window.__auditorCarousels || []).forEach(w => {
+  w.earlier = (w.earlier || 0) + w.moves.length; w.started = performance.now(); w.moves = []; w.lastChange = -1e9; })"""
 # after the menus were hovered: tell every element the pointer was over that it has left
 MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
   e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
@@ -358,10 +360,14 @@ class Crawler:
         watch_started = asyncio.get_running_loop().time()
         step.now = "revealing menus"
         await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
-        # the pointer leaves the page: a slider that pauses on hover must not look stalled
+        # the pointer leaves the page, and carousels are watched afresh from here: a slider that pauses
+        # while hovered (ours, revealing the menus) must not look stalled
         with contextlib.suppress(PlaywrightError):
             await pw_page.mouse.move(0, 0)
             await pw_page.evaluate(MOUSE_OUT_JS)
+            await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
+            await pw_page.evaluate(REWATCH_JS)
+        watch_started = asyncio.get_running_loop().time()
         step.now = "scrolling"
         await self._scroll(pw_page)
         step.now = "watching carousels"

@@ -16,13 +16,22 @@
     }
     const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0;
   };
+  // nth-of-type of every child of a parent, counted once per parent (a list of 60,000 links would
+  // otherwise be walked once per link)
+  const nth = new WeakMap();
+  const nthOfType = (e) => {
+    if (!nth.has(e) && e.parentElement) {
+      const counts = {};
+      for (const c of e.parentElement.children) { counts[c.tagName] = (counts[c.tagName] || 0) + 1; nth.set(c, counts[c.tagName]); }
+    }
+    return nth.get(e) || 1;
+  };
   const path = (el) => {
     if (el.id && document.querySelectorAll("#" + CSS.escape(el.id)).length === 1) return "#" + CSS.escape(el.id);
     const parts = [];
     for (let e = el; e && e.nodeType === 1 && e !== document.body; e = e.parentElement) {
       if (e.id && document.querySelectorAll("#" + CSS.escape(e.id)).length === 1) { parts.unshift("#" + CSS.escape(e.id)); break; }
-      let i = 1; for (let s = e.previousElementSibling; s; s = s.previousElementSibling) if (s.tagName === e.tagName) i++;
-      parts.unshift(e.tagName.toLowerCase() + ":nth-of-type(" + i + ")");
+      parts.unshift(e.tagName.toLowerCase() + ":nth-of-type(" + nthOfType(e) + ")");
     }
     return (parts[0] && parts[0].startsWith("#") ? "" : "body > ") + parts.join(" > ");
   };
@@ -39,9 +48,14 @@
   const image = (el) => {
     const r = contentBox(el);
     let url = el.currentSrc || el.src || null;
+    const empty = !el.getAttribute("src") || url === location.href;  // src="" resolves to the page itself
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
-      if (v && (placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
+      if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
+    }
+    if (empty && (!url || url === location.href)) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
+      const own = [...el.attributes].find((a) => a.name !== "src" && /\.(jpe?g|png|gif|webp|avif|svg)(\?|$)/i.test(a.value.trim()));
+      url = own ? abs(own.value.trim()) : null;
     }
     if (url && url.startsWith("data:")) url = null;
     const cs = getComputedStyle(el);
@@ -75,7 +89,9 @@
       if (!m) return null; url = m[1];
     }
     const img = a.querySelector && a.querySelector("img");
-    const o = { url: /^(javascript:|mailto:|tel:|#|data:)/i.test(url) || url === "" ? url : abs(url),
+    // a link with a scheme other than http(s) keeps its text as written (the browser lower-cases schemes)
+    const raw = /^(javascript:|mailto:|tel:|#|data:)/i.test(url) || url === "" || (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url));
+    const o = { url: raw ? url : abs(url),
                 text: a.tagName === "AREA" ? (a.getAttribute("alt") || a.getAttribute("title") || "") : (txt(a) || (a.getAttribute("title") || "")),
                 kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
                 coords: a.tagName === "AREA" ? (a.getAttribute("coords") || "") : null,
@@ -201,8 +217,12 @@
     const dots = dotsIn(box); if (!dots) return null;
     for (const c of box.querySelectorAll(":scope > *, :scope > * > *")) {
       const r = c.getBoundingClientRect();
-      if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG"))
-        return { track: c.parentElement, slides: [c], single: true };
+      if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG")) {
+        // slides hidden with display:none have no box: the shown one's siblings of the same kind are slides too
+        const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|\d/.test(k)).sort().join(".");
+        const same = [...c.parentElement.children].filter((k) => k !== c && kind(k) === kind(c) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
+        return { track: c.parentElement, slides: [c, ...same], single: !same.length };
+      }
     }
     return null;
   };
@@ -213,7 +233,8 @@
     const real = set || { track: el, slides: [...el.children] };
     const sig = signalsOf(el, real);
     if (!forced && excluded(el, real, sig.signals.includes("library"))) return;
-    const w = watchOf(el); const moved = !!(w && w.moves.length);
+    // changing once is weak evidence on its own (a menu we hovered closing, a late image): twice is a rhythm
+    const w = watchOf(el); const moved = !!(w && w.moves.length + (w.earlier || 0) >= (sig.signals.length ? 1 : 2));
     if (moved) sig.signals.push("moved");
     // mark phase: every candidate is watched; read phase: only those with evidence are carousels
     if (!forced && args.phase === "read" && !sig.signals.length) return;
@@ -358,13 +379,19 @@
   if (args.phase === "mark") {
     document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
     const watchMs = args.watchMs || 6000;
+    const shownPictures = (el, box) => [...el.querySelectorAll("img")].slice(0, 40).filter((im) => {
+      const b = im.getBoundingClientRect(); const w = Math.min(b.right, box.right) - Math.max(b.left, box.left);
+      const h = Math.min(b.bottom, box.bottom) - Math.max(b.top, box.top);
+      return w > 0 && h > 0 && w * h >= 0.5 * b.width * b.height && getComputedStyle(im).visibility !== "hidden"; })
+      .map((im) => (im.currentSrc || im.src || "").slice(-60)).join(",");
     window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map((r) => {
       const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
       const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
         const box = r.el.getBoundingClientRect();
         return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
           return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
-          + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0);
+          + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
+          + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
       };
       // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
       const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
@@ -376,15 +403,26 @@
     // (nothing, or a steady rhythm); one lone move keeps it watched up to twice as long
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
       const n = w.moves.length, el = performance.now() - w.started;
-      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n !== 1); });
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n !== 1); });  // n ≥ 2 by then: a rhythm
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
-    const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")]
+    const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
               && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
     return { nav: navEl ? path(navEl) : null,
-             navItems: navEl ? [...navEl.querySelectorAll("li, a")].filter((e) => shown(e)).slice(0, 40).map(path) : [],
+             navItems: navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [],
              clickItems: clickable.slice(0, 20).map(path) };
   }
+
+  // hidden, but one of a set whose other member shows (a tab panel, a hidden slide): a click reveals it;
+  // a copy of the menu hidden for another screen size has no shown sibling of its kind
+  const revealable = (el) => {
+    for (let x = el; x && x !== document.body; x = x.parentElement) {
+      if (getComputedStyle(x).display !== "none") continue;
+      const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|hide|hidden/.test(k)).sort().join(".");
+      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && kind(k) === kind(x) && shown(k));
+    }
+    return false;
+  };
 
   // ---- read phase ----
   const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
@@ -413,7 +451,7 @@
         const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
         const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
         o.rotates = n > 0 && now - w.moves[n - 1] < Math.max(2.5 * interval, 1500);
-        o.moves = n; o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
+        o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
@@ -475,7 +513,7 @@
     if (inTaken(a)) continue;
     if (a.tagName === "AREA") { const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']"); if (im && inTaken(im)) continue; }
     // outside the regions, what a visitor can see or reveal: not a copy hidden for another screen size
-    else if (!shown(a) && !a.getAttribute("data-auditor-revealed")) continue;
+    else if (budget.links > 0 && !shown(a) && !a.getAttribute("data-auditor-revealed") && !revealable(a)) continue;
     if (!spend("links")) continue;
     const l = linkOf(a); if (l) rest.links.push(l);
   }
@@ -486,7 +524,7 @@
   // price candidates on a page that may be a product page: every short text that reads like a price,
   // with how it looks and where it sits; auditor/crawl/price_finder.py scores them
   const priceCandidates = [];
-  if (args.pageKind === "product" || args.pageKind === "other") {
+  if (args.pageKind === "product") {
     const PRICE_ATTR = /price|prc|jiage|rmb|amount|money|cost|sale|promo/i;
     const MONEY = /[¥￥$€£]|元|RMB|CNY|USD/i;
     // the product title: the page's h1, else the first prominent heading or title-named block near the top

@@ -31,6 +31,42 @@ DEADLINE = re.compile(
     rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
 )
 OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
+# a date standing alone (12月24日, 2016.6.5) is a promotion's date only beside a promotion word; that
+# keeps lock-screen clocks, copyright lines and upload paths out (traps in bench/realworld/)
+SINGLE = re.compile(rf"(?<![\d.¥$/]){D1}(?![\d./-])")
+PROMO_WORDS = re.compile(
+    r"活动|特惠|促销|优惠|大促|秒杀|首发|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
+    r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch",
+    re.I,
+)
+PROMO_NEAR = 15  # characters between the date and its promotion word
+# a countdown that has reached zero: the sale it counts down to is over
+COUNTDOWN_ZERO = re.compile(
+    r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
+    re.I,
+)
+_MONTHS = {
+    m: i
+    for i, ms in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+    for m in [ms]
+}
+_EN_DATE = re.compile(
+    r"\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+    r"|\b(?P<day2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+    re.I,
+)
+
+
+def english_dates(text: str) -> str:
+    """ "ends Nov 25th" / "25 November" → "ends 11月25日", so one grammar reads both languages."""
+
+    def one(m: re.Match[str]) -> str:
+        mon = (m.group("mon") or m.group("mon2")).lower()[:3]
+        return f"{_MONTHS[mon]}月{int(m.group('day') or m.group('day2'))}日"
+
+    return _EN_DATE.sub(one, text)
+
+
 ENDED = re.compile(
     r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
     re.I,
@@ -43,7 +79,7 @@ class Window:
     end: datetime | None
     state: State
     text: str
-    kind: Literal["range", "deadline", "opening", "ended"]
+    kind: Literal["range", "deadline", "opening", "ended", "date", "countdown"]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", self.text.strip())
@@ -116,7 +152,7 @@ def _nearest(
 
 
 def parse_windows(raw: str, now: datetime) -> list[Window]:
-    text = normalize(raw)
+    text = english_dates(normalize(raw))
     zone = now.tzinfo
     assert zone is not None
     out: list[Window] = []
@@ -159,6 +195,10 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
         by, bm, bd, bh, bmin = _parts(m, "b")
         if m.group("bsep") in (".", "/", "-") and not re.search(r"截止|截至|至|到|until|end", m.group(0), re.I):
             continue
+        if re.search(r"(?:低|仅|最低|直降|降)\s*$", text[: m.start()]) or re.match(
+            r"\s*(?:元|块|折|%|起)", text[m.end() :]
+        ):
+            continue  # "低至9.9元" is a price (as low as ¥9.9), not a deadline of 9月9日
         end = _nearest(by, bm, bd, bh, bmin, now, end=True)
         if end is None:
             continue
@@ -175,6 +215,25 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
             continue
         taken.append(m.span())
         out.append(Window(start, None, _state(start, None, now), m.group(0), "opening"))
+    for m in SINGLE.finditer(text):
+        if not free(m.span()):
+            continue
+        y, mo, d, h, mi = _parts(m, "a")
+        if m.group("asep") != "月" and y is None:
+            continue  # a bare "6.16" is a price, a version or 双11 as often as a date
+        near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
+        if not PROMO_WORDS.search(near):
+            continue
+        start = _nearest(y, mo, d, None, 0, now, end=False)
+        end = _nearest(y, mo, d, h if h is not None else None, mi, now, end=True)
+        if start is None or end is None:
+            continue
+        if h is not None:  # "12月12日 20点开抢": a moment, the day's promotion lasts to its end
+            end = _at(end.year, mo, d, None, 0, zone, end=True) or end
+        taken.append(m.span())
+        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    for m in COUNTDOWN_ZERO.finditer(text):
+        out.append(Window(None, None, "ended", m.group(0), "countdown"))
     for m in ENDED.finditer(text):
         out.append(Window(None, None, "ended", m.group(0), "ended"))
     return out

@@ -1,6 +1,6 @@
 """Prices in Chinese shop text and OCR output: ¥/元/OCR slips, role words, and what is not a price.
 
-A number is a price only with a currency mark (¥ $ 元 RMB, or OCR's Y/? misreading of ¥) or a role
+A number is a price only with a currency mark (¥ $ 元 RMB, or OCR's Y/?/羊 misreading of ¥) or a role
 word before it (到手价 149). Thresholds (满300减50), discounts (直降50元), 8折, 第2件半价, counts
 (16件套), sizes (160x230, 1.5L, 24cm), dates and hours are never prices. "起" marks a from-price.
 """
@@ -59,7 +59,7 @@ _ROLE_RE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True)
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 # a role word, then a currency mark (OCR reads ¥ as Y or ?), the number, 元, 起
 PRICE = re.compile(
-    rf"(?P<role>{_ROLE_RE})?\s*:?\s*(?P<cur>[¥$]|RMB|CNY|(?<![A-Za-z0-9])[Y?](?=\s?\d))?\s*(?P<num>{_NUM})"
+    rf"(?P<role>{_ROLE_RE})?\s*:?\s*(?P<cur>[¥$]|RMB|CNY|(?<![A-Za-z0-9])[Y?羊](?=\s?\d))?\s*(?P<num>{_NUM})"
     rf"(?!\d)\s*(?P<yuan>元)?\s*(?P<from>起)?",
     re.I,
 )
@@ -98,6 +98,12 @@ def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
     text = re.sub(r"(?<=[¥$])\s+(?=\d)", "", text)
     text = re.sub(r"([¥$]\d{1,3}) (?=\d{3}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
+    # OCR splits a price's digits with a space ("¥1 49"): joined, unless the second group is a count or size
+    text = re.sub(
+        r"([¥$]\d{1,2}) (\d{1,2})(?![\d.,]|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
+        r"\1\2",
+        text,
+    )
     blocked = _blocked_spans(text)
     out: list[Price] = []
     for m in PRICE.finditer(text):
@@ -107,6 +113,8 @@ def parse_prices(raw: str) -> list[Price]:
         ns, ne = m.span("num")
         if any(s <= ns < e for s, e in blocked):
             continue
+        if re.match(r"\s*[:：]\s*\d{2}", text[ne:]) or re.search(r"\d\s*[:：]\s*$", text[:ns]):
+            continue  # a time of day ("秒杀 10:00 点场") is never a price
         if not cur and not yuan:  # a role word alone: the number must not be a date, count or size
             if _UNIT_AFTER.match(text, ne) or re.match(r"\s*[./-]\s*\d", text[ne:]):
                 continue

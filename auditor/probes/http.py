@@ -23,6 +23,15 @@ class HostLimiter:
         self._sems: dict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(per_host))
         self.in_flight: dict[str, int] = defaultdict(int)
         self.peak: dict[str, int] = defaultdict(int)
+        # hosts that did not answer (DNS failure, refused, connect timeout) after a retry: later requests
+        # to them are answered at once (a dead CDN with 180 pictures costs one timeout, not 180)
+        self.unreachable: dict[str, str] = {}
+
+    def gone(self, url: str) -> str | None:
+        return self.unreachable.get(urlsplit(url).netloc)
+
+    def mark_unreachable(self, url: str, reason: str) -> None:
+        self.unreachable.setdefault(urlsplit(url).netloc, reason)
 
     @asynccontextmanager
     async def slot(self, url: str) -> AsyncIterator[None]:

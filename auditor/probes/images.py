@@ -150,6 +150,10 @@ class ImageProber:
     async def _probe(self, url: str) -> ImageFacts:
         if not url.startswith(("http://", "https://")):
             return ImageFacts(url=url, ok=False, reason="not-fetched-scheme", unreachable=True)
+        internal = self.site is not None and urlsplit(url).netloc == self.site
+        if (earlier := self.limiter.gone(url)) is not None:
+            dead = internal or self.unreachable_dead
+            return ImageFacts(url=url, ok=False, reason=f"unreachable: {earlier}", unreachable=not dead)
         retried = False
         while True:
             try:
@@ -167,7 +171,8 @@ class ImageProber:
                     retried = True
                     continue
                 # the host did not answer: unknown, like a link to it, unless the config says otherwise
-                internal = self.site is not None and urlsplit(url).netloc == self.site
+                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
                 dead = internal or self.unreachable_dead
                 return ImageFacts(url=url, ok=False, reason=f"unreachable: {type(exc).__name__}", unreachable=not dead)
         loop = asyncio.get_running_loop()

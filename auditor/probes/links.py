@@ -91,6 +91,11 @@ class LinkProber:
             return LinkStatus(url=url, state="skipped", reason="external-not-checked")
         started = time.monotonic()
         result = LinkStatus(url=url, state="unknown")
+        if (earlier := self.limiter.gone(url)) is not None:  # the host already failed to answer
+            dead = internal or self.settings.external_unreachable == "dead"
+            return self._done(
+                result, started, state="dead" if dead else "unknown", reason=f"connection-error: {earlier}"
+            )
         retried_transport = False
         rate_retries = 0
         method = "HEAD"
@@ -105,6 +110,8 @@ class LinkProber:
                 reason = (
                     "timeout" if isinstance(exc, httpx.TimeoutException) else f"connection-error: {type(exc).__name__}"
                 )
+                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
                 dead = internal or self.settings.external_unreachable == "dead"
                 return self._done(result, started, state="dead" if dead else "unknown", reason=reason, method=method)
             code = response.status_code

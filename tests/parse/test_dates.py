@@ -32,6 +32,16 @@ def at(s: str) -> datetime:
         ("12月2日开启", "2026-12-02T00:00", None, "upcoming"),
         ("11月1日-11日", "2026-11-01T00:00", "2026-11-11T23:59:59", "ended"),
         ("活动时间：11月18日10:00-11月30日", "2026-11-18T10:00", "2026-11-30T23:59:59", "active"),
+        # a single date beside a promotion word (year-less: the year nearest the audit clock)
+        ("圣诞特惠 12月24日", "2026-12-24T00:00", "2026-12-24T23:59:59", "upcoming"),
+        ("11月11日 狂欢", "2026-11-11T00:00", "2026-11-11T23:59:59", "ended"),
+        ("橙色跑 2016.6.5 小米爆米花 北京站 立即报名", "2016-06-05T00:00", "2016-06-05T23:59:59", "ended"),
+        ("元旦特惠 1月2日", "2027-01-02T00:00", "2027-01-02T23:59:59", "upcoming"),
+        # English month names and ordinals
+        ("Sale ends Nov 25", None, "2026-11-25T23:59:59", "active"),
+        ("Offer ends November 18th", None, "2026-11-18T23:59:59", "ended"),
+        ("Sale: 1st December - 5 Dec", "2026-12-01T00:00", "2026-12-05T23:59:59", "upcoming"),
+        ("截至11月19日", None, "2026-11-19T23:59:59", "ended"),
     ],
 )
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
@@ -44,7 +54,21 @@ def test_ended_wording_has_no_dates() -> None:
     assert (w.start, w.end, w.state, w.kind) == (None, None, "ended", "ended")
 
 
-@pytest.mark.parametrize("text", ["双11狂欢节", "¥11.11", "1.5L", "满300减50", "24cm", "16件套", "全场5折起"])
+def test_a_countdown_at_zero_has_ended() -> None:
+    (w,) = parse_windows("京东秒杀 距结束 00 : 00 : 00", NOW)
+    assert (w.state, w.kind) == ("ended", "countdown")
+    assert parse_windows("距结束 02:13:45", NOW) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        *["双11狂欢节", "¥11.11", "1.5L", "满300减50", "24cm", "16件套", "全场5折起"],
+        # dates that are not a promotion's: a lock-screen clock in a KV picture, a copyright line, a path
+        *["4月6日 周二 10:24", "© 2016-2020 小米", "/uploads/2024/01/banner.jpg", "2017秋季新款"],
+        *["凉鞋清仓季 活动价 低至9.9元", "低至6.18折"],  # "as low as": a price, not a deadline
+    ],
+)
 def test_not_windows(text: str) -> None:
     assert parse_windows(text, NOW) == []
 

@@ -23,6 +23,9 @@ from auditor.parse.prices import ROLES, parse_prices
         ("¥８８.８", [(88.8, "price", False)]),  # full-width digits
         ("满199元减20元 到手价¥179", [(179, "promo", False)]),
         ("Now $19.99 was $25", [(19.99, "promo", False), (25, "regular", False)]),
+        ("到手价羊149", [(149, "promo", False)]),  # OCR reads ¥ as 羊
+        ("¥1 49", [(149, "price", False)]),  # OCR splits the digits with a space
+        ("160x230cm 地毯 ¥399", [(399, "price", False)]),  # a size next to the price
     ],
 )
 def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str, bool]]) -> None:
@@ -53,6 +56,8 @@ def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str,
         "24小时发货",
         "3期免息",
         "5000mAh",
+        "京东秒杀 10:00 点场",  # a time of day
+        "秒杀 20:00开抢",
     ],
 )
 def test_things_that_are_not_prices(text: str) -> None:
