@@ -38,6 +38,21 @@ class BrowserChoice:
 
 
 def playwright_own_path() -> str | None:
+    """Where Playwright's own Chromium is (or would be) and whether it is there. Playwright's sync API
+    refuses to run inside an event loop, so from inside one the question is asked in a thread."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _own_path()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_own_path).result()
+
+
+def _own_path() -> str | None:
     try:
         from playwright.sync_api import sync_playwright
 
@@ -97,10 +112,12 @@ def discover(
         if which(env):
             return BrowserChoice(env, "env")
         raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: not an executable file")
-    if own():
-        return BrowserChoice(None, "playwright")
-    if install and pw_install() and own():
-        return BrowserChoice(None, "playwright-install")
+    # Playwright's own full Chromium, launched by its path: without one, a headless launch would ask for
+    # Playwright's separate headless shell, which `playwright install chromium` may not have put there
+    if found := own():
+        return BrowserChoice(found, "playwright")
+    if install and pw_install() and (found := own()):
+        return BrowserChoice(found, "playwright-install")
 
     def system() -> str | None:
         return next((found for c in candidates if (found := which(c))), None)
@@ -113,7 +130,11 @@ def discover(
 
 
 def find_browser(install: bool = False) -> BrowserChoice:
-    return discover(install=install, env=os.environ.get("AUDITOR_CHROMIUM"))
+    """AUDITOR_CHROMIUM=/path picks one; AUDITOR_PLAYWRIGHT_ONLY=1 uses only Playwright's own build."""
+    only_own = os.environ.get("AUDITOR_PLAYWRIGHT_ONLY") == "1"
+    return discover(
+        install=install, env=os.environ.get("AUDITOR_CHROMIUM"), candidates=() if only_own else SYSTEM_CANDIDATES
+    )
 
 
 def launch_options(choice: BrowserChoice) -> dict[str, object]:

@@ -19,7 +19,7 @@ from rich.table import Table
 from auditor.clock import parse_now
 from auditor.config import Config, config_for_url, load_config
 from auditor.errors import AuditorError
-from auditor.i18n import t
+from auditor.i18n import label, t
 from auditor.models import SEVERITY_ORDER, Finding
 
 out = Console(soft_wrap=True)
@@ -94,11 +94,19 @@ def print_findings(findings: list[Finding], locale: str) -> None:
     if not findings:
         out.print(t("no_findings", locale))
         return
-    table = Table(show_lines=False)
+    # one line per finding, so the table reads at 80 columns; `findings show ID` has everything
+    table = Table(show_lines=False, box=None, pad_edge=False)
     for col in ("id", "severity", "check", "region", "message", "status"):
-        table.add_column(t(col, locale), overflow="fold")
+        table.add_column(t(col, locale), no_wrap=True, overflow="ellipsis", ratio=4 if col == "message" else None)
     for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
-        table.add_row(str(f.id), f.severity, f.check, f.region, shorten_urls(f.message), f.status)
+        table.add_row(
+            str(f.id),
+            label(f.severity, locale),
+            label(f.check, locale),
+            label(f.region, locale),
+            shorten_urls(f.message),
+            label(f.status, locale),
+        )
     out.print(table)
 
 
@@ -119,7 +127,7 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
             "summary",
             ctx.cfg.locale,
             run=result.run_id,
-            status=result.status,
+            status=label(result.status, ctx.cfg.locale),
             pages=len(result.snapshot.pages),
             findings=len(result.findings),
             new=result.outcome.new,
@@ -138,6 +146,10 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
     if report:
         write_report(ctx.cfg, Path(report), result.run_id)
         out.print(f"report: {report}")
+    if result.status == "failed":  # what stops everything: exit 2, whatever --fail-on says
+        first = next((e for e in result.errors if "start page" in e), result.errors[0] if result.errors else "")
+        err.print(f"auditor: 运行失败：{first}", markup=False, highlight=False)
+        return 2
     if fail_on == "never":
         return 0
     worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)

@@ -14,7 +14,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from auditor.errors import AuditorError
-from auditor.i18n import t
+from auditor.i18n import label, t
 from auditor.models import Finding
 
 FINDING_FIELDS = (
@@ -51,6 +51,7 @@ LOG_COLUMNS = (
     "status",
     "target",
     "screenshot",
+    "check_id",
 )
 FORMATS = ("json", "jsonl", "csv", "xlsx")
 
@@ -60,24 +61,26 @@ def finding_json(f: Finding) -> dict[str, Any]:
     return {k: data[k] for k in FINDING_FIELDS}
 
 
-def log_rows(findings: Iterable[Finding], checker: str, zone: ZoneInfo) -> list[list[Any]]:
+def log_rows(findings: Iterable[Finding], checker: str, zone: ZoneInfo, locale: str = "zh-CN") -> list[list[Any]]:
+    """The checklist's columns in the reader's language; the stable check id in the last column."""
     rows = []
     for f in findings:
         seen = f.last_seen.astimezone(zone).strftime("%Y-%m-%d") if f.last_seen else ""
         rows.append(
             [
-                f.check,
+                label(f.check, locale),
                 f.page,
-                f.region,
+                label(f.region, locale),
                 f.message,
-                f.severity,
+                label(f.severity, locale),
                 checker,
                 seen,
                 f.assignee or "",
                 f.resolution or "",
-                f.status,
+                label(f.status, locale),
                 f.target or "",
                 f.screenshot or "",
+                f.check,
             ]
         )
     return rows
@@ -93,12 +96,12 @@ def render(findings: list[Finding], fmt: str, locale: str, checker: str, zone: Z
         buf = io.StringIO()
         w = csv.writer(buf)
         w.writerow(header)
-        w.writerows(log_rows(findings, checker, zone))
+        w.writerows(log_rows(findings, checker, zone, locale))
         return ("\ufeff" + buf.getvalue()).encode()  # the BOM makes Excel read the Chinese right
     if fmt == "xlsx":
         from auditor.xlsx import workbook
 
-        return workbook(header, log_rows(findings, checker, zone), findings)
+        return workbook(header, log_rows(findings, checker, zone, locale), findings)
     raise AuditorError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 

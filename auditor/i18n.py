@@ -23,7 +23,61 @@ WORDS: dict[str, dict[str, str]] = {
         "{blocked} pages blocked, {errors} errors",
     },
     "no_findings": {"zh-CN": "没有发现问题。", "en": "No findings."},
+    "check_id": {"zh-CN": "检查编号", "en": "Check ID"},
 }
+
+# The fixed words of DESIGN (check names, severities, statuses, regions) as a person reads them; the
+# stable ids stay in JSON exports and in a column of their own.
+LABELS: dict[str, dict[str, str]] = {
+    "dead-link": {"zh-CN": "死链", "en": "Dead link"},
+    "broken-image": {"zh-CN": "图片无法显示", "en": "Broken image"},
+    "distorted-image": {"zh-CN": "图片变形", "en": "Distorted image"},
+    "carousel-not-rotating": {"zh-CN": "轮播图不轮播", "en": "Carousel not rotating"},
+    "expired-promotion": {"zh-CN": "促销已过期", "en": "Expired promotion"},
+    "image-price-mismatch": {"zh-CN": "图片价格不符", "en": "Price in image differs"},
+    "price-mismatch": {"zh-CN": "价格不符", "en": "Price differs"},
+    "showcase-slot-gap": {"zh-CN": "橱窗空缺", "en": "Showcase gap"},
+    "link-target-mismatch": {"zh-CN": "链接指向不符", "en": "Link goes elsewhere"},
+    "discount-category-mismatch": {"zh-CN": "折扣分类不符", "en": "Not discounted in a discount category"},
+    "price-not-restored": {"zh-CN": "活动价未恢复", "en": "Price not restored"},
+    "competitor-low-price": {"zh-CN": "竞品低价", "en": "Competitor below our price"},
+    "product-unavailable": {"zh-CN": "商品下架或缺货", "en": "Product unavailable"},
+    "layout": {"zh-CN": "页面元素缺失", "en": "Layout"},
+    "critical": {"zh-CN": "严重", "en": "Critical"},
+    "high": {"zh-CN": "高", "en": "High"},
+    "medium": {"zh-CN": "中", "en": "Medium"},
+    "low": {"zh-CN": "低", "en": "Low"},
+    "open": {"zh-CN": "待处理", "en": "Open"},
+    "fixed": {"zh-CN": "已修复", "en": "Fixed"},
+    "regressed": {"zh-CN": "再次出现", "en": "Regressed"},
+    "acknowledged": {"zh-CN": "已确认", "en": "Acknowledged"},
+    "assigned": {"zh-CN": "已指派", "en": "Assigned"},
+    "resolved": {"zh-CN": "已处理", "en": "Resolved"},
+    "ignored": {"zh-CN": "已忽略", "en": "Ignored"},
+    "complete": {"zh-CN": "完成", "en": "complete"},
+    "partial": {"zh-CN": "部分完成", "en": "partial"},
+    "failed": {"zh-CN": "失败", "en": "failed"},
+    "aborted": {"zh-CN": "已中止", "en": "aborted"},
+    "running": {"zh-CN": "运行中", "en": "running"},
+    "nav": {"zh-CN": "导航", "en": "Nav"},
+    "kv": {"zh-CN": "聚焦图", "en": "KV"},
+    "carousel": {"zh-CN": "轮播", "en": "Carousel"},
+    "banner": {"zh-CN": "横幅", "en": "Banner"},
+    "showcase": {"zh-CN": "橱窗", "en": "Showcase"},
+    "announcement": {"zh-CN": "公告", "en": "Announcement"},
+    "footer": {"zh-CN": "页脚", "en": "Footer"},
+    "page": {"zh-CN": "页面其他", "en": "Page"},
+    "product.price": {"zh-CN": "商品价格", "en": "Product price"},
+    "product.promo": {"zh-CN": "商品促销", "en": "Product promo"},
+    "product.related": {"zh-CN": "相关商品", "en": "Related products"},
+    "category": {"zh-CN": "分类列表", "en": "Category"},
+}
+
+
+def label(word: str, locale: str) -> str:
+    """A fixed id (check, severity, status, region) in the reader's language; unknown ids as they are."""
+    entry = LABELS.get(word)
+    return (entry.get(locale) or entry["zh-CN"]) if entry else word
 
 
 def t(key: str, locale: str, **values: object) -> str:

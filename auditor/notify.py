@@ -6,6 +6,7 @@ import os
 
 from auditor.config import Notify
 from auditor.errors import ConfigError
+from auditor.i18n import label
 from auditor.models import SEVERITY_ORDER, Finding
 
 TOP = 10
@@ -20,8 +21,11 @@ def compose(
         (f for f in new if SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[min_severity]),
         key=lambda f: -SEVERITY_ORDER[f.severity],
     )
-    title = f"[店铺巡检] {store} 运行 #{run_id} {status}：{len(findings)} 个问题，新增 {len(new)}"
-    lines = [f"- [{f.severity}] {f.check} @ {f.region}: {f.message}" for f in worst[:TOP]]
+    title = f"[店铺巡检] {store} 运行 #{run_id} {label(status, 'zh-CN')}：{len(findings)} 个问题，新增 {len(new)}"
+    lines = [
+        f"- [{label(f.severity, 'zh-CN')}] {label(f.check, 'zh-CN')} @ {label(f.region, 'zh-CN')}: {f.message}"
+        for f in worst[:TOP]
+    ]
     if len(worst) > TOP:
         lines.append(f"… 另有 {len(worst) - TOP} 个")
     return title, "\n".join(lines) or "没有新的严重问题。"

@@ -261,7 +261,16 @@ def run_audit(
             crawl.notes.append(f"{store.url}: outlining screenshots failed: {type(exc).__name__}: {exc}")
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
-        home_failed = not starts or all(p.error and p.status is None for p in starts)
+        # the start page could not be read at all, or answered an error: nothing behind it was seen
+        home_failed = not starts or all(
+            (p.error and p.status is None) or (p.status is not None and p.status >= 400 and not p.blocked)
+            for p in starts
+        )
+        if home_failed:
+            crawl.errors.extend(
+                f"{p.url}: start page {'answered HTTP ' + str(p.status) if p.status else 'not read: ' + (p.error or '')}"
+                for p in starts
+            )
         uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
         status = (
             "failed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 import io
 import json
-from collections import defaultdict
+from collections import Counter
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from auditor.i18n import t
+from auditor.i18n import label, t
 from auditor.models import SEVERITY_ORDER, Finding
 
 MAX_SHOT_WIDTH = 900
@@ -44,9 +44,6 @@ def _data_uri(path: str | None) -> str | None:
 def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zone: ZoneInfo) -> str:
     """The HTML report of a run: findings grouped by region, most severe first, with their crops."""
     e = escape
-    by_region: dict[str, list[Finding]] = defaultdict(list)
-    for f in findings:
-        by_region[f.region].append(f)
     started = run.get("clock")
     when = started.astimezone(zone).strftime("%Y-%m-%d %H:%M") if isinstance(started, datetime) else ""
     parts = [
@@ -56,8 +53,8 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
         f"<title>{e(str(run.get('store', '')))} #{e(str(run.get('id', '')))}</title><style>{CSS}</style></head><body>",
         f'<h1>{e(str(run.get("store", "")))} — 运行 #{e(str(run.get("id", "")))}</h1><table class="summary">',
     ]
-    for label, value in [
-        ("状态 status", run.get("status")),
+    for name, value in [
+        ("状态 status", label(str(run.get("status")), locale)),
         ("时间 clock", when),
         ("页面 pages", run.get("pages_seen")),
         ("问题 findings", len(findings)),
@@ -65,7 +62,7 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
         ("已修复 fixed", run.get("findings_fixed")),
         ("被拦截 blocked", run.get("pages_blocked")),
     ]:
-        parts.append(f"<tr><td>{e(label)}</td><td>{e(str(value))}</td></tr>")
+        parts.append(f"<tr><td>{e(name)}</td><td>{e(str(value))}</td></tr>")
     parts.append("</table>")
     for err in run.get("errors") or []:
         parts.append(f'<p class="meta">⚠ {e(str(err)[:500])}</p>')
@@ -74,18 +71,33 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
         parts.append(f'<p class="meta">无法连接的主机（相关链接和图片记为未知） unreachable hosts: {e(hosts)}</p>')
     if not findings:
         parts.append(f"<p>{e(t('no_findings', locale))}</p>")
-    for region in sorted(by_region):
-        parts.append(f"<h2>{e(t('region', locale))}: {e(region)}</h2>")
-        for f in sorted(by_region[region], key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
-            parts.append(
-                f'<div class="finding" id="f{e(str(f.id))}"><span class="sev {e(f.severity)}">'
-                f"{e(f.severity)}</span><b>{e(f.check)}</b> #{e(str(f.id))} · {e(f.status)}"
-                f'<p>{e(f.message)}</p><div class="meta">{e(t("page", locale))}: {e(f.page)}<br>'
-                f"{e(t('target', locale))}: {e(f.target or '—')}</div>"
-            )
-            if uri := _data_uri(f.screenshot):
-                parts.append(f'<img class="shot" alt="{e(f.check)}" src="{uri}">')
-            evidence = json.dumps(f.evidence, ensure_ascii=False, indent=2, default=str)
-            parts.append(f"<details><summary>evidence</summary><pre>{e(evidence)}</pre></details></div>")
+    # the counts first: per severity, then per check; then every finding, most severe first
+    by_sev = Counter(f.severity for f in findings)
+    by_check = Counter(f.check for f in findings)
+    if findings:
+        parts.append('<table class="summary counts"><tr>')
+        parts.extend(
+            f'<td><span class="sev {e(s)}">{e(label(s, locale))}</span> {by_sev[s]}</td>'
+            for s in sorted(by_sev, key=lambda s: -SEVERITY_ORDER[s])
+        )
+        parts.append('</tr></table><table class="summary counts">')
+        parts.extend(
+            f"<tr><td>{e(label(c, locale))} <code>{e(c)}</code></td><td>{n}</td></tr>"
+            for c, n in by_check.most_common()
+        )
+        parts.append("</table>")
+    for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.region, f.id or 0)):
+        parts.append(
+            f'<div class="finding" id="f{e(str(f.id))}"><span class="sev {e(f.severity)}">'
+            f"{e(label(f.severity, locale))}</span><b>{e(label(f.check, locale))}</b> "
+            f"<code>{e(f.check)}</code> #{e(str(f.id))} · {e(label(f.status, locale))} · "
+            f"{e(t('region', locale))}: {e(label(f.region, locale))}"
+            f'<p>{e(f.message)}</p><div class="meta">{e(t("page", locale))}: {e(f.page)}<br>'
+            f"{e(t('target', locale))}: {e(f.target or '—')}</div>"
+        )
+        if uri := _data_uri(f.screenshot):
+            parts.append(f'<img class="shot" alt="{e(f.check)}" src="{uri}">')
+        evidence = json.dumps(f.evidence, ensure_ascii=False, indent=2, default=str)
+        parts.append(f"<details><summary>evidence</summary><pre>{e(evidence)}</pre></details></div>")
     parts.append("</body></html>")
     return "\n".join(parts)

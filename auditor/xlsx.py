@@ -23,7 +23,7 @@ def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) 
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    widths = [18, 40, 12, 60, 10, 12, 12, 12, 24, 10, 40, 36]
+    widths = [18, 40, 12, 60, 10, 12, 12, 12, 24, 10, 40, 36, 22]
     for i, w in enumerate(widths):
         ws.column_dimensions[chr(ord("A") + i)].width = w
     for r, (row, f) in enumerate(zip(rows, findings, strict=True), start=2):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from auditor.browser import INSTALL_HINT, BrowserChoice, discover, launch_options
@@ -51,7 +54,8 @@ class Machine:
 
 def test_playwright_own_browser_comes_first() -> None:
     m = Machine(own=True, system=("/usr/bin/chromium",))
-    assert discover(install=True, **m.kw()) == BrowserChoice(None, "playwright")  # type: ignore[arg-type]
+    got = discover(install=True, **m.kw())  # type: ignore[arg-type]
+    assert got.source == "playwright" and got.executable
     assert m.calls == ["own"]
 
 
@@ -87,4 +91,44 @@ def test_system_browser_is_launched_quietly() -> None:
     assert opts["executable_path"] == "/usr/bin/chromium"
     for flag in ("--disable-background-networking", "--disable-component-update", "--no-first-run", "--disable-sync"):
         assert flag in opts["args"]  # type: ignore[operator]
-    assert "executable_path" not in launch_options(BrowserChoice(None, "playwright"))
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_an_audit_uses_playwrights_own_chromium(tmp_path: Path, fixture_store: Any) -> None:
+    """Only "Playwright's own" browser is there (a temporary PLAYWRIGHT_BROWSERS_PATH whose expected
+    executable links to a real Chromium; the system candidates hidden): doctor finds it and an audit,
+    which looks for it from inside its event loop, runs on it."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from auditor.browser import find_browser
+    from tests.conftest import ROOT, auditor
+
+    real = find_browser().executable or shutil.which("chromium")
+    assert real, "a Chromium to link to"
+    browsers = tmp_path / "ms-playwright"
+    env = {"PLAYWRIGHT_BROWSERS_PATH": str(browsers), "AUDITOR_PLAYWRIGHT_ONLY": "1"}
+    expected = subprocess.run(
+        [sys.executable, "-c", "from playwright.sync_api import sync_playwright as s\n"
+         "with s() as p: print(p.chromium.executable_path)"],
+        capture_output=True, text=True, env={**os.environ, **env}, check=True,
+    ).stdout.strip()  # fmt: skip
+    assert expected.startswith(str(browsers))
+    Path(expected).parent.mkdir(parents=True)
+    Path(expected).symlink_to(real)
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: sqlite:///a.db}}\nrules: {{dir: {ROOT / 'rules'}}}\n"
+        f"stores:\n  - name: s\n    url: {fixture_store.url}about\ncrawl: {{max_depth: 0}}\n",
+        encoding="utf-8",
+    )
+    doctor = auditor("doctor", "--config", "config.yaml", cwd=tmp_path, env=env)
+    assert "(playwright)" in doctor.stdout, doctor.stdout + doctor.stderr
+    audit = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path, env=env)
+    assert audit.returncode == 0, audit.stderr
+    assert "complete" in audit.stdout
+    hidden = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path,
+                     env={**env, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "empty")})  # fmt: skip
+    assert hidden.returncode == 2 and "no Chromium found" in hidden.stderr

@@ -48,7 +48,7 @@ def test_configured_products_across_the_campaign_end(tmp_path: Path, fixture_sto
     )
     assert "未恢复 NOT restored" in " ".join(lines[shirt - 1 : shirt + 1])
     assert "已恢复 restored" in " ".join(lines[cup - 1 : cup + 1])
-    assert "仍有活动内容" in after.stdout and "expired-promotion" in after.stdout
+    assert "仍有活动内容" in after.stdout and "促销已过期" in after.stdout
 
 
 def test_prices_observed_during_the_campaign(tmp_path: Path) -> None:

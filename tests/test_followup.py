@@ -100,12 +100,20 @@ def test_csv_issue_log_in_chinese_and_english(work: Path) -> None:
         "状态",
         "链接",
         "截图",
+        "检查编号",
     ]
     assert len(rows) - 1 == len(findings(work)) and rows[1][5] == "值班运营" and rows[1][6] == "2026-11-21"
+    from auditor.i18n import LABELS
+
+    zh = {v["zh-CN"] for v in LABELS.values()}
+    for row in rows[1:]:  # check, severity, status and region in Chinese; the stable id in its own column
+        assert {row[0], row[2], row[4], row[9]} <= zh, row
+        assert LABELS[row[12]]["zh-CN"] == row[0]
     (work / "config.yaml").write_text((work / "config.yaml").read_text() + "locale: en\n")
     assert cli(work, "export", "--format", "csv", "--output", "log-en.csv").returncode == 0
-    header = next(csv.reader(io.StringIO((work / "log-en.csv").read_text(encoding="utf-8-sig"))))
+    header, first = list(csv.reader(io.StringIO((work / "log-en.csv").read_text(encoding="utf-8-sig"))))[:2]
     assert header[:4] == ["Check", "Page", "Region", "Problem"]
+    assert first[4] in ("Critical", "High", "Medium", "Low") and first[9] in ("Open", "Regressed", "Fixed", "Ignored")
 
 
 def test_xlsx_has_a_thumbnail_per_screenshot(work: Path) -> None:
@@ -176,4 +184,28 @@ def test_notification_after_a_run(work: Path, fixture_store: Any) -> None:
     server.shutdown()
     assert r.returncode == 1, r.stderr
     (msg,) = Receiver.got
-    assert "新增" in msg["title"] and "[critical] image-price-mismatch" in msg["message"]
+    assert "新增" in msg["title"] and "[严重] 图片价格不符" in msg["message"]
+
+
+def test_the_terminal_table_fits_80_columns_in_chinese(work: Path) -> None:
+    from rich.cells import cell_len
+    from rich.console import Console
+
+    import auditor.cli as cli_module
+    from auditor.config import load_config
+    from auditor.store.db import open_db
+    from auditor.store.repo import Repo
+
+    cfg = load_config(str(work / "config.yaml"))
+    stored = Repo(open_db(cfg.db_url)).findings()
+    narrow = Console(width=80, record=True, file=io.StringIO())
+    saved, cli_module.out = cli_module.out, narrow
+    try:
+        cli_module.print_findings(stored, "zh-CN")
+    finally:
+        cli_module.out = saved
+    text = narrow.export_text()
+    lines = text.splitlines()
+    assert len(lines) == len(stored) + 1  # a header and one line per finding
+    assert all(cell_len(line) <= 80 for line in lines)
+    assert "死链" in text and "dead-link" not in text

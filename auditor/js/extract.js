@@ -389,7 +389,10 @@
       const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
         const box = r.el.getBoundingClientRect();
         return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
-          return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
+          // stacked slides change only their (inner) z-index or opacity
+          const inner = s.firstElementChild; const ci = inner ? getComputedStyle(inner) : null;
+          return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, cs.zIndex, s.className,
+                  ci ? ci.zIndex + "/" + ci.opacity + "/" + ci.display : ""].join("|"); }).join(";")
           + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
           + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
       };

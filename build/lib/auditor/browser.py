@@ -1,0 +1,167 @@
+"""Crawl stage helper: find a Chromium wherever the user is, and launch it the same way everywhere."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from auditor.errors import BrowserNotFoundError
+
+# Without these, Chromium keeps calling home; on closed networks those connections fail by the dozen.
+LAUNCH_ARGS = [
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+]
+SYSTEM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+INSTALL_HINT = (
+    "no Chromium found. Run one of:\n"
+    "  .venv/bin/playwright install chromium            (where downloads work)\n"
+    "  sudo apt-get install -y chromium fonts-noto-cjk  (Debian/Ubuntu)\n"
+    "or set AUDITOR_CHROMIUM=/path/to/chromium"
+)
+_FAILED_STAMP = Path.home() / ".cache" / "storefront-auditor" / "playwright-install-failed"
+
+
+@dataclass(frozen=True)
+class BrowserChoice:
+    executable: str | None  # None: Playwright's own build, launched without executable_path
+    source: str  # "env", "playwright", "playwright-install", "system", "apt"
+
+
+def playwright_own_path() -> str | None:
+    """Where Playwright's own Chromium is (or would be) and whether it is there. Playwright's sync API
+    refuses to run inside an event loop, so from inside one the question is asked in a thread."""
+    import asyncio
+
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return _own_path()
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(_own_path).result()
+
+
+def _own_path() -> str | None:
+    try:
+        from playwright.sync_api import sync_playwright
+
+        with sync_playwright() as p:
+            path = p.chromium.executable_path
+    except Exception:  # the driver itself may be missing a library (libatomic1) on a minimal system
+        return None
+    return path if path and os.path.exists(path) else None
+
+
+def _which(name: str) -> str | None:
+    return name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
+
+
+def try_playwright_install() -> bool:
+    if _FAILED_STAMP.exists():
+        return False
+    try:
+        ok = (
+            subprocess.run(
+                [sys.executable, "-m", "playwright", "install", "chromium"], capture_output=True, timeout=600
+            ).returncode
+            == 0
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        ok = False
+    if not ok:  # remember, so the next setup does not wait on a download that cannot work here
+        _FAILED_STAMP.parent.mkdir(parents=True, exist_ok=True)
+        _FAILED_STAMP.touch()
+    return ok
+
+
+def can_apt() -> bool:
+    return hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get") is not None
+
+
+def apt_install_chromium() -> bool:
+    cmd = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk"
+    return subprocess.run(["sh", "-c", cmd], timeout=1200).returncode == 0
+
+
+def discover(
+    *,
+    install: bool,
+    env: str | None = None,
+    own: Callable[[], str | None] = playwright_own_path,
+    pw_install: Callable[[], bool] = try_playwright_install,
+    which: Callable[[str], str | None] = _which,
+    candidates: Sequence[str] = SYSTEM_CANDIDATES,
+    apt_ok: Callable[[], bool] = can_apt,
+    apt: Callable[[], bool] = apt_install_chromium,
+) -> BrowserChoice:
+    """Playwright's own Chromium; else `playwright install chromium`; else a system Chromium;
+    else (root with apt) install Debian's chromium; else a message that says what to run.
+    Installing is only tried when `install` is true (setup, doctor --install), never during an audit."""
+    if env:
+        if which(env):
+            return BrowserChoice(env, "env")
+        raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: not an executable file")
+    # Playwright's own full Chromium, launched by its path: without one, a headless launch would ask for
+    # Playwright's separate headless shell, which `playwright install chromium` may not have put there
+    if found := own():
+        return BrowserChoice(found, "playwright")
+    if install and pw_install() and (found := own()):
+        return BrowserChoice(found, "playwright-install")
+
+    def system() -> str | None:
+        return next((found for c in candidates if (found := which(c))), None)
+
+    if found := system():
+        return BrowserChoice(found, "system")
+    if install and apt_ok() and apt() and (found := system()):
+        return BrowserChoice(found, "apt")
+    raise BrowserNotFoundError(INSTALL_HINT)
+
+
+def find_browser(install: bool = False) -> BrowserChoice:
+    """AUDITOR_CHROMIUM=/path picks one; AUDITOR_PLAYWRIGHT_ONLY=1 uses only Playwright's own build."""
+    only_own = os.environ.get("AUDITOR_PLAYWRIGHT_ONLY") == "1"
+    return discover(
+        install=install, env=os.environ.get("AUDITOR_CHROMIUM"), candidates=() if only_own else SYSTEM_CANDIDATES
+    )
+
+
+def launch_options(choice: BrowserChoice) -> dict[str, object]:
+    args = list(LAUNCH_ARGS)
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        args.append("--no-sandbox")  # Chromium refuses its sandbox as root
+    opts: dict[str, object] = {"headless": True, "args": args}
+    if choice.executable:
+        opts["executable_path"] = choice.executable
+    return opts
+
+
+def browser_version(choice: BrowserChoice) -> str:
+    exe = choice.executable or playwright_own_path()
+    if not exe:
+        return "unknown"
+    try:
+        out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=30)
+        return out.stdout.strip() or out.stderr.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return "unknown"
+
+
+if __name__ == "__main__":  # used by scripts/setup.sh
+    try:
+        chosen = find_browser(install=True)
+    except BrowserNotFoundError as exc:
+        print(f"auditor: {exc}", file=sys.stderr)
+        sys.exit(2)
+    print(f"browser: {chosen.executable or 'playwright chromium'} ({chosen.source})")

@@ -1,0 +1,97 @@
+"""Checks: images that do not load, and images shown out of shape."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from auditor.engine import CheckContext, Hit, Params, check
+from auditor.models import Image, Page, Region
+
+
+def _images(ctx: CheckContext) -> Iterator[tuple[Page, Region, Image]]:
+    for page, region in ctx.regions():
+        seen: set[str] = set()
+        for img in [
+            *region.images,
+            *(s.image for s in region.slides if s.image),
+            *(s.image for s in region.slots if s.image),
+        ]:
+            if img.url and img.url not in seen:
+                seen.add(img.url)
+                yield page, region, img
+
+
+@check("broken-image", needs=("images",))
+def broken_image(ctx: CheckContext) -> Iterator[Hit]:
+    """An image that does not load or does not decode: an HTTP error (404), zero bytes, bytes that
+    are not an image (an HTML error page behind a .jpg URL), a file cut short (`truncated`), one too
+    big to decode (`too-large`, a decompression bomb) or in a format browsers do not show
+    (`unsupported-format`). An image on a host that did not answer is unknown, not broken.
+    The target is the URL the browser
+    actually used (currentSrc, or the lazy attribute it will load)."""
+    for page, region, img in _images(ctx):
+        facts = ctx.facts.images.get(img.url or "")
+        if facts is not None and not facts.ok and not facts.unreachable and not facts.error:
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "reason": facts.reason,
+                    "status": facts.status,
+                    "content_type": facts.content_type,
+                    "size_bytes": facts.size_bytes,
+                    "alt": img.alt,
+                    "selector": img.selector,
+                },
+                box=img.box,
+            )
+
+
+class DistortedParams(Params):
+    tolerance: float = Field(0.05, gt=0, lt=1)
+    min_size: int = Field(24, ge=1)
+
+
+@check("distorted-image", DistortedParams, needs=("images",))
+def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
+    """An image whose rendered aspect ratio differs from its natural one beyond `tolerance` (default
+    5%): squashed or stretched. The rendered size is the content box (padding and border excluded),
+    and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
+    by design, only `fill` (the default) distorts. Skips hidden images, tiny ones (icons, under
+    `min_size` px) and images that did not load (those are broken-image)."""
+    tol = ctx.params.tolerance
+    for page, region, img in _images(ctx):
+        facts = ctx.facts.images.get(img.url or "")
+        if facts is None or not facts.ok or not img.visible:
+            continue
+        if img.kind != "img" or min(img.rendered_width, img.rendered_height) < ctx.params.min_size:
+            continue
+        natural = facts.width / facts.height if facts.height else 0
+        rendered = img.rendered_width / img.rendered_height if img.rendered_height else 0
+        if not natural or not rendered:
+            continue
+        off = abs(rendered - natural) / natural
+        fit = img.object_fit
+        # cover / contain / scale-down / none keep the picture's shape by design: only fill stretches it
+        if off > tol and fit in ("fill", "", "normal"):
+            how = "squashed" if rendered < natural else "stretched"
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "natural": [facts.width, facts.height],
+                    "rendered": [round(img.rendered_width), round(img.rendered_height)],
+                    "ratio_natural": round(natural, 3),
+                    "ratio_rendered": round(rendered, 3),
+                    "off_by": round(off, 3),
+                    "how": how,
+                    "object_fit": fit,
+                    "selector": img.selector,
+                },
+                fmt={"off_pct": round(off * 100)},
+                box=img.box,
+            )

@@ -1,0 +1,159 @@
+"""Checks: prices shown (in images, in text) against the product's actual price; discount categories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from auditor.engine import CheckContext, Hit, Params, check
+from auditor.models import Image, Page, ProductFacts, Region
+from auditor.parse import parse_prices
+
+SELLING_ROLES = ("promo", "current", "price")
+
+
+class PriceParams(Params):
+    tolerance: float = Field(0.01, ge=0, description="yuan of difference that still counts as the same price")
+
+
+def _product(ctx: CheckContext, url: str | None) -> ProductFacts | None:
+    p = ctx.facts.products.get(url or "")
+    return p if p and p.price_trusted and p.availability in ("on_sale", "unknown") else None
+
+
+def _linked_images(region: Region) -> Iterator[tuple[str, Image]]:
+    """(product link, image) pairs where one image links to one place."""
+    for slide in region.slides:
+        if slide.link and slide.image:
+            yield slide.link, slide.image
+    for slot in region.slots:
+        if slot.link and slot.image:
+            yield slot.link, slot.image
+    for link in region.links:
+        if link.image and link.kind == "a":
+            yield link.url, link.image
+
+
+@check("image-price-mismatch", PriceParams, needs=("images", "ocr"))
+def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """A price read inside an image (OCR: 到手价¥149, 仅需¥89起) that is not the linked product's
+    actual selling price. Only selling prices count (原价/划线价 are skipped); thresholds such as
+    满300减50 and discounts such as 8折 are not prices. Skips images linking to several places
+    (image maps), products not on sale, and images with no price in them."""
+    for page, region in ctx.regions():
+        seen: set[tuple[str, str]] = set()
+        for link, img in _linked_images(region):
+            if not img.url or (link, img.url) in seen:
+                continue
+            seen.add((link, img.url))
+            product, ocr = _product(ctx, link), ctx.facts.ocr_for(img.url)
+            if product is None or ocr is None:
+                continue
+            shown = [p for p in parse_prices(ocr.text) if p.role in SELLING_ROLES]
+            if not shown or any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
+                continue
+            yield Hit(
+                page,
+                region,
+                img.url,
+                {
+                    "ocr_text": ocr.text,
+                    "image_prices": [p.as_dict() for p in shown],
+                    "actual_price": product.price,
+                    "product": link,
+                    "product_title": product.title,
+                },
+                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+                box=img.box,
+            )
+
+
+@check("price-mismatch", PriceParams, needs=("links",))
+def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """A price in page text (a showcase card's price, a caption or link text) that differs from the
+    linked product's actual selling price. Skips regular prices (原价), products not on sale and
+    text with no price."""
+    for page, region in ctx.regions():
+        pairs: list[tuple[str, str]] = [(s.link, s.price_text or s.text) for s in region.slots if s.link]
+        pairs += [(link.url, link.text) for link in region.links if link.text]
+        seen: set[str] = set()
+        for url, text in pairs:
+            product = _product(ctx, url)
+            if product is None or url in seen:
+                continue
+            shown = [p for p in parse_prices(text) if p.role in SELLING_ROLES]
+            if not shown:
+                continue
+            seen.add(url)
+            if any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
+                continue
+            yield Hit(
+                page,
+                region,
+                url,
+                {
+                    "text": text[:200],
+                    "shown_prices": [p.as_dict() for p in shown],
+                    "actual_price": product.price,
+                    "product_title": product.title,
+                },
+                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+            )
+
+
+class DiscountCategoryParams(Params):
+    keywords: list[str] = Field(
+        default_factory=lambda: [
+            "清仓",
+            "特价",
+            "折扣",
+            "特卖",
+            "促销",
+            "秒杀",
+            "限时",
+            "sale",
+            "outlet",
+            "clearance",
+            "discount",
+        ]
+    )
+    min_discount: float = Field(0.0, ge=0, lt=1, description="how far below the regular price counts as discounted")
+
+
+def _is_discount_category(page: Page, keywords: list[str]) -> bool:
+    head = f"{page.title} {page.url} {page.text[:200]}".lower()
+    return any(k.lower() in head for k in keywords)
+
+
+@check("discount-category-mismatch", DiscountCategoryParams, needs=("links",))
+def discount_category_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """A product listed in a discount category (清仓 / 特价 / sale ..., by the category page's title or
+    URL) whose price is no longer below its regular price: the category was not cleaned up after the
+    price changed. Skips products whose page shows no price."""
+    for page, region in ctx.regions():
+        if page.kind != "category" and region.kind != "category":
+            continue
+        if not _is_discount_category(page, ctx.params.keywords):
+            continue
+        for slot in region.slots:
+            product = _product(ctx, slot.link)
+            if product is None:
+                continue
+            regular = product.regular_price
+            if regular is not None and product.price < regular * (1 - ctx.params.min_discount) - 0.001:  # type: ignore[operator]
+                continue
+            yield Hit(
+                page,
+                region,
+                slot.link,
+                {
+                    "category": page.url,
+                    "category_title": page.title,
+                    "price": product.price,
+                    "regular_price": regular,
+                    "slot": slot.index,
+                    "title": product.title,
+                },
+                fmt={"title": product.title or slot.title, "price": f"¥{product.price:g}"},
+            )

@@ -1,0 +1,59 @@
+"""Checks: gaps in the showcase grid (橱窗) left by empty cells, placeholders and delisted items."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pydantic import Field
+
+from auditor.engine import CheckContext, Hit, Params, check
+
+
+class SlotGapParams(Params):
+    placeholder_pattern: str = Field(
+        r"placeholder|default|blank|nopic|no-image|no_image|spacer|loading|grey\.",
+        description="image URLs that mean 'no picture'",
+    )
+
+
+@check("showcase-slot-gap", SlotGapParams, needs=("links", "images"))
+def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
+    """A showcase slot that shows nothing an operator would want: an empty cell, a placeholder image
+    (by URL pattern, a missing image, or an image that did not load), or a product that is delisted,
+    not found or sold out (from the product page or the link's soft-404 verdict)."""
+    pattern = re.compile(ctx.params.placeholder_pattern, re.I)
+    for page, region in ctx.regions():
+        for slot in region.slots:
+            base = {"slot": slot.index, "selector": slot.selector, "title": slot.title}
+            if slot.link is None and slot.image is None and not slot.title:
+                yield Hit(
+                    page, region, None, {**base, "reason": "empty"}, discriminator=f"slot-{slot.index}", box=slot.box
+                )
+                continue
+            product = ctx.facts.products.get(slot.link or "")
+            link = ctx.facts.links.get(slot.link or "")
+            if product and product.availability in ("delisted", "not_found", "sold_out"):
+                yield Hit(page, region, slot.link, {**base, "reason": product.availability}, box=slot.box)
+                continue
+            if link and link.state == "dead":
+                reason = "delisted" if link.reason.startswith("delisted") else "dead-link"
+                yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
+                continue
+            img = slot.image
+            img_facts = ctx.facts.images.get(img.url or "") if img else None
+            if (
+                img is None
+                or not img.url
+                or pattern.search(img.url)
+                or (img_facts and not img_facts.ok and not img_facts.unreachable and not img_facts.error)
+            ):
+                target = slot.link or (img.url if img else None)
+                yield Hit(
+                    page,
+                    region,
+                    target,
+                    {**base, "reason": "placeholder", "image": img.url if img else None},
+                    discriminator="" if target else f"slot-{slot.index}",
+                    box=slot.box,
+                )

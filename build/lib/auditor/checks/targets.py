@@ -1,0 +1,65 @@
+"""Checks: links whose landing page is not the product the region promotes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from pydantic import Field
+from rapidfuzz import fuzz
+
+from auditor.engine import CheckContext, Hit, Params, check
+from auditor.parse.normalize import normalize
+
+# words that say how a product is promoted, not which product it is
+PROMO_WORDS = re.compile(
+    r"双\s*1[12]|618|双十[一二]|预告|预售|活动|大促|专区|会场|新品|清仓|特卖|特惠|限时|爆款|热卖|狂欢|抢购|秒杀|包邮|"
+    r"满\d+|减\d+|\d+折|[¥$]\s*[\d.]+|[\d.]+元|起|仅需|到手价|焕新|上市|夏季|冬季|春季|秋季|新春|精选|推荐|"
+    r"[^\w]+",
+    re.I,
+)
+
+
+class TargetParams(Params):
+    min_score: float = Field(40, ge=0, le=100, description="rapidfuzz partial_ratio below which names differ")
+    min_name_chars: int = Field(2, ge=1)
+
+
+def product_name(text: str) -> str:
+    return PROMO_WORDS.sub("", normalize(text)).lower()
+
+
+@check("link-target-mismatch", TargetParams, needs=("links",))
+def link_target_mismatch(ctx: CheckContext) -> Iterator[Hit]:
+    """A link whose landing page is not the product the region names: a banner or card says 电水壶
+    and the page it opens is a desk lamp. Only where the region names a product (a card title, a
+    slide's or banner's alt text once promotion words such as 双11 / 清仓 / ¥149 are stripped) and
+    the landing page is a live product page; names are compared fuzzily (rapidfuzz partial_ratio)."""
+    for page, region in ctx.regions():
+        pairs = [(s.link, s.title) for s in region.slots]
+        pairs += [(s.link, s.alt or s.text) for s in region.slides]
+        pairs += [(link.url, link.text) for link in region.links if link.image is not None]
+        seen: set[str] = set()
+        for url, named in pairs:
+            if not url or url in seen:
+                continue
+            product = ctx.facts.products.get(url)
+            status = ctx.facts.links.get(url)
+            if product is None or product.availability not in ("on_sale", "unknown", "sold_out"):
+                continue
+            if status is not None and status.state != "ok":
+                continue
+            name, title = product_name(named or ""), product_name(product.title)
+            if len(name) < ctx.params.min_name_chars or not title:
+                continue
+            seen.add(url)
+            score = fuzz.partial_ratio(name, title)
+            if score >= ctx.params.min_score:
+                continue
+            yield Hit(
+                page,
+                region,
+                url,
+                {"region_names": named, "landing_title": product.title, "score": round(score, 1)},
+                fmt={"named": named, "landing": product.title},
+            )

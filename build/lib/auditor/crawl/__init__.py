@@ -1,0 +1,1 @@
+"""Crawl stage: Playwright reads the store's pages into a Snapshot (pages → regions → elements)."""

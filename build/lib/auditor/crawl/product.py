@@ -1,0 +1,141 @@
+"""Crawl stage: product facts (title, prices, availability) from JSON-LD, microdata or selectors."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from bs4 import BeautifulSoup, Tag
+
+from auditor.crawl.profiles import Profile, find_marker
+from auditor.models import ProductFacts
+
+_NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
+_SOLD_OUT = ("已售罄", "售罄", "缺货", "sold out", "out of stock")
+_DELISTED = ("已下架", "下架", "no longer available", "discontinued")
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, int | float):
+        return float(value)
+    if isinstance(value, str) and (m := _NUM.search(value.replace("，", ","))):
+        return float(m.group(0).replace(",", ""))
+    return None
+
+
+def _ld_products(soup: BeautifulSoup) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(node: Any) -> None:
+        if isinstance(node, list):
+            for n in node:
+                walk(n)
+        elif isinstance(node, dict):
+            kind = node.get("@type")
+            kinds = kind if isinstance(kind, list) else [kind]
+            if "Product" in kinds:
+                found.append(node)
+            for key in ("@graph", "mainEntity", "itemListElement", "item"):
+                if key in node:
+                    walk(node[key])
+
+    for script in soup.find_all("script", type="application/ld+json"):
+        try:
+            walk(json.loads(script.string or ""))
+        except (json.JSONDecodeError, TypeError):
+            continue
+    return found
+
+
+def _offer_facts(product: dict[str, Any]) -> tuple[float | None, float | None, str | None, str | None]:
+    offers = product.get("offers")
+    offer_list = offers if isinstance(offers, list) else [offers] if isinstance(offers, dict) else []
+    prices: list[float] = []
+    regular = currency = availability = None
+    for offer in offer_list:
+        if offer.get("@type") == "AggregateOffer":
+            if (p := _number(offer.get("lowPrice"))) is not None:
+                prices.append(p)
+        elif (p := _number(offer.get("price"))) is not None:
+            prices.append(p)
+        spec = offer.get("priceSpecification")
+        for s in spec if isinstance(spec, list) else [spec] if isinstance(spec, dict) else []:
+            if "ListPrice" in str(s.get("priceType", "")) or "StrikethroughPrice" in str(s.get("priceType", "")):
+                regular = _number(s.get("price"))
+        currency = currency or offer.get("priceCurrency")
+        availability = availability or str(offer.get("availability", "")) or None
+    return (min(prices) if prices else None), regular, currency, availability
+
+
+def _availability(schema_value: str | None, text: str, profile: Profile) -> str:
+    if schema_value:
+        v = schema_value.rsplit("/", 1)[-1].lower()
+        if v in ("instock", "limitedavailability", "onlineonly", "instoreonly", "preorder", "presale"):
+            return "on_sale"
+        if v in ("outofstock", "soldout"):
+            return "sold_out"
+        if v in ("discontinued",):
+            return "delisted"
+    head = text[:600].lower()
+    if any(m in head for m in _DELISTED):
+        return "delisted"
+    if find_marker(head, profile.soft_404_markers):
+        return "not_found"
+    if any(m in head for m in _SOLD_OUT):
+        return "sold_out"
+    return "unknown"
+
+
+def _select_text(soup: BeautifulSoup, selector: str | None) -> str | None:
+    if not selector:
+        return None
+    try:
+        el = soup.select_one(selector)
+    except Exception:  # a bad selector from config: treated as not matching, validated elsewhere
+        return None
+    return el.get_text(" ", strip=True) if isinstance(el, Tag) else None
+
+
+def read_product(html: str, url: str, profile: Profile, visible_text: str = "") -> ProductFacts | None:
+    """Product facts from a rendered page; None when the page shows no product and no product message."""
+    soup = BeautifulSoup(html, "html.parser")
+    text = visible_text or soup.get_text(" ", strip=True)
+    title = soup.title.get_text(strip=True) if soup.title else ""
+    for product in _ld_products(soup):
+        price, regular, currency, schema_avail = _offer_facts(product)
+        return ProductFacts(
+            url=url,
+            title=str(product.get("name") or title),
+            price=price,
+            regular_price=regular or _number(_select_text(soup, profile.selectors.get("regular_price"))),
+            currency=currency,
+            availability=_availability(schema_avail, text, profile),  # type: ignore[arg-type]
+            source="json-ld",
+        )
+    item = soup.select_one("[itemtype*='schema.org/Product']")
+    if item is not None:
+        price_el = item.select_one("[itemprop=price]")
+        avail_el = item.select_one("[itemprop=availability]")
+        name_el = item.select_one("[itemprop=name]")
+        price = _number((price_el.get("content") or price_el.get_text()) if price_el else None)
+        avail = (avail_el.get("href") or avail_el.get("content")) if avail_el else None
+        return ProductFacts(
+            url=url,
+            title=name_el.get_text(strip=True) if name_el else title,
+            price=price,
+            availability=_availability(str(avail) if avail else None, text, profile),  # type: ignore[arg-type]
+            source="microdata",
+        )
+    price_text = _select_text(soup, profile.selectors.get("price"))
+    availability = _availability(None, text, profile)
+    if price_text is None and availability == "unknown":
+        return None
+    return ProductFacts(
+        url=url,
+        title=_select_text(soup, profile.selectors.get("title")) or title,
+        price=_number(price_text),
+        regular_price=_number(_select_text(soup, profile.selectors.get("regular_price"))),
+        availability=availability,
+        source="selectors",
+    )  # type: ignore[arg-type]

@@ -1,0 +1,572 @@
+// Crawl stage, in the page: find regions by structure (or by the profile's selectors) and read their
+// elements. Called as `(args) => ...` by Playwright; returns plain JSON. Two calls per page:
+// {phase: "mark"} tags regions and starts watching carousels; {phase: "read"} reads everything.
+(args) => {
+  const S = args.selectors || {};
+  const LAZY = ["data-src", "data-original", "data-lazy", "data-lazy-src", "data-ks-lazyload",
+                "data-lazyload", "data-echo", "data-url", "data-img", "data-srcset"];
+  const abs = (u) => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
+  const txt = (el) => (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
+  const rect = (el) => { const r = el.getBoundingClientRect();
+    return [r.left + scrollX, r.top + scrollY, r.width, r.height]; };
+  const shown = (el) => {
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) {
+      const cs = getComputedStyle(e);
+      if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false;
+    }
+    const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0;
+  };
+  // nth-of-type of every child of a parent, counted once per parent (a list of 60,000 links would
+  // otherwise be walked once per link)
+  const nth = new WeakMap();
+  const nthOfType = (e) => {
+    if (!nth.has(e) && e.parentElement) {
+      const counts = {};
+      for (const c of e.parentElement.children) { counts[c.tagName] = (counts[c.tagName] || 0) + 1; nth.set(c, counts[c.tagName]); }
+    }
+    return nth.get(e) || 1;
+  };
+  const path = (el) => {
+    if (el.id && document.querySelectorAll("#" + CSS.escape(el.id)).length === 1) return "#" + CSS.escape(el.id);
+    const parts = [];
+    for (let e = el; e && e.nodeType === 1 && e !== document.body; e = e.parentElement) {
+      if (e.id && document.querySelectorAll("#" + CSS.escape(e.id)).length === 1) { parts.unshift("#" + CSS.escape(e.id)); break; }
+      parts.unshift(e.tagName.toLowerCase() + ":nth-of-type(" + nthOfType(e) + ")");
+    }
+    return (parts[0] && parts[0].startsWith("#") ? "" : "body > ") + parts.join(" > ");
+  };
+  const q = (sel) => { if (!sel) return []; try { return [...document.querySelectorAll(sel)]; } catch (e) { return []; } };
+  const bgUrl = (el) => { const m = /url\(["']?(.*?)["']?\)/.exec(getComputedStyle(el).backgroundImage || "");
+    return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
+  const placeholderSrc = (s) => !s || s.startsWith("data:") || /placeholder|blank|spacer|loading|grey|lazy/i.test(s);
+
+  const contentBox = (el) => {  // what the picture is drawn into: the border box less padding and border
+    const r = el.getBoundingClientRect(); const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
+    return { width: Math.max(0, r.width - px("paddingLeft") - px("paddingRight") - px("borderLeftWidth") - px("borderRightWidth")),
+             height: Math.max(0, r.height - px("paddingTop") - px("paddingBottom") - px("borderTopWidth") - px("borderBottomWidth")) };
+  };
+  const image = (el) => {
+    const r = contentBox(el);
+    let url = el.currentSrc || el.src || null;
+    const empty = !el.getAttribute("src") || url === location.href;  // src="" resolves to the page itself
+    for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
+      const v = el.getAttribute(a);
+      if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
+    }
+    if (empty && (!url || url === location.href)) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
+      const own = [...el.attributes].find((a) => a.name !== "src" && /\.(jpe?g|png|gif|webp|avif|svg)(\?|$)/i.test(a.value.trim()));
+      url = own ? abs(own.value.trim()) : null;
+    }
+    if (url && url.startsWith("data:")) url = null;
+    const cs = getComputedStyle(el);
+    let clipped = false;
+    if (el.complete && el.naturalWidth > 0 && (cs.objectFit === "cover" || cs.objectFit === "none")) {
+      clipped = Math.abs(el.naturalWidth / el.naturalHeight - r.width / Math.max(r.height, 1)) > 0.05;
+    }
+    return { url: url ? abs(url) : null, alt: (el.getAttribute("alt") || "").trim(), kind: "img",
+             rendered_width: r.width, rendered_height: r.height,
+             natural_width: el.complete ? el.naturalWidth : 0, natural_height: el.complete ? el.naturalHeight : 0,
+             visible: shown(el), clipped, object_fit: cs.objectFit || "fill", selector: path(el), box: rect(el) };
+  };
+  const bgImage = (el) => { const r = el.getBoundingClientRect(); const u = bgUrl(el);
+    return u ? { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
+                 rendered_width: r.width, rendered_height: r.height, visible: shown(el), selector: path(el), box: rect(el) } : null; };
+
+  const areaBox = (a) => {  // an image-map hot zone has no box of its own: its coords on the image
+    if (a.tagName !== "AREA") return null;
+    const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']");
+    if (!im) return null; const r = rect(im);
+    const c = (a.getAttribute("coords") || "").split(",").map(Number);
+    const sx = r[2] / (im.naturalWidth || r[2]), sy = r[3] / (im.naturalHeight || r[3]);
+    return c.length === 4 && (a.getAttribute("shape") || "rect").toLowerCase().startsWith("rect")
+      ? [r[0] + c[0] * sx, r[1] + c[1] * sy, (c[2] - c[0]) * sx, (c[3] - c[1]) * sy] : r;
+  };
+  const linkOf = (a, extra) => {
+    const href = a.tagName === "AREA" || a.tagName === "A" ? a.getAttribute("href") : null;
+    let url = href !== null ? href.trim() : null;
+    if (url === null) {  // onclick targets: location.href='...' / window.open('...')
+      const m = /(?:location(?:\.href)?\s*=|window\.open\()\s*['"]([^'"]+)['"]/.exec(a.getAttribute("onclick") || "");
+      if (!m) return null; url = m[1];
+    }
+    const img = a.querySelector && a.querySelector("img");
+    // a link with a scheme other than http(s) keeps its text as written (the browser lower-cases schemes)
+    const raw = /^(javascript:|mailto:|tel:|#|data:)/i.test(url) || url === "" || (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url));
+    const o = { url: raw ? url : abs(url),
+                text: a.tagName === "AREA" ? (a.getAttribute("alt") || a.getAttribute("title") || "") : (txt(a) || (a.getAttribute("title") || "")),
+                kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
+                coords: a.tagName === "AREA" ? (a.getAttribute("coords") || "") : null,
+                revealed_by: a.getAttribute("data-auditor-revealed") || null, level: 0,
+                image: img ? image(img) : (a.tagName === "A" ? bgImage(a) : null), box: areaBox(a) || rect(a) };
+    if (!o.text && o.image) o.text = o.image.alt;
+    return Object.assign(o, extra || {});
+  };
+  // a page with 60,000 links is read up to a budget; what is left out is counted, not lost silently
+  const budget = { links: args.maxLinks || 5000, images: args.maxLinks || 5000 };
+  const leftOut = { links: 0, images: 0 };
+  const spend = (what) => { if (budget[what] > 0) { budget[what]--; return true; } leftOut[what]++; return false; };
+  const linksIn = (root) => { const out = [];
+    for (const a of root.querySelectorAll("a[href], area[href], [onclick]")) {
+      if (!spend("links")) continue; const l = linkOf(a); if (l) out.push(l); }
+    return out; };
+  const imagesIn = (root) => {
+    const out = [];
+    for (const im of root.querySelectorAll("img")) if (spend("images")) out.push(image(im));
+    let n = 0;
+    for (const el of root.querySelectorAll("a, div, section, span")) {
+      if (++n > 20000) break;  // CSS backgrounds: the first 20,000 boxes are plenty for banners
+      const b = bgImage(el); if (b && b.rendered_width >= 200 && spend("images")) out.push(b); }
+    return out;
+  };
+
+  // after one hover or click: the entries it made appear, read while they exist (a menu built on
+  // mouseenter and removed on mouseleave is gone by the time the page is read)
+  if (args.phase === "collect") {
+    const got = window.__auditorRevealed = window.__auditorRevealed || [];
+    const keys = window.__auditorRevealedKeys = window.__auditorRevealedKeys || new Set();
+    for (const a of document.querySelectorAll("a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen])")) {
+      if (!shown(a) || got.length >= 2000) continue;
+      const l = linkOf(a, { kind: "menu", revealed_by: args.how || "hover", level: args.level || 1 });
+      const key = l.url + "|" + l.text; if (keys.has(key)) continue; keys.add(key); got.push(l);
+    }
+    return got.length;
+  }
+
+  // entries that hovering revealed, to hover in turn (nested menus)
+  if (args.phase === "revealed") {
+    return [...document.querySelectorAll("a:not([data-auditor-seen]):not([data-auditor-hovered])")].slice(0, 40)
+      .map((a) => { a.setAttribute("data-auditor-hovered", "1"); return path(a.closest("li") || a); });
+  }
+
+  // ---- structure ----
+  const W = document.documentElement.clientWidth || 1200;
+  const taken = new Set();
+  const inTaken = (el) => { for (let e = el; e; e = e.parentElement) if (taken.has(e)) return true; return false; };
+  const regions = [];
+  const add = (kind, el, extra) => {
+    if (!el || inTaken(el)) return null;
+    taken.add(el); el.setAttribute("data-auditor-region", kind);
+    const reg = Object.assign({ kind, el, selector: path(el) }, extra || {}); regions.push(reg); return reg;
+  };
+
+  // carousels: a box whose track holds 2+ slides each about as wide as the box, laid side by side
+  // behind a clipping box (sliding), or stacked on one another (fading), or hidden but one
+  const clips = (el) => { const cs = getComputedStyle(el);
+    return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
+  const slideSetOf = (box) => {
+    const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
+    const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
+    for (const t of tracks) {
+      if (t.childElementCount > 200) continue;  // a list of hundreds is a grid or a link farm, not slides
+      const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"));
+      if (kids.length < 2) continue;
+      const rs = kids.map((c) => c.getBoundingClientRect());
+      const wide = rs.filter((r) => r.width >= bw * 0.85 && r.width <= bw * 1.15);
+      const hidden = kids.filter((c) => getComputedStyle(c).display === "none").length;
+      if (wide.length + hidden < 2 || wide.length + hidden < kids.length * 0.8 || !wide.length) continue;
+      const w0 = wide[0];
+      const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);
+      const stacked = wide.some((r) => r !== w0 && Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) < 5);
+      if ((sideBySide && (clips(box) || clips(t))) || stacked || hidden >= 1) return { track: t, slides: kids };
+    }
+    return null;
+  };
+  // A carousel needs evidence beyond shape: dots or thumbs, prev/next controls, a known slider's
+  // structure, or slides seen to change while watched. A form, a tab-panel group, a <select>, a login
+  // box or a box taller than most of the screen is never one (real clones: login.html's QR/password
+  // tabs, Bootstrap .tab-pane galleries, a JD header 732 px tall were all "stalled carousels").
+  const SLIDER_LIB = /swiper|slick|owl-(carousel|stage)|carousel|splide|glide|flickity|slider|slideshow|switchable|unslider|bxslider|lunbo|focus-?(pic|img|box)/i;
+  const classy = (e) => e && e.nodeType === 1 ? (e.id || "") + " " + (typeof e.className === "string" ? e.className : "") : "";
+  const smallBox = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.width <= 48 && r.height > 0 && r.height <= 48; };
+  const dotsIn = (root) => {  // a row of 2+ small same-size markers, or a group named like one
+    if (!root) return 0;
+    let best = 0;
+    for (const g of root.querySelectorAll("ul, ol, div, span, p")) {
+      const kids = [...g.children]; if (kids.length < 2 || kids.length > 30) continue;
+      if (kids.some((k) => isArrow(k))) continue;  // prev/next are controls, not one marker per slide
+      const named = /dot|indicator|pagination|bullet|pager|thumb|nav-?num|switch-?nav|ks-switchable-nav/i.test(classy(g));
+      const small = kids.every((k) => smallBox(k) && txt(k).length <= 2);
+      if (named || small) best = Math.max(best, kids.length);
+    }
+    return best;
+  };
+  const isArrow = (e) => (/(^|[\s_-])(prev|next|arrow|left|right)([\s_-]|$)|-prev|-next|prev-|next-/i.test(classy(e)) ||
+     /^(‹|›|<|>|«|»|❮|❯|上一[张页]?|下一[张页]?)$/.test(txt(e)) || /prev|next|previous|上一|下一/i.test(e.getAttribute("aria-label") || ""))
+    && e.getBoundingClientRect().width <= 120;
+  const arrowsIn = (root) => !!root && [...root.querySelectorAll("a, button, span, div, i")].some(isArrow);
+  const libraryOf = (box, set) => [box, box.parentElement, set.track, set.slides[0]].some((e) => SLIDER_LIB.test(classy(e)))
+    || !!box.closest("[aria-roledescription=carousel]") || !!box.querySelector("[aria-roledescription=slide]");
+  const signalsOf = (box, set) => {
+    // controls sit in the slider or beside it in a wrapper not much bigger than it (not the whole page)
+    const pr = box.parentElement && box.parentElement !== document.body ? box.parentElement.getBoundingClientRect() : null;
+    const br = box.getBoundingClientRect();
+    const wrap = pr && pr.width * pr.height <= br.width * br.height * 1.6 ? box.parentElement : null;
+    const out = []; const dots = dotsIn(box) || dotsIn(wrap);
+    if (dots) out.push("dots"); if (arrowsIn(box) || arrowsIn(wrap)) out.push("arrows");
+    if (libraryOf(box, set)) out.push("library");
+    return { signals: out, dots };
+  };
+  const excluded = (box, set, lib) => {
+    if (box.closest("form, select, datalist") || box.querySelector("input[type=password], select, textarea")) return true;
+    if (set.slides.some((s) => s.tagName === "OPTION" || s.querySelector("form, input[type=password]"))) return true;
+    if (!lib && (box.closest("[role=tabpanel], .tab-pane, .tab-content") || box.querySelector("[role=tablist]")
+        || set.slides.some((s) => s.matches("[role=tabpanel], .tab-pane")))) return true;
+    return box.getBoundingClientRect().height > innerHeight * 0.85;
+  };
+  const singleWithDots = (box) => {  // one wide slide and dots for several: a KV that cannot rotate
+    const bw = box.getBoundingClientRect().width; if (bw < 300) return null;
+    const dots = dotsIn(box); if (!dots) return null;
+    for (const c of box.querySelectorAll(":scope > *, :scope > * > *")) {
+      const r = c.getBoundingClientRect();
+      if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG")) {
+        // slides hidden with display:none have no box: the shown one's siblings of the same kind are slides too
+        const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|\d/.test(k)).sort().join(".");
+        const same = [...c.parentElement.children].filter((k) => k !== c && kind(k) === kind(c) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
+        return { track: c.parentElement, slides: [c, ...same], single: !same.length };
+      }
+    }
+    return null;
+  };
+  const carouselEls = []; const carouselSets = new Map();
+  const watchOf = (el) => (window.__auditorCarousels || []).find((w) => w.selector === path(el));
+  const consider = (el, forced, single) => {
+    const set = single ? singleWithDots(el) : slideSetOf(el); if (!set && !forced) return;
+    const real = set || { track: el, slides: [...el.children] };
+    const sig = signalsOf(el, real);
+    if (!forced && excluded(el, real, sig.signals.includes("library"))) return;
+    // changing once is weak evidence on its own (a menu we hovered closing, a late image): twice is a rhythm
+    const w = watchOf(el); const moved = !!(w && w.moves.length + (w.earlier || 0) >= (sig.signals.length ? 1 : 2));
+    if (moved) sig.signals.push("moved");
+    // mark phase: every candidate is watched; read phase: only those with evidence are carousels
+    if (!forced && args.phase === "read" && !sig.signals.length) return;
+    carouselEls.push(el); carouselSets.set(el, Object.assign({}, real, sig));
+  };
+  for (const el of q(S.carousel)) consider(el, true);
+  if (!S.carousel) {
+    const boxes = [...document.querySelectorAll("body *")].filter((el) => el.childElementCount >= 1
+      && el.childElementCount <= 200 && !/^(SCRIPT|STYLE|A|IMG|P|SPAN|H[1-6]|SELECT|OPTION|FORM)$/.test(el.tagName));
+    for (const el of boxes) {  // slides first; a lone slide with dots only where no slide set was found
+      if (!carouselEls.some((c) => c.contains(el) || el.contains(c))) consider(el, false, false);
+    }
+    for (const el of [...boxes].reverse()) {  // innermost first: the slider, not the section around it
+      if (!carouselEls.some((c) => c.contains(el) || el.contains(c))) consider(el, false, true);
+    }
+  }
+  // the KV: the first large carousel near the top (not merely the biggest one on the page)
+  const large = carouselEls.filter((c) => { const r = c.getBoundingClientRect();
+    return r.width >= Math.min(600, W * 0.5) && r.top + scrollY < innerHeight * 1.2; });
+  const kvEl = q(S.kv)[0] || large.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]
+    || carouselEls.slice().sort((a, b) => { const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+      return rb.width * rb.height - ra.width * ra.height; })[0];
+  if (kvEl && !carouselEls.includes(kvEl)) consider(kvEl, true);
+
+  // nav: the profile's selector, else <nav>/role=navigation near the top, else the topmost row of 3+ links
+  // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
+  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n));
+  if (!navEl) {
+    let best = null;
+    for (const ul of document.querySelectorAll("ul, ol, div")) {
+      const r = ul.getBoundingClientRect(); if (r.top + scrollY > 300 || r.width < W * 0.3) continue;
+      const items = [...ul.children].filter((c) => c.querySelector("a") || c.tagName === "A");
+      if (items.length < 3) continue;
+      const tops = items.map((c) => Math.round(c.getBoundingClientRect().top));
+      if (Math.max(...tops) - Math.min(...tops) > 10) continue;
+      if (!best || r.top < best.getBoundingClientRect().top) best = ul;
+    }
+    navEl = best && (best.closest("header") || best);
+  }
+
+  // footer
+  let footEl = q(S.footer)[0] || q("footer, [role=contentinfo]").pop();
+  if (!footEl) {
+    const blocks = [...document.body.children].filter((c) => shown(c) && c.querySelectorAll("a").length >= 3 && !["SCRIPT", "STYLE"].includes(c.tagName));
+    let last = blocks[blocks.length - 1];
+    // a page wrapped in one big box: the footer is that box's last block, not the whole page
+    while (last && last.getBoundingClientRect().height > Math.min(900, document.body.scrollHeight * 0.4)) {
+      const inner = [...last.children].filter((c) => shown(c) && c.querySelectorAll("a").length >= 3 && !["SCRIPT", "STYLE"].includes(c.tagName));
+      last = inner[inner.length - 1];
+    }
+    if (last && last.getBoundingClientRect().bottom + scrollY >= document.body.scrollHeight * 0.8) footEl = last;
+  }
+
+  // announcements: a block headed 公告/notice, a marquee, or one the profile names
+  const noticeEls = q(S.announcement);
+  if (!S.announcement) {
+    const words = /^(店铺公告|公告|通知|announcement|notice|news)/i;
+    for (const h of document.querySelectorAll("h1,h2,h3,h4,h5,strong,b,span,div,dt,p")) {
+      if (h.children.length > 1 || !words.test(txt(h)) || txt(h).length > 12) continue;
+      const box = h.parentElement; if (box && box !== document.body && !noticeEls.includes(box)) noticeEls.push(box);
+    }
+    for (const m of q("marquee, [role=marquee], [aria-live]")) if (!noticeEls.some((n) => n.contains(m))) noticeEls.push(m);
+    for (const m of q("[aria-label], [title], [role=region], [role=status]")) {
+      const label = (m.getAttribute("aria-label") || m.getAttribute("title") || "");
+      if (/announce|notice|公告|通知|bulletin/i.test(label) && !m.matches("a, img") && !noticeEls.some((n) => n.contains(m))) noticeEls.push(m);
+    }
+  }
+
+  // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
+  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !/active|on|cur|hover|first|last|odd|even/.test(c)).sort().join(".");
+  const gridEls = q(S.showcase);
+  if (!S.showcase) {
+    for (const el of document.querySelectorAll("body *")) {
+      const kids = [...el.children]; if (kids.length < 3 || kids.length > 2000) continue;
+      const groups = {}; kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
+      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0];
+      if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
+      const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
+      if (full.length < Math.max(2, cells.length * 0.5)) continue;
+      const priced = cells.filter((c) => /[¥￥$]\s*\d|\d\s*元/.test(txt(c)));
+      if (priced.length < full.length * 0.5) continue;
+      const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
+      if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
+      if (gridEls.some((g) => g.contains(el))) continue;
+      gridEls.push(el);
+    }
+  }
+
+  if (navEl) add("nav", navEl);
+  carouselEls.forEach((el) => add(el === kvEl ? "kv" : "carousel", el));
+  noticeEls.forEach((el) => add("announcement", el));
+  gridEls.forEach((el) => add(args.pageKind === "category" ? "category" : "showcase", el));
+  if (footEl) add("footer", footEl);
+
+  // product pages: the price box near the title, and the blocks of links to other products
+  if (args.pageKind === "product") {
+    const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
+    const h1 = document.querySelector("h1");
+    const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || [...document.querySelectorAll("body *")]
+      .filter((e) => e.children.length <= 2 && /[¥￥$]\s*\d/.test(txt(e)) && txt(e).length < 40 && shown(e))
+      .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+    if (priceEl) add("product.price", priceEl.parentElement && txt(priceEl.parentElement).length < 120 ? priceEl.parentElement : priceEl);
+    if (productRe) {
+      const here = location.href.split("#")[0];
+      const cands = [...document.querySelectorAll("body *")].filter((e) => {
+        const links = [...e.querySelectorAll("a[href]")];
+        const prod = links.filter((a) => productRe.test(a.href) && a.href.split("#")[0] !== here);
+        return prod.length >= 2 && links.length <= 40 && prod.length >= links.length * 0.6;
+      });
+      cands.filter((e) => !cands.some((o) => o !== e && e.contains(o) && o.querySelectorAll("a[href]").length >= 2))
+        .forEach((e) => add("product.related", e));
+    }
+  }
+
+  // banners: big linked images, image maps and CSS-background banners not inside another region
+  const bannerCandidates = [...q(S.banner)];
+  if (!S.banner) {
+    for (const img of document.querySelectorAll("img")) {
+      const r = img.getBoundingClientRect();
+      if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && (img.closest("a[href]") || img.useMap)) bannerCandidates.push(img.closest("a[href]") || img);
+    }
+    for (const a of document.querySelectorAll("a[href]")) {
+      const r = a.getBoundingClientRect(); if (r.width >= 300 && r.height >= 60 && bgUrl(a)) bannerCandidates.push(a);
+    }
+    // a big picture with its call-to-action link beside it (a section banner with a button)
+    for (const img of document.querySelectorAll("img")) {
+      const r = img.getBoundingClientRect();
+      if (r.width < Math.min(300, W * 0.5) || r.height < 60 || img.closest("a[href]") || img.useMap) continue;
+      let box = img.parentElement;
+      for (let up = 0; box && box !== document.body && up < 3; up++, box = box.parentElement) {
+        const links = box.querySelectorAll("a[href]").length;
+        const bigImgs = [...box.querySelectorAll("img")].filter((i) => i.getBoundingClientRect().width >= 200).length;
+        if (bigImgs > 1) break;
+        if (links >= 1 && links <= 2) { bannerCandidates.push(box); break; }
+      }
+    }
+  }
+  const pk = args.pageKind === "product";
+  bannerCandidates.forEach((el) => add(pk ? "product.promo" : "banner", el));
+
+  // ---- mark phase: remember what exists before hovering, start watching carousels ----
+  if (args.phase === "mark") {
+    document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
+    const watchMs = args.watchMs || 6000;
+    const shownPictures = (el, box) => [...el.querySelectorAll("img")].slice(0, 40).filter((im) => {
+      const b = im.getBoundingClientRect(); const w = Math.min(b.right, box.right) - Math.max(b.left, box.left);
+      const h = Math.min(b.bottom, box.bottom) - Math.max(b.top, box.top);
+      return w > 0 && h > 0 && w * h >= 0.5 * b.width * b.height && getComputedStyle(im).visibility !== "hidden"; })
+      .map((im) => (im.currentSrc || im.src || "").slice(-60)).join(",");
+    window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map((r) => {
+      const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
+      const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
+        const box = r.el.getBoundingClientRect();
+        return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
+          return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, s.className].join("|"); }).join(";")
+          + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
+          + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
+      };
+      // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
+      const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
+      w.timer = setInterval(() => { const s = state(); if (s === w.last) return; const t = performance.now();
+        if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
+      return w;
+    });
+    // watched long enough: three moves seen, or the watch is over and what was seen is conclusive
+    // (nothing, or a steady rhythm); one lone move keeps it watched up to twice as long
+    window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
+      const n = w.moves.length, el = performance.now() - w.started;
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n !== 1); });  // n ≥ 2 by then: a rhythm
+    const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
+    const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
+      .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
+              && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
+    return { nav: navEl ? path(navEl) : null,
+             navItems: navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [],
+             clickItems: clickable.slice(0, 20).map(path) };
+  }
+
+  // hidden, but one of a set whose other member shows (a tab panel, a hidden slide): a click reveals it;
+  // a copy of the menu hidden for another screen size has no shown sibling of its kind
+  const revealable = (el) => {
+    for (let x = el; x && x !== document.body; x = x.parentElement) {
+      if (getComputedStyle(x).display !== "none") continue;
+      const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|hide|hidden/.test(k)).sort().join(".");
+      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && kind(k) === kind(x) && shown(k));
+    }
+    return false;
+  };
+
+  // ---- read phase ----
+  const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
+  const out = regions.map((r) => {
+    const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
+                visible: shown(r.el), box: rect(r.el) };
+    if (r.kind === "kv" || r.kind === "carousel") {
+      const set = carouselSets.get(r.el) || { slides: [...r.el.children], signals: [], dots: 0 };
+      o.signals = set.signals || []; o.dots = set.dots || 0;
+      o.autoplay_off = [r.el, set.track, r.el.parentElement].some((e) => e && e.nodeType === 1 && (
+        /^(false|0)$/i.test(e.getAttribute("data-autoplay") || e.getAttribute("data-interval") || e.getAttribute("data-bs-interval") || "")
+        || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
+        || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))));
+      const seen = new Set(); let i = 0;
+      for (const s of set.slides) {
+        if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
+        const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.querySelector("img");
+        const img = im ? image(im) : bgImage(s);
+        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
+        if (seen.has(key)) continue; seen.add(key);
+        o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });
+      }
+      const w = watch(r.selector);
+      if (w) {  // rotating: it moved, and its last move is recent for its own rhythm
+        const now = performance.now(), n = w.moves.length;
+        const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
+        const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
+        o.rotates = n > 0 && now - w.moves[n - 1] < Math.max(2.5 * interval, 1500);
+        o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
+      }
+      // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
+      const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
+      const known = new Set(slideLinks.map((l) => l.url));
+      o.links = [...slideLinks, ...linksIn(r.el).filter((l) => !known.has(l.url))];
+      const slideImgs = o.slides.map((s) => s.image).filter(Boolean);
+      const knownImg = new Set(slideImgs.map((i) => i.url));
+      o.images = [...slideImgs, ...imagesIn(r.el).filter((i) => i.url && !knownImg.has(i.url))];
+      return o;
+    }
+    if (r.kind === "showcase" || r.kind === "category") {
+      const kids = [...r.el.children]; const groups = {};
+      kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
+      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0] || [];
+      cells.forEach((c, i) => {
+        const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
+        const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?|\d[\d,]*(\.\d+)?\s*元/.exec(t);
+        const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
+        const named = [...c.querySelectorAll("h1,h2,h3,h4,h5,h6,[itemprop=name],a[href],[title]")]
+          .map((e) => txt(e) || e.getAttribute("title") || "").find((s) => s && !priceLike(s) && s.length >= 2);
+        const leaf = [...c.querySelectorAll("*")].filter((e) => !e.children.length).map(txt)
+          .find((s) => s && !priceLike(s) && s.length >= 2);
+        const title = named || leaf || "";
+        o.slots.push({ index: i, link: a ? linkOf(a).url : null, image: im ? image(im) : null, title, price_text: pm ? pm[0] : "",
+                       text: t, selector: path(c), box: rect(c) });
+      });
+    }
+    if (r.kind === "announcement") {
+      const lines = [...r.el.querySelectorAll("p, li, a, marquee, span, div")].filter((e) => !e.querySelector("p, li, div") && txt(e));
+      const seenText = new Set();
+      for (const e of lines.length ? lines : [r.el]) {
+        const t = txt(e); if (seenText.has(t) || /^(店铺公告|公告|通知)$/.test(t)) continue; seenText.add(t);
+        const a = e.closest("a[href]") || e.querySelector("a[href]");
+        o.texts.push({ text: t, link: a ? linkOf(a).url : null, selector: path(e) });
+      }
+    } else if (r.kind !== "showcase" && r.kind !== "category") {
+      const t = txt(r.el); if (t) o.texts.push({ text: t.slice(0, 2000), link: null, selector: r.selector });
+    }
+    o.links = linksIn(r.el);
+    o.images = r.el.tagName === "IMG" ? [image(r.el)] : imagesIn(r.el);
+    if (r.el.tagName === "A" && !o.images.length) { const b = bgImage(r.el); if (b) o.images.push(b); }
+    if (r.el.tagName === "A") o.links = [linkOf(r.el)];
+    if (r.el.tagName === "IMG" && r.el.useMap) {
+      const map = document.querySelector("map[name='" + CSS.escape(r.el.useMap.replace(/^#/, "")) + "']");
+      if (map) o.links = linksIn(map);
+    }
+    if (r.kind === "nav") {
+      o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
+      const have = new Set(o.links.map((l) => l.url + "|" + l.text));
+      for (const l of window.__auditorRevealed || []) if (!have.has(l.url + "|" + l.text)) { have.add(l.url + "|" + l.text); o.links.push(l); }
+    }
+    return o;
+  });
+
+  // image maps whose <map> sits outside the banner element
+  // everything else: the "page" region
+  const rest = { kind: "page", selector: "body", label: "", links: [], images: [], texts: [], slots: [], slides: [], visible: true, box: null };
+  for (const a of document.querySelectorAll("a[href], area[href]")) {
+    if (inTaken(a)) continue;
+    if (a.tagName === "AREA") { const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']"); if (im && inTaken(im)) continue; }
+    // outside the regions, what a visitor can see or reveal: not a copy hidden for another screen size
+    else if (budget.links > 0 && !shown(a) && !a.getAttribute("data-auditor-revealed") && !revealable(a)) continue;
+    if (!spend("links")) continue;
+    const l = linkOf(a); if (l) rest.links.push(l);
+  }
+  for (const im of document.querySelectorAll("img")) if (!inTaken(im) && spend("images")) rest.images.push(image(im));
+  out.push(rest);
+  (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
+  const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
+  // price candidates on a page that may be a product page: every short text that reads like a price,
+  // with how it looks and where it sits; auditor/crawl/price_finder.py scores them
+  const priceCandidates = [];
+  if (args.pageKind === "product") {
+    const PRICE_ATTR = /price|prc|jiage|rmb|amount|money|cost|sale|promo/i;
+    const MONEY = /[¥￥$€£]|元|RMB|CNY|USD/i;
+    // the product title: the page's h1, else the first prominent heading or title-named block near the top
+    const h1 = [...document.querySelectorAll("h1")].find(shown) || [...document.querySelectorAll("h2, h3, [itemprop=name], [class*=title], [class*=name]")]
+      .find((e) => shown(e) && e.getBoundingClientRect().top + scrollY < 700 && txt(e).length >= 2 && txt(e).length <= 80);
+    const hr = h1 ? h1.getBoundingClientRect() : null;
+    const attrs = (e) => { let out = ""; for (let k = 0, x = e; k < 3 && x && x !== document.body; k++, x = x.parentElement) {
+      out += " " + classy(x) + " " + (x.getAttribute("itemprop") || "") + " " + [...x.attributes].filter((a) => a.name.startsWith("data-")).map((a) => a.name).join(" "); }
+      return out; };
+    const ctxText = (e) => { let x = e; for (let k = 0; k < 2 && x.parentElement && txt(x.parentElement).length < 80; k++) x = x.parentElement; return txt(x); };
+    const struck = (e) => { for (let x = e; x && x !== document.body; x = x.parentElement) {
+      if (/^(DEL|S|STRIKE)$/.test(x.tagName) || /line-through/.test(getComputedStyle(x).textDecorationLine)) return true; } return false; };
+    // other products' prices: a block named or headed as recommendations, or a card linking elsewhere
+    const RELATED = /recommend|related|similar|guess|also|upsell|cross-?sell|(^|[\s_-])rec([\s_-]|$)/i;
+    const HEADED = /推荐|猜你喜欢|看了又看|相关|同类|为你|大家都在|还买了|also|related|recommend|you may|similar|other products/i;
+    const related = (e) => {
+      if (e.closest("[data-auditor-region='product.related'], aside")) return true;
+      for (let x = e, k = 0; x && x !== document.body && k < 6; x = x.parentElement, k++) {
+        if (RELATED.test(classy(x))) return true;
+        const head = x.firstElementChild; if (k >= 1 && head && /^(H[1-6]|STRONG|B|DT|P|DIV|SPAN)$/.test(head.tagName) && HEADED.test(txt(head).slice(0, 40))) return true;
+      }
+      for (let x = e.parentElement, k = 0; x && x !== document.body && k < 2; x = x.parentElement, k++)
+        if ([...x.querySelectorAll("a[href]")].some((a) => !/^(#|javascript:)/i.test(a.getAttribute("href") || "") && txt(a).length >= 2)) return true;
+      return false;
+    };
+    const digitsOwn = (e) => [...e.childNodes].some((n) => n.nodeType === 3 && /\d/.test(n.nodeValue));
+    const nodes = [...document.querySelectorAll("body *")].filter((e) => !/^(SCRIPT|STYLE|NOSCRIPT|OPTION|SELECT|TEMPLATE)$/.test(e.tagName));
+    for (const e of nodes) {
+      if (priceCandidates.length >= 80) break;
+      if (!digitsOwn(e)) continue;  // the element that holds the digits (its currency mark may be a sibling)
+      const t = txt(e); if (!t || t.length > 40) continue;
+      const up = e.parentElement && txt(e.parentElement).length <= 40 ? txt(e.parentElement) : "";
+      const own = MONEY.test(t) || MONEY.test(up) || PRICE_ATTR.test(attrs(e));
+      if (!own || !shown(e)) continue;
+      const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
+      if (r.width < 4 || r.height < 4 || e.closest(".screen-reader-text, .sr-only, .visually-hidden")) continue;  // for screen readers only
+      priceCandidates.push({ text: MONEY.test(t) || !up ? t : up, context: ctxText(e).slice(0, 120), attrs: attrs(e).slice(0, 300),
+        font_px: parseFloat(cs.fontSize) || 0, weight: parseInt(cs.fontWeight, 10) || 400, color: cs.color,
+        struck: struck(e), related: related(e), top: r.top + scrollY, left: r.left + scrollX,
+        title_dist: hr ? Math.hypot(r.left - hr.left, r.top - hr.bottom) : null, selector: path(e) });
+    }
+  }
+  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out, priceCandidates,
+           url: location.href, height: document.body.scrollHeight, leftOut: over };
+}

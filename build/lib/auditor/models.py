@@ -1,0 +1,260 @@
+"""Shared data models: the snapshot (pages → regions → elements), probe facts and findings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+RegionKind = Literal[
+    "nav",
+    "kv",
+    "carousel",
+    "banner",
+    "showcase",
+    "announcement",
+    "footer",
+    "page",
+    "product.price",
+    "product.promo",
+    "product.related",
+    "category",
+]
+REGION_KINDS: tuple[str, ...] = RegionKind.__args__  # type: ignore[attr-defined]
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+Viewport = Literal["desktop", "mobile"]
+MIN_PRICE_CONFIDENCE = 0.5  # a price found by appearance alone, less sure than this, makes no finding
+Box = tuple[float, float, float, float]  # x, y, width, height in page coordinates
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Image(_Model):
+    """An image as the browser shows it; `url` is the source actually used (currentSrc)."""
+
+    url: str | None = None
+    alt: str = ""
+    kind: Literal["img", "background", "input"] = "img"
+    rendered_width: float = 0
+    rendered_height: float = 0
+    natural_width: int = 0
+    natural_height: int = 0
+    visible: bool = True
+    clipped: bool = False
+    object_fit: str = "fill"
+    selector: str = ""
+    box: Box | None = None
+
+
+class Link(_Model):
+    url: str
+    text: str = ""
+    kind: Literal["a", "area", "menu", "onclick", "resource"] = "a"  # resource: a stylesheet the page loads
+    selector: str = ""
+    coords: str | None = None
+    revealed_by: Literal["hover", "click"] | None = None
+    level: int = 0
+    image: Image | None = None
+    box: Box | None = None
+
+
+class TextBlock(_Model):
+    text: str
+    link: str | None = None
+    selector: str = ""
+
+
+class Slot(_Model):
+    """One cell of a showcase grid; an empty cell is kept with no link and no image."""
+
+    index: int
+    link: str | None = None
+    image: Image | None = None
+    title: str = ""
+    price_text: str = ""
+    text: str = ""
+    selector: str = ""
+    box: Box | None = None
+
+
+class Slide(_Model):
+    index: int
+    link: str | None = None
+    image: Image | None = None
+    alt: str = ""
+    text: str = ""
+
+
+class Region(_Model):
+    kind: RegionKind
+    selector: str = ""
+    label: str = ""
+    links: list[Link] = Field(default_factory=list)
+    images: list[Image] = Field(default_factory=list)
+    texts: list[TextBlock] = Field(default_factory=list)
+    slots: list[Slot] = Field(default_factory=list)
+    slides: list[Slide] = Field(default_factory=list)
+    rotates: bool | None = None
+    observed_ms: int | None = None
+    moves: int | None = None  # carousel: slide changes seen while watched
+    interval_ms: int | None = None  # carousel: its own rhythm, when two moves or more were seen
+    signals: list[str] = Field(default_factory=list)  # carousel: dots, arrows, library, moved
+    dots: int = 0  # carousel: markers for this many slides
+    autoplay_off: bool = False  # carousel: declared without autoplay (data-autoplay=false, Bootstrap without ride)
+    visible: bool = True
+    box: Box | None = None
+    screenshot: str | None = None
+
+
+class ProductFacts(_Model):
+    url: str
+    title: str = ""
+    price: float | None = None
+    regular_price: float | None = None
+    promo_price: float | None = None
+    currency: str | None = None
+    availability: Literal["on_sale", "delisted", "sold_out", "not_found", "unknown"] = "unknown"
+    source: str = ""  # json-ld, microdata, selectors, generic (found by structure and appearance)
+    confidence: float = 1.0  # how sure the price is; below MIN_PRICE_CONFIDENCE no price-based finding
+    price_selector: str = ""  # where a generic price was read
+    price_why: str = ""  # why that text won, or why the price is not trusted
+
+    @property
+    def price_trusted(self) -> bool:
+        return self.price is not None and self.confidence >= MIN_PRICE_CONFIDENCE
+
+
+class Presence(_Model):
+    """A config-declared required element (`layout`): was it on the page, visible, in its region."""
+
+    name: str
+    selector: str
+    region: str | None = None
+    found: bool = False
+    visible: bool = False
+    in_region: bool = True
+
+
+class Page(_Model):
+    url: str
+    final_url: str | None = None
+    status: int | None = None
+    kind: Literal["home", "product", "category", "other"] = "other"
+    title: str = ""
+    viewport: Viewport = "desktop"
+    depth: int = 0
+    regions: list[Region] = Field(default_factory=list)
+    product: ProductFacts | None = None
+    required: list[Presence] = Field(default_factory=list)
+    text: str = ""
+    blocked: bool = False
+    error: str | None = None
+    screenshot: str | None = None
+    redirects: list[str] = Field(default_factory=list)  # documents the page moved on to by itself
+    left_out: dict[str, int] = Field(default_factory=dict)  # links/images over the per-page cap
+    notes: list[str] = Field(default_factory=list)  # what failed on this page without failing it
+
+
+class Snapshot(_Model):
+    store: str
+    started_at: datetime | None = None
+    pages: list[Page] = Field(default_factory=list)
+
+    def page(self, url: str) -> Page | None:
+        return next((p for p in self.pages if p.url == url), None)
+
+
+LinkState = Literal["ok", "dead", "unknown", "skipped", "blocked"]
+
+
+class LinkStatus(_Model):
+    url: str
+    state: LinkState
+    chain: list[int] = Field(default_factory=list)
+    redirects: list[str] = Field(default_factory=list)
+    final_url: str | None = None
+    reason: str = ""
+    method: str = ""
+    elapsed_ms: int = 0
+    attempts: int = 0
+    title: str = ""
+    text: str = ""
+    error: str | None = None  # the probe itself failed on this link (recorded in the run's errors)
+
+
+class ImageFacts(_Model):
+    url: str
+    ok: bool
+    status: int | None = None
+    reason: str = ""
+    content_type: str = ""
+    size_bytes: int = 0
+    width: int = 0
+    height: int = 0
+    sha256: str | None = None
+    format: str = ""
+    frames: int = 1
+    unreachable: bool = False  # the host did not answer: unknown, not a broken image
+    error: str | None = None  # the probe itself failed on this image (recorded in the run's errors)
+
+
+class OcrLine(_Model):
+    text: str
+    box: list[list[float]] = Field(default_factory=list)
+    score: float = 0.0
+
+
+class OcrText(_Model):
+    sha256: str
+    engine: str = ""
+    lines: list[OcrLine] = Field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return " ".join(line.text for line in self.lines)
+
+
+class PricePoint(_Model):
+    at: datetime
+    price: float | None
+
+
+class Facts(_Model):
+    """What the probes gathered before the checks ran; checks read only this and the snapshot."""
+
+    links: dict[str, LinkStatus] = Field(default_factory=dict)
+    images: dict[str, ImageFacts] = Field(default_factory=dict)
+    ocr: dict[str, OcrText] = Field(default_factory=dict)
+    products: dict[str, ProductFacts] = Field(default_factory=dict)
+    price_history: dict[str, list[PricePoint]] = Field(default_factory=dict)  # earlier runs' observations
+    errors: list[str] = Field(default_factory=list)  # "URL: what failed" for elements a probe could not read
+
+    def ocr_for(self, image_url: str | None) -> OcrText | None:
+        img = self.images.get(image_url or "")
+        return self.ocr.get(img.sha256) if img and img.sha256 else None
+
+
+class Finding(_Model):
+    id: int | None = None
+    check: str
+    rule: str
+    severity: Severity
+    status: str = "open"
+    store: str
+    page: str
+    region: str
+    viewport: Viewport = "desktop"
+    target: str | None = None
+    message: str
+    evidence: dict[str, Any] = Field(default_factory=dict)
+    screenshot: str | None = None
+    fingerprint: str
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    occurrences: int = 1
+    assignee: str | None = None
+    resolution: str | None = None

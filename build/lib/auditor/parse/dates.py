@@ -1,0 +1,239 @@
+"""Date windows in promotion text: ranges, deadlines, openings, "已结束"; years inferred per DESIGN "Time".
+
+A date without a year takes the year that puts its window nearest the audit clock (so "12.25-1.5"
+crosses New Year correctly); "24:00"/"24点" is the end of that day; a date with no time starts at
+00:00:00 and ends at 23:59:59. Bare "M.D" is read as a date only inside a range or after a deadline
+word, never alone (that is how 双11 or ¥11.11 stay what they are).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from typing import Any, Literal
+
+from auditor.parse.normalize import normalize
+
+State = Literal["upcoming", "active", "ended"]
+
+# a date: 2026年11月1日 / 11月1日 / 2026.12.01 / 11.1 / 11/01, then an optional time (00:00, 24点, 10时)
+_DATE = (
+    r"(?:(?P<{p}y>20\d\d)\s*[年./-]\s*)?(?P<{p}m>1[0-2]|0?[1-9])\s*(?P<{p}sep>[月./-])\s*"
+    r"(?P<{p}d>3[01]|[12]\d|0?[1-9])(?!\d)\s*(?:日|号)?"
+    r"(?:\s*(?P<{p}h>[01]?\d|2[0-4])\s*(?:[:]\s*(?P<{p}mi>[0-5]\d)|[点时])(?:\s*(?P<{p}half>半))?)?"
+)
+D1, D2 = _DATE.format(p="a"), _DATE.format(p="b")
+_DAY2 = r"(?P<bday>3[01]|[12]\d|0?[1-9])\s*(?:日|号)(?:\s*(?P<bdh>[01]?\d|2[0-4])\s*[点时:])?"  # 11月1日-11日
+_RANGE_SEP = r"\s*(?:-|~|至|到|—)\s*"
+RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2})")
+DEADLINE = re.compile(
+    rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
+)
+OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
+# a date standing alone (12月24日, 2016.6.5) is a promotion's date only beside a promotion word; that
+# keeps lock-screen clocks, copyright lines and upload paths out (traps in bench/realworld/)
+SINGLE = re.compile(rf"(?<![\d.¥$/]){D1}(?![\d./-])")
+PROMO_WORDS = re.compile(
+    r"活动|特惠|促销|优惠|大促|秒杀|首发|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
+    r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch",
+    re.I,
+)
+PROMO_NEAR = 15  # characters between the date and its promotion word
+# a countdown that has reached zero: the sale it counts down to is over
+COUNTDOWN_ZERO = re.compile(
+    r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
+    re.I,
+)
+_MONTHS = {
+    m: i
+    for i, ms in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+    for m in [ms]
+}
+_EN_DATE = re.compile(
+    r"\b(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+(?P<day>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\b"
+    r"|\b(?P<day2>3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?\s+(?:of\s+)?(?P<mon2>jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b",
+    re.I,
+)
+
+
+def english_dates(text: str) -> str:
+    """ "ends Nov 25th" / "25 November" → "ends 11月25日", so one grammar reads both languages."""
+
+    def one(m: re.Match[str]) -> str:
+        mon = (m.group("mon") or m.group("mon2")).lower()[:3]
+        return f"{_MONTHS[mon]}月{int(m.group('day') or m.group('day2'))}日"
+
+    return _EN_DATE.sub(one, text)
+
+
+ENDED = re.compile(
+    r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
+    re.I,
+)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: datetime | None
+    end: datetime | None
+    state: State
+    text: str
+    kind: Literal["range", "deadline", "opening", "ended", "date", "countdown"]
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", self.text.strip())
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat() if self.start else None,
+            "end": self.end.isoformat() if self.end else None,
+            "state": self.state,
+            "text": self.text,
+            "kind": self.kind,
+        }
+
+
+def _parts(m: re.Match[str], p: str) -> tuple[int | None, int, int, int | None, int]:
+    y = m.group(f"{p}y")
+    h = m.group(f"{p}h")
+    mi = m.group(f"{p}mi")
+    minute = int(mi) if mi else (30 if m.group(f"{p}half") else 0)
+    return (
+        int(y) if y else None,
+        int(m.group(f"{p}m")),
+        int(m.group(f"{p}d")),
+        int(h) if h is not None else None,
+        minute,
+    )
+
+
+def _at(year: int, month: int, day: int, hour: int | None, minute: int, zone: tzinfo, end: bool) -> datetime | None:
+    try:
+        base = datetime(year, month, day, tzinfo=zone)
+    except ValueError:
+        return None
+    if hour is None:
+        return base + timedelta(hours=23, minutes=59, seconds=59) if end else base
+    if hour == 24:
+        return base + timedelta(days=1) - timedelta(seconds=1)
+    return (
+        base + timedelta(hours=hour, minutes=minute) + (timedelta(seconds=59) if end and minute == 59 else timedelta())
+    )
+
+
+def _distance(start: datetime | None, end: datetime | None, now: datetime) -> float:
+    lo, hi = start or end, end or start
+    assert lo is not None and hi is not None
+    if lo <= now <= hi:
+        return 0.0
+    return min(abs((lo - now).total_seconds()), abs((hi - now).total_seconds()))
+
+
+def _state(start: datetime | None, end: datetime | None, now: datetime) -> State:
+    if start is not None and start > now:
+        return "upcoming"
+    if end is not None and end < now:
+        return "ended"
+    return "active"
+
+
+def _nearest(
+    year: int | None, month: int, day: int, hour: int | None, minute: int, now: datetime, end: bool
+) -> datetime | None:
+    """A single date: the given year, or the one that puts it nearest the audit clock."""
+    assert now.tzinfo is not None
+    found = [
+        d
+        for y in ([year] if year else [now.year - 1, now.year, now.year + 1])
+        if (d := _at(y, month, day, hour, minute, now.tzinfo, end=end)) is not None
+    ]
+    return min(found, key=lambda d: abs((d - now).total_seconds())) if found else None
+
+
+def parse_windows(raw: str, now: datetime) -> list[Window]:
+    text = english_dates(normalize(raw))
+    zone = now.tzinfo
+    assert zone is not None
+    out: list[Window] = []
+    taken: list[tuple[int, int]] = []
+
+    def free(span: tuple[int, int]) -> bool:
+        return all(span[1] <= s or span[0] >= e for s, e in taken)
+
+    for m in RANGE.finditer(text):
+        if text[max(0, m.start() - 1) : m.start()] in ("¥", "$") or not free(m.span()):
+            continue
+        ay, am, ad, ah, amin = _parts(m, "a")
+        if m.group("bday"):
+            by, bm, bd = None, am, int(m.group("bday"))
+            bh, bmin = (int(m.group("bdh")) if m.group("bdh") else None), 0
+        else:
+            by, bm, bd, bh, bmin = _parts(m, "b")
+        best: tuple[float, datetime, datetime] | None = None
+        for year in [ay] if ay else [now.year - 1, now.year, now.year + 1]:
+            start = _at(year, am, ad, ah, amin, zone, end=False)
+            end_year = by or year
+            end = _at(end_year, bm, bd, bh, bmin, zone, end=True)
+            if start is None or end is None:
+                continue
+            if end < start and by is None:  # the window crosses New Year
+                end = _at(end_year + 1, bm, bd, bh, bmin, zone, end=True)
+                if end is None:
+                    continue
+            if end < start:
+                continue
+            d = _distance(start, end, now)
+            if best is None or d < best[0]:
+                best = (d, start, end)
+        if best:
+            taken.append(m.span())
+            out.append(Window(best[1], best[2], _state(best[1], best[2], now), m.group(0), "range"))
+    for m in DEADLINE.finditer(text):
+        if not free(m.span()):
+            continue
+        by, bm, bd, bh, bmin = _parts(m, "b")
+        if m.group("bsep") in (".", "/", "-") and not re.search(r"截止|截至|至|到|until|end", m.group(0), re.I):
+            continue
+        if re.search(r"(?:低|仅|最低|直降|降)\s*$", text[: m.start()]) or re.match(
+            r"\s*(?:元|块|折|%|起)", text[m.end() :]
+        ):
+            continue  # "低至9.9元" is a price (as low as ¥9.9), not a deadline of 9月9日
+        end = _nearest(by, bm, bd, bh, bmin, now, end=True)
+        if end is None:
+            continue
+        taken.append(m.span())
+        out.append(Window(None, end, _state(None, end, now), m.group(0), "deadline"))
+    for m in OPENING.finditer(text):
+        if not free(m.span()):
+            continue
+        ay, am, ad, ah, amin = _parts(m, "a")
+        if m.group("asep") != "月" and ay is None:
+            continue  # "11.1起" is too weak to be a date by itself
+        start = _nearest(ay, am, ad, ah, amin, now, end=False)
+        if start is None:
+            continue
+        taken.append(m.span())
+        out.append(Window(start, None, _state(start, None, now), m.group(0), "opening"))
+    for m in SINGLE.finditer(text):
+        if not free(m.span()):
+            continue
+        y, mo, d, h, mi = _parts(m, "a")
+        if m.group("asep") != "月" and y is None:
+            continue  # a bare "6.16" is a price, a version or 双11 as often as a date
+        near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
+        if not PROMO_WORDS.search(near):
+            continue
+        start = _nearest(y, mo, d, None, 0, now, end=False)
+        end = _nearest(y, mo, d, h if h is not None else None, mi, now, end=True)
+        if start is None or end is None:
+            continue
+        if h is not None:  # "12月12日 20点开抢": a moment, the day's promotion lasts to its end
+            end = _at(end.year, mo, d, None, 0, zone, end=True) or end
+        taken.append(m.span())
+        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    for m in COUNTDOWN_ZERO.finditer(text):
+        out.append(Window(None, None, "ended", m.group(0), "countdown"))
+    for m in ENDED.finditer(text):
+        out.append(Window(None, None, "ended", m.group(0), "ended"))
+    return out

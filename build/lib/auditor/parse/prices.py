@@ -1,0 +1,139 @@
+"""Prices in Chinese shop text and OCR output: ¥/元/OCR slips, role words, and what is not a price.
+
+A number is a price only with a currency mark (¥ $ 元 RMB, or OCR's Y/?/羊 misreading of ¥) or a role
+word before it (到手价 149). Thresholds (满300减50), discounts (直降50元), 8折, 第2件半价, counts
+(16件套), sizes (160x230, 1.5L, 24cm), dates and hours are never prices. "起" marks a from-price.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from auditor.parse.normalize import normalize
+
+ROLES: dict[str, str] = {
+    "到手价": "promo",
+    "到手": "promo",
+    "仅需": "promo",
+    "只需": "promo",
+    "仅售": "promo",
+    "券后价": "promo",
+    "券后": "promo",
+    "促销价": "promo",
+    "活动价": "promo",
+    "特惠价": "promo",
+    "特惠": "promo",
+    "秒杀价": "promo",
+    "秒杀": "promo",
+    "折后价": "promo",
+    "拼团价": "promo",
+    "团购价": "promo",
+    "会员价": "promo",
+    "优惠价": "promo",
+    "狂欢价": "promo",
+    "限时价": "promo",
+    "抢购价": "promo",
+    "预售价": "promo",
+    "低至": "promo",
+    "爆款价": "promo",
+    "现价": "current",
+    "售价": "current",
+    "价格": "current",
+    "单价": "current",
+    "price": "current",
+    "now": "promo",
+    "sale": "promo",
+    "原价": "regular",
+    "日常价": "regular",
+    "划线价": "regular",
+    "吊牌价": "regular",
+    "市场价": "regular",
+    "专柜价": "regular",
+    "参考价": "regular",
+    "was": "regular",
+    "regular": "regular",
+}
+_ROLE_RE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
+# a role word, then a currency mark (OCR reads ¥ as Y or ?), the number, 元, 起
+PRICE = re.compile(
+    rf"(?P<role>{_ROLE_RE})?\s*:?\s*(?P<cur>[¥$]|RMB|CNY|(?<![A-Za-z0-9])[Y?羊](?=\s?\d))?\s*(?P<num>{_NUM})"
+    rf"(?!\d)\s*(?P<yuan>元)?\s*(?P<from>起)?",
+    re.I,
+)
+_NOT_PRICE = [
+    re.compile(rf"每?满\s*[¥$]?\s*(?:{_NUM})\s*元?\s*(?:减|立减|送|享|返|打|可用)\s*[¥$]?\s*(?:{_NUM})?\s*元?"),
+    re.compile(rf"(?:直降|立减|减|省|优惠券|领券|红包|补贴|返现|返|券)\s*[¥$]?\s*(?:{_NUM})\s*元?"),
+    re.compile(rf"(?:{_NUM})\s*折"),
+    re.compile(r"第\s*\d+\s*件\s*(?:半价|\d+(?:\.\d+)?\s*折|0元|免单)"),
+    re.compile(rf"(?:{_NUM})\s*[x×*X]\s*(?:{_NUM})"),
+    re.compile(r"\d{1,2}\s*[:.]\s*\d{2}\s*-\s*\d{1,2}\s*[:.]\s*\d{2}"),
+]
+_UNIT_AFTER = re.compile(
+    r"\s*(?:件套|件|个|只|条|片|瓶|包|支|双|套|盒|袋|斤|公斤|kg|KG|g|ml|mL|ML|L|l|cm|CM|mm|m|米|寸|英寸|W|w|V|mAh|GB|G|T"
+    r"|人|天|小时|分钟|分|秒|年|月|日|号|点|时|%|期|周|度|倍|款|色|码|层|抽|粒|克|升|毫升)"
+)
+_DATE_AROUND = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}(?:\s*[./-]\s*\d{1,2})?")
+
+
+@dataclass(frozen=True)
+class Price:
+    value: float
+    role: str  # promo | current | regular | price
+    from_price: bool
+    text: str
+    start: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def _blocked_spans(text: str) -> list[tuple[int, int]]:
+    return [m.span() for pat in _NOT_PRICE for m in pat.finditer(text)]
+
+
+def parse_prices(raw: str) -> list[Price]:
+    text = normalize(raw)
+    text = re.sub(r"(?<=[¥$])\s+(?=\d)", "", text)
+    text = re.sub(r"([¥$]\d{1,3}) (?=\d{3}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
+    # OCR splits a price's digits with a space ("¥1 49"): joined, unless the second group is a count or size
+    text = re.sub(
+        r"([¥$]\d{1,2}) (\d{1,2})(?![\d.,]|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
+        r"\1\2",
+        text,
+    )
+    blocked = _blocked_spans(text)
+    out: list[Price] = []
+    for m in PRICE.finditer(text):
+        cur, yuan, role = m.group("cur"), m.group("yuan"), m.group("role")
+        if not (cur or yuan or role):
+            continue
+        ns, ne = m.span("num")
+        if any(s <= ns < e for s, e in blocked):
+            continue
+        if re.match(r"\s*[:：]\s*\d{2}", text[ne:]) or re.search(r"\d\s*[:：]\s*$", text[:ns]):
+            continue  # a time of day ("秒杀 10:00 点场") is never a price
+        if not cur and not yuan:  # a role word alone: the number must not be a date, count or size
+            if _UNIT_AFTER.match(text, ne) or re.match(r"\s*[./-]\s*\d", text[ne:]):
+                continue
+        if not cur and yuan is None and _UNIT_AFTER.match(text, ne):
+            continue
+        if cur in ("Y", "y", "?") and not role and (_UNIT_AFTER.match(text, ne) or re.match(r"[./-]\d", text[ne:])):
+            continue
+        if not cur and not role and _DATE_AROUND.fullmatch(m.group("num")):
+            continue
+        value = float(m.group("num").replace(",", ""))
+        if value <= 0:
+            continue
+        out.append(
+            Price(
+                value,
+                ROLES.get((role or "").lower(), ROLES.get(role or "", "price")) if role else "price",
+                bool(m.group("from")),
+                m.group(0).strip(),
+                m.start(),
+            )
+        )
+    return out

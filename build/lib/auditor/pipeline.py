@@ -1,0 +1,412 @@
+"""The audit pipeline: crawl → probes → rules engine → store. The CLI and the scheduler call this."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import threading
+import time
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+from urllib.parse import urljoin, urlsplit
+
+from auditor.config import Campaign, Config, CrawlSettings, Store
+from auditor.crawl.crawler import Crawler, CrawlResult
+from auditor.crawl.profiles import resolve_profile
+from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
+from auditor.models import Facts, Finding, Snapshot
+from auditor.notify import compose, expand_urls, send
+from auditor.probes.http import HostLimiter, make_client
+from auditor.probes.images import ImageProber
+from auditor.probes.links import LinkProber, status_from_page
+from auditor.probes.ocr import OcrProber
+from auditor.screenshots import outline
+from auditor.store.db import open_db
+from auditor.store.repo import Repo, RunOutcome
+
+Progress = Callable[[str, int, int], None]
+T = TypeVar("T")
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AuditResult:
+    run_id: int
+    status: str
+    snapshot: Snapshot
+    findings: list[Finding]
+    outcome: RunOutcome
+    errors: list[str] = field(default_factory=list)
+    blocked: list[str] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+    notify_failed: list[str] = field(default_factory=list)
+    unreachable: dict[str, int] = field(default_factory=dict)  # hosts that did not answer → links/images
+
+
+def rules_for(cfg: Config) -> list[Rule]:
+    extra = cfg.resolve(cfg.rules.dir) if cfg.rules.dir else None
+    return load_rules(extra, cfg.rules.disable, cfg.rules.overrides)
+
+
+OCR_MIN_WIDTH, OCR_MIN_HEIGHT = 150, 40  # smaller images are icons and thumbnails, not banners
+
+
+def ocr_candidates(snapshot: Snapshot, regions: set[str]) -> set[str]:
+    urls: set[str] = set()
+    for page in snapshot.pages:
+        for region in page.regions:
+            if "*" not in regions and region.kind not in regions:
+                continue
+            for img in [*region.images, *(s.image for s in region.slides if s.image)]:
+                if img.url and (
+                    img.rendered_width >= OCR_MIN_WIDTH
+                    and img.rendered_height >= OCR_MIN_HEIGHT
+                    or img.natural_width >= OCR_MIN_WIDTH * 2
+                ):
+                    urls.add(img.url)
+    return urls
+
+
+async def gather_facts(
+    snapshot: Snapshot,
+    cfg: Config,
+    store: Store,
+    needs: set[str],
+    progress: Progress | None = None,
+    ocr_regions: set[str] | None = None,
+    ocr: OcrProber | None = None,
+) -> Facts:
+    """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever."""
+    settings = cfg.crawl_for(store)
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    facts = Facts()
+    for page in snapshot.pages:
+        if page.product is not None:
+            facts.products[page.url] = page.product
+            if page.final_url:
+                facts.products.setdefault(page.final_url, page.product)
+    links = [link.url for p in snapshot.pages for r in p.regions for link in r.links]
+    images = [
+        img.url
+        for p in snapshot.pages
+        for r in p.regions
+        for img in [*r.images, *(s.image for s in r.slides if s.image), *(s.image for s in r.slots if s.image)]
+        if img and img.url
+    ]
+    want_ocr = ocr_candidates(snapshot, ocr_regions or set()) if ("ocr" in needs and ocr) else set()
+    ocr_bytes: dict[str, bytes] = {}
+    limiter = HostLimiter(settings.per_host, settings.delay_ms)
+    async with make_client(settings) as client:
+        link_job = None
+        if "links" in needs:
+            done = 0
+            distinct = len(set(links))
+
+            def tick(_: object) -> None:
+                nonlocal done
+                done += 1
+                if progress:
+                    progress("links", done, distinct)
+
+            prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick)
+            for page in snapshot.pages:  # pages the crawl read are not fetched again
+                if page.viewport == "desktop" and (known := status_from_page(page, profile)) is not None:
+                    prober.seed(known)
+            link_job = asyncio.ensure_future(prober.check_all(links))
+        if "images" in needs or want_ocr:
+
+            def keep(url: str, data: bytes) -> None:
+                if url in want_ocr:
+                    ocr_bytes[url] = data
+
+            image_prober = ImageProber(
+                client,
+                limiter,
+                keep_bytes=keep,
+                site=store.url,
+                unreachable_dead=settings.external_unreachable == "dead",
+            )
+            facts.images = await image_prober.probe_all(images)
+        if want_ocr and ocr is not None:
+            by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
+            facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
+            url_of = {facts.images[u].sha256: u for u in ocr_bytes}
+            facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
+        if link_job is not None:
+            facts.links = await link_job
+    facts.errors += [f"{u}: image probe failed: {f.error}" for u, f in facts.images.items() if f.error]
+    facts.errors += [f"{u}: link probe failed: {s.error}" for u, s in facts.links.items() if s.error]
+    return facts
+
+
+UNREACHABLE_REASONS = ("connection-error", "timeout", "unreachable")
+
+
+def unreachable_hosts(facts: Facts) -> dict[str, int]:
+    """Hosts that did not answer, with how many links and images on them are therefore unknown."""
+    counts: dict[str, int] = {}
+    statuses = [
+        *(s.url for s in facts.links.values() if s.state == "unknown" and s.reason.startswith(UNREACHABLE_REASONS)),
+        *(i.url for i in facts.images.values() if i.unreachable),
+    ]
+    for url in statuses:
+        host = urlsplit(url).netloc or url[:60]
+        counts[host] = counts.get(host, 0) + 1
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+async def crawl_and_probe(
+    cfg: Config,
+    store: Store,
+    rules: list[Rule],
+    repo: Repo,
+    shots: Path | None,
+    timings: dict[str, float],
+    progress: Progress | None,
+    settings: CrawlSettings,
+    seeds: list[str],
+    crawler: Crawler,
+) -> tuple[CrawlResult, Facts]:
+    t0 = time.monotonic()
+    crawl = await crawler.run()
+    crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
+    timings["crawl_s"] = round(time.monotonic() - t0, 2)
+    t1 = time.monotonic()
+    ocr = OcrProber(repo.ocr_get, repo.ocr_put)
+    facts = await gather_facts(crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr)
+    timings["ocr_images"] = ocr.ran
+    timings["probes_s"] = round(time.monotonic() - t1, 2)
+    return crawl, facts
+
+
+class TerminatedError(Exception):
+    """SIGTERM arrived during a run: the work was cancelled the way Ctrl-C cancels it."""
+
+
+async def _cancel_on_sigterm(work: Coroutine[Any, Any, T]) -> T:
+    """Await `work`; SIGTERM cancels it, so every `finally` runs (the browser closes) before the run is
+    recorded as aborted. Only the main thread can take signals; elsewhere (the scheduler's workers)
+    the work simply runs."""
+    loop = asyncio.get_running_loop()
+    task = asyncio.current_task()
+    terminated = False
+
+    def on_term() -> None:
+        nonlocal terminated
+        terminated = True
+        if task is not None:
+            task.cancel()
+
+    installed = threading.current_thread() is threading.main_thread()
+    if installed:
+        loop.add_signal_handler(signal.SIGTERM, on_term)
+    try:
+        return await work
+    except asyncio.CancelledError:
+        if terminated:
+            raise TerminatedError("SIGTERM") from None
+        raise
+    finally:
+        if installed:
+            loop.remove_signal_handler(signal.SIGTERM)
+
+
+def run_audit(
+    cfg: Config,
+    store: Store,
+    now: datetime,
+    progress: Progress | None = None,
+    *,
+    rules: list[Rule] | None = None,
+    campaigns: list[Campaign] | None = None,
+    kind: str = "audit",
+    settings: CrawlSettings | None = None,
+) -> AuditResult:
+    """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
+
+    Page content never fails a run: a page, image, link or check that fails is listed in the run's
+    errors and the run ends `partial`. `failed` is for what stops everything (no browser, the store's
+    home page unreachable); a signal or Ctrl-C leaves it `aborted` with the pages read so far.
+    The campaign check calls this too, with its own rules, campaign, crawl scope and run kind."""
+    rules = rules if rules is not None else rules_for(cfg)
+    campaigns = campaigns if campaigns is not None else cfg.campaigns
+    expand_urls(cfg.notify)  # a missing token is a config error before the run, not after it
+    repo = Repo(open_db(cfg.db_url))
+    run_id = repo.start_run(store.name, now, kind)
+    timings: dict[str, float] = {}
+    settings = settings or cfg.crawl_for(store)
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
+    seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
+    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds)
+    try:
+        crawl, facts = asyncio.run(
+            _cancel_on_sigterm(
+                crawl_and_probe(cfg, store, rules, repo, shots, timings, progress, settings, seeds, crawler)
+            )
+        )
+        if any(c.end < now and not c.products for c in campaigns):
+            facts.price_history = repo.price_history(store.name)
+        snapshot = crawl.snapshot
+        t2 = time.monotonic()
+        check_errors: list[str] = []
+        findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings, errors=check_errors)
+        try:
+            outline(findings)
+        except Exception as exc:
+            crawl.notes.append(f"{store.url}: outlining screenshots failed: {type(exc).__name__}: {exc}")
+        timings["checks_s"] = round(time.monotonic() - t2, 3)
+        starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
+        # the start page could not be read at all, or answered an error: nothing behind it was seen
+        home_failed = not starts or all(
+            (p.error and p.status is None) or (p.status is not None and p.status >= 400 and not p.blocked)
+            for p in starts
+        )
+        if home_failed:
+            crawl.errors.extend(
+                f"{p.url}: start page {'answered HTTP ' + str(p.status) if p.status else 'not read: ' + (p.error or '')}"
+                for p in starts
+            )
+        uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
+        status = (
+            "failed"
+            if home_failed
+            else "partial"
+            if (crawl.errors or crawl.blocked or uncertain or crawl.timed_out)
+            else "complete"
+        )
+        outcome = repo.record(
+            run_id,
+            findings,
+            snapshot.pages,
+            status == "complete" or (status == "partial" and not uncertain),
+            [r.id for r in rules if r.enabled],
+            now,
+        )
+        repo.record_prices(run_id, store.name, snapshot.pages, now)
+    except BaseException as exc:
+        aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
+        pages = crawler.result.snapshot.pages
+        try:
+            repo.finish_run(
+                run_id,
+                "aborted" if aborted else "failed",
+                pages_seen=len(pages),
+                pages_failed=sum(1 for p in pages if p.error),
+                errors=[*crawler.result.errors, f"{type(exc).__name__}: {exc}"[:500]],
+                timings=timings,
+            )
+        except Exception:
+            log.exception("could not record the end of run #%s", run_id)
+        raise
+    errors = [*crawl.errors, *facts.errors, *check_errors, *crawl.notes]
+    unreachable = unreachable_hosts(facts)
+    repo.finish_run(
+        run_id,
+        status,
+        pages_seen=len(snapshot.pages),
+        pages_failed=sum(1 for p in snapshot.pages if p.error),
+        pages_blocked=len(crawl.blocked),
+        findings_total=len(findings),
+        findings_new=outcome.new,
+        findings_fixed=outcome.fixed,
+        errors=errors,
+        timings=timings,
+        unreachable=unreachable,
+    )
+    stored = repo.findings(store=store.name, run_id=run_id)
+    result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
+    result.unreachable = unreachable
+    if cfg.notify.urls:
+        title, body = compose(store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity)
+        result.notify_failed = send(cfg.notify, title, body)
+        if result.notify_failed:
+            repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])
+    return result
+
+
+def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
+    """Write the HTML report of a run (the newest by default) from the database; returns the run id."""
+    from auditor.errors import AuditorError
+    from auditor.export import write_atomic
+    from auditor.report import render_report
+
+    repo = Repo(open_db(cfg.db_url))
+    run = repo.run_dict(run_id, store)
+    if run is None:
+        raise AuditorError(f"no run {'#' + str(run_id) if run_id else 'recorded yet'} in {cfg.db_url.split('@')[-1]}")
+    findings = repo.findings(run_id=run["id"])
+    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone()).encode())
+    return int(run["id"])
+
+
+@dataclass
+class CampaignVerdict:
+    result: AuditResult
+    products: list[tuple[str, str, bool]]  # (url, title, restored)
+    pages: list[tuple[str, bool]]  # (url, clean)
+
+    @property
+    def anything_left(self) -> bool:
+        return any(not ok for *_, ok in self.products) or any(not ok for _, ok in self.pages)
+
+
+CAMPAIGN_CRAWL_DEPTH = 6
+
+
+def campaign_check(
+    cfg: Config, store: Store, name: str, now: datetime, progress: Progress | None = None
+) -> CampaignVerdict:
+    """The 100% check after a promotion ends: every page of the store (to `max_pages`), every region
+    and product page, for prices not restored and anything still showing the campaign."""
+    campaign = cfg.campaign(name)
+    base = rules_for(cfg)
+    by_check = {r.check: r for r in base}
+    from auditor.errors import ConfigError
+
+    missing = {"expired-promotion", "price-not-restored"} - set(by_check)
+    if missing:
+        raise ConfigError(f"campaign-check needs rules for {', '.join(sorted(missing))} (built-in or rules.dir)")
+    expired = by_check["expired-promotion"]
+    expired = expired.model_copy(
+        update={
+            "regions": ["*"],
+            "enabled": True,
+            "parsed_params": expired.parsed_params.model_copy(update={"campaign_only": True}),
+        }
+    )
+    restored = by_check["price-not-restored"].model_copy(update={"enabled": True})
+    settings = cfg.crawl_for(store).model_copy(
+        update={"max_depth": max(CAMPAIGN_CRAWL_DEPTH, cfg.crawl_for(store).max_depth)}
+    )
+    result = run_audit(
+        cfg,
+        store,
+        now,
+        progress,
+        rules=[expired, restored],
+        campaigns=[campaign],
+        kind="campaign-check",
+        settings=settings,
+    )
+    not_restored = {f.target for f in result.findings if f.check == "price-not-restored"}
+    showing = {f.page for f in result.findings if f.check == "expired-promotion"}
+    products: list[tuple[str, str, bool]] = []
+    if campaign.products:
+        facts_by_url = {p.url: p.product for p in result.snapshot.pages if p.product}
+        for item in campaign.products:
+            url = urljoin(store.url, item.url)
+            product = facts_by_url.get(url)
+            products.append((url, product.title if product else "", url not in not_restored))
+    else:
+        products = [
+            (f.target or "", str(f.evidence.get("product_title", "")), False)
+            for f in result.findings
+            if f.check == "price-not-restored"
+        ]
+    pages = [(p.url, p.url not in showing) for p in result.snapshot.pages if p.viewport == "desktop"]
+    return CampaignVerdict(result, products, pages)

@@ -1,0 +1,44 @@
+"""Export stage: the issue log as an Excel workbook, with a thumbnail of each finding's screenshot."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.drawing.image import Image as XLImage
+from openpyxl.styles import Alignment, Font
+from PIL import Image
+
+from auditor.models import Finding
+
+THUMB = (240, 120)
+
+
+def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "问题记录"
+    ws.append(header)
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    widths = [18, 40, 12, 60, 10, 12, 12, 12, 24, 10, 40, 36, 22]
+    for i, w in enumerate(widths):
+        ws.column_dimensions[chr(ord("A") + i)].width = w
+    for r, (row, f) in enumerate(zip(rows, findings, strict=True), start=2):
+        ws.append(row)
+        for cell in ws[r]:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if f.screenshot and Path(f.screenshot).is_file():
+            with Image.open(f.screenshot) as img:
+                img.thumbnail(THUMB)
+                buf = io.BytesIO()
+                img.convert("RGB").save(buf, format="PNG")
+            buf.seek(0)
+            pic = XLImage(buf)
+            ws.add_image(pic, f"L{r}")
+            ws.row_dimensions[r].height = THUMB[1] * 0.75 + 4
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
