@@ -288,8 +288,6 @@ def run_rules(
                 {"target": hit.target or "", **hit.evidence, **hit.fmt},
             )
             evidence = dict(hit.evidence)
-            if hit.box and hit.region and hit.region.box:
-                evidence["box"], evidence["region_box"] = list(hit.box), list(hit.region.box)
             findings.append(
                 Finding(
                     check=rule.check,
@@ -303,6 +301,8 @@ def run_rules(
                     message=message,
                     evidence=evidence,
                     screenshot=hit.region.screenshot if hit.region else hit.page.screenshot,
+                    box=hit.box if hit.region and hit.region.box else None,
+                    region_box=hit.region.box if hit.region else None,
                     fingerprint=fingerprint(
                         snapshot.store,
                         rule.check,

@@ -7,6 +7,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from auditor.vocabulary import SEVERITY_ORDER, Severity  # noqa: F401  (re-exported)
+
 RegionKind = Literal[
     "nav",
     "kv",
@@ -22,8 +24,6 @@ RegionKind = Literal[
     "category",
 ]
 REGION_KINDS: tuple[str, ...] = RegionKind.__args__  # type: ignore[attr-defined]
-Severity = Literal["critical", "high", "medium", "low"]
-SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 Viewport = Literal["desktop", "mobile"]
 MIN_PRICE_CONFIDENCE = 0.5  # a price found by appearance alone, less sure than this, makes no finding
 Box = tuple[float, float, float, float]  # x, y, width, height in page coordinates
@@ -258,3 +258,6 @@ class Finding(_Model):
     occurrences: int = 1
     assignee: str | None = None
     resolution: str | None = None
+    # where the element at fault is, for the outlined screenshot: not evidence, never exported or stored
+    box: Box | None = Field(default=None, exclude=True)
+    region_box: Box | None = Field(default=None, exclude=True)

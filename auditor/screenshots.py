@@ -21,7 +21,7 @@ def outline(findings: list[Finding]) -> None:
 
 
 def _outline_one(f: Finding) -> None:
-    box, region_box = f.evidence.get("box"), f.evidence.get("region_box")
+    box, region_box = f.box, f.region_box
     if not (f.screenshot and box and region_box and Path(f.screenshot).is_file()):
         return
     src = Path(f.screenshot)

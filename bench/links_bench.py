@@ -21,7 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import resolve_profile
-from auditor.probes.http import HostLimiter, make_client
+from auditor.net import HostLimiter, make_client
 from auditor.probes.links import LinkProber
 
 SEEN: Counter[str] = Counter()

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 import pytest
 
-from auditor.cli import cli
+from auditor.cli.base import cli
 from tests.conftest import ROOT
 
 PKG = ROOT / "auditor"
@@ -65,7 +65,8 @@ def _commands(group: click.Group, prefix: str = "") -> list[tuple[str, click.Com
 
 
 def test_every_command_has_help_and_an_example() -> None:
-    import auditor.cli_findings  # noqa: F401  (registers its commands)
+    import auditor.cli.commands  # noqa: F401  (registers its commands)
+    import auditor.cli.findings  # noqa: F401
 
     for name, cmd in _commands(cli):
         assert cmd.help and "Example" in cmd.help, f"auditor {name}: no help with an example"
@@ -73,7 +74,8 @@ def test_every_command_has_help_and_an_example() -> None:
 
 
 def test_every_command_is_in_the_readme() -> None:
-    import auditor.cli_findings  # noqa: F401
+    import auditor.cli.commands  # noqa: F401
+    import auditor.cli.findings  # noqa: F401
 
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for name, _ in _commands(cli):
@@ -111,3 +113,73 @@ def test_doctor_finds_browser_ocr_and_database(tmp_path: Path) -> None:
     )
     assert r.returncode == 0, r.stdout + r.stderr
     assert "browser:" in r.stdout and "rapidocr" in r.stdout and "opens, schema up to date" in r.stdout
+
+
+# Layers, lowest first: a module imports only from its own layer or lower ones, so the graph has no
+# circle and a newcomer can read the package bottom-up (DESIGN "Data flows one way").
+LAYERS: list[tuple[str, ...]] = [
+    ("auditor.vocabulary", "auditor.errors", "auditor.clock", "auditor.i18n", "auditor.yamlfile"),
+    ("auditor.config", "auditor.models"),
+    ("auditor.parse",),
+    ("auditor.engine", "auditor.checks"),
+    ("auditor.net", "auditor.browser"),
+    ("auditor.crawl", "auditor.probes"),
+    ("auditor.store",),
+    ("auditor.export", "auditor.xlsx", "auditor.report", "auditor.notify", "auditor.screenshots"),
+    ("auditor.pipeline", "auditor.demo_store", "auditor.starter"),
+    ("auditor.schedule",),
+    ("auditor.cli", "auditor.__main__"),
+]
+
+
+def _module_graph() -> dict[str, set[str]]:
+    mods = {}
+    for p in PKG.rglob("*.py"):
+        if "migrations" in p.parts:
+            continue
+        mods[".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")] = p
+    graph: dict[str, set[str]] = {}
+    for name, p in mods.items():
+        deps = set()
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):  # function-level imports count too
+            if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("auditor"):
+                deps.add(node.module)
+                deps.update(f"{node.module}.{a.name}" for a in node.names if f"{node.module}.{a.name}" in mods)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names if a.name.startswith("auditor"))
+        graph[name] = {d for d in deps if d in mods and d != name}
+    return graph
+
+
+def _layer(module: str) -> int:
+    for i, prefixes in enumerate(LAYERS):
+        if any(module == p or module.startswith(p + ".") for p in prefixes):
+            return i
+    raise AssertionError(f"{module} is in no layer: add it to LAYERS")
+
+
+def test_imports_follow_the_layers() -> None:
+    graph = _module_graph()
+    wrong = [(m, d) for m, deps in graph.items() if m != "auditor" for d in deps if _layer(d) > _layer(m)]
+    assert not wrong, "imports against the layer order: " + ", ".join(f"{m} → {d}" for m, d in wrong)
+
+
+def test_the_import_graph_has_no_circle() -> None:
+    graph = _module_graph()
+    seen: dict[str, int] = {}  # 1: on the current path, 2: done
+
+    def visit(m: str, path: list[str]) -> None:
+        seen[m] = 1
+        for d in sorted(graph[m]):
+            assert seen.get(d) != 1, "import circle: " + " → ".join([*path, m, d])
+            if d not in seen:
+                visit(d, [*path, m])
+        seen[m] = 2
+
+    for m in sorted(graph):
+        if m not in seen:
+            visit(m, [])
+
+
+def test_the_cli_root_imports_no_command_module() -> None:
+    assert not {m for m in imports(PKG / "cli" / "__init__.py") if m.startswith("auditor")}

@@ -128,7 +128,7 @@ def test_an_audit_uses_playwrights_own_chromium(tmp_path: Path, fixture_store: A
     assert "(playwright)" in doctor.stdout, doctor.stdout + doctor.stderr
     audit = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path, env=env)
     assert audit.returncode == 0, audit.stderr
-    assert "complete" in audit.stdout
+    assert "运行 #1 完成" in audit.stdout
     hidden = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path,
                      env={**env, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "empty")})  # fmt: skip
     assert hidden.returncode == 2 and "no Chromium found" in hidden.stderr

@@ -191,7 +191,7 @@ def test_the_terminal_table_fits_80_columns_in_chinese(work: Path) -> None:
     from rich.cells import cell_len
     from rich.console import Console
 
-    import auditor.cli as cli_module
+    import auditor.cli.base as cli_module
     from auditor.config import load_config
     from auditor.store.db import open_db
     from auditor.store.repo import Repo

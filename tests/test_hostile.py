@@ -23,7 +23,7 @@ from tests.hostile_store import LONG_PATH, HostileStore
 
 pytestmark = [pytest.mark.browser, pytest.mark.network, pytest.mark.slow]
 NOW = "2026-11-20T09:00:00+08:00"
-BOUND_S = 150  # stated bound for the whole hostile audit on 2 cores (measured ~45 s)
+BOUND_S = 150  # stated bound for the whole hostile audit on 2 cores, (measured ~60 s)
 
 
 def config(work: Path, url: str, db: str = "h.db") -> None:

@@ -3,8 +3,7 @@
 // {phase: "mark"} tags regions and starts watching carousels; {phase: "read"} reads everything.
 (args) => {
   const S = args.selectors || {};
-  const LAZY = ["data-src", "data-original", "data-lazy", "data-lazy-src", "data-ks-lazyload",
-                "data-lazyload", "data-echo", "data-url", "data-img", "data-srcset"];
+  const LAZY = args.lazy || [];  // auditor/vocabulary.py LAZY_ATTRIBUTES: one list for every stage
   const abs = (u) => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
   const txt = (el) => (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
   const rect = (el) => { const r = el.getBoundingClientRect();
@@ -544,7 +543,8 @@
     const RELATED = /recommend|related|similar|guess|also|upsell|cross-?sell|(^|[\s_-])rec([\s_-]|$)/i;
     const HEADED = /推荐|猜你喜欢|看了又看|相关|同类|为你|大家都在|还买了|also|related|recommend|you may|similar|other products/i;
     const related = (e) => {
-      if (e.closest("[data-auditor-region='product.related'], aside")) return true;
+      // a mega-menu's product cards and a sidebar are other products' prices too
+      if (e.closest("[data-auditor-region='product.related'], aside, nav, header, [role=navigation], [class*=menu], [id*=menu]")) return true;
       for (let x = e, k = 0; x && x !== document.body && k < 6; x = x.parentElement, k++) {
         if (RELATED.test(classy(x))) return true;
         const head = x.firstElementChild; if (k >= 1 && head && /^(H[1-6]|STRONG|B|DT|P|DIV|SPAN)$/.test(head.tagName) && HEADED.test(txt(head).slice(0, 40))) return true;

@@ -17,7 +17,8 @@ from auditor.errors import AuditorError, StoreLockedError
 from auditor.models import Finding, Page, PricePoint
 from auditor.store.tables import FindingEvent, FindingRow, OcrCache, PriceObservation, Run, RunPage, StoreLock
 
-ACTIVE = ("open", "acknowledged", "assigned", "regressed")
+from auditor.vocabulary import ACTIVE_STATUSES as ACTIVE  # noqa: E402
+
 OPERATOR_STATUSES = ("acknowledged", "assigned", "resolved", "ignored", "open")
 STALE_LOCK = timedelta(hours=6)
 

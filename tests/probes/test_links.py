@@ -9,7 +9,7 @@ from auditor.config import CrawlSettings
 from auditor.crawl.profiles import resolve_profile
 from auditor.demo_store import FixtureStore
 from auditor.models import LinkStatus
-from auditor.probes.http import HostLimiter, make_client
+from auditor.net import HostLimiter, make_client
 from auditor.probes.links import LinkProber
 
 pytestmark = pytest.mark.network

@@ -20,7 +20,7 @@ from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.models import Facts, Finding, Snapshot
 from auditor.notify import compose, expand_urls, send
-from auditor.probes.http import HostLimiter, make_client
+from auditor.net import HostLimiter, make_client
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
 from auditor.probes.ocr import OcrProber
@@ -79,6 +79,7 @@ async def gather_facts(
     progress: Progress | None = None,
     ocr_regions: set[str] | None = None,
     ocr: OcrProber | None = None,
+    timings: dict[str, float] | None = None,
 ) -> Facts:
     """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever."""
     settings = cfg.crawl_for(store)
@@ -99,6 +100,7 @@ async def gather_facts(
     ]
     want_ocr = ocr_candidates(snapshot, ocr_regions or set()) if ("ocr" in needs and ocr) else set()
     ocr_bytes: dict[str, bytes] = {}
+    clock: dict[str, float] = {}  # where the probes' time goes
     limiter = HostLimiter(settings.per_host, settings.delay_ms)
     async with make_client(settings) as client:
         link_job = None
@@ -117,6 +119,7 @@ async def gather_facts(
                 if page.viewport == "desktop" and (known := status_from_page(page, profile)) is not None:
                     prober.seed(known)
             link_job = asyncio.ensure_future(prober.check_all(links))
+            t_links = time.monotonic()
         if "images" in needs or want_ocr:
 
             def keep(url: str, data: bytes) -> None:
@@ -130,14 +133,23 @@ async def gather_facts(
                 site=store.url,
                 unreachable_dead=settings.external_unreachable == "dead",
             )
+            t_img = time.monotonic()
             facts.images = await image_prober.probe_all(images)
+            clock["probes: image fetching and decoding"] = time.monotonic() - t_img
+            clock["images decoded"] = image_prober.decoded
         if want_ocr and ocr is not None:
             by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
+            t_ocr = time.monotonic()
             facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
+            clock["probes: OCR"] = time.monotonic() - t_ocr
             url_of = {facts.images[u].sha256: u for u in ocr_bytes}
             facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
         if link_job is not None:
             facts.links = await link_job
+            clock["probes: link probing"] = time.monotonic() - t_links
+            clock["links probed"] = len(facts.links)
+    if timings is not None:
+        timings.update({k: round(v, 2) for k, v in clock.items()})
     facts.errors += [f"{u}: image probe failed: {f.error}" for u, f in facts.images.items() if f.error]
     facts.errors += [f"{u}: link probe failed: {s.error}" for u, s in facts.links.items() if s.error]
     return facts
@@ -175,9 +187,13 @@ async def crawl_and_probe(
     crawl = await crawler.run()
     crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
     timings["crawl_s"] = round(time.monotonic() - t0, 2)
+    for stage, seconds in crawler.stage_totals.items():  # summed over pages read side by side
+        timings[f"crawl: {stage}"] = round(seconds, 2)
     t1 = time.monotonic()
     ocr = OcrProber(repo.ocr_get, repo.ocr_put)
-    facts = await gather_facts(crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr)
+    facts = await gather_facts(
+        crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr, timings
+    )
     timings["ocr_images"] = ocr.ran
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts
@@ -279,6 +295,7 @@ def run_audit(
             if (crawl.errors or crawl.blocked or uncertain or crawl.timed_out)
             else "complete"
         )
+        t3 = time.monotonic()
         outcome = repo.record(
             run_id,
             findings,
@@ -288,6 +305,7 @@ def run_audit(
             now,
         )
         repo.record_prices(run_id, store.name, snapshot.pages, now)
+        timings["store_s"] = round(time.monotonic() - t3, 3)
     except BaseException as exc:
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
         pages = crawler.result.snapshot.pages

@@ -25,7 +25,8 @@ _LABEL = re.compile(r"价格|促销价|到手价|现价|售价|秒杀价|优惠�
 # lines that carry a number that is not the product's price
 _NOT_PRICE = re.compile(
     r"券|coupon|运费|邮费|包邮|shipping|delivery|分期|[×x]\s*\d+\s*期|\d+\s*期|installment|per month|/月|"
-    r"满\s*\d+\s*减|减\s*\d+|积分|points|销量|月销|sold|评价|reviews?|库存|stock|件|cm|mm|kg|ml|\d+g\b",
+    r"满\s*\d+\s*减|减\s*\d+|积分|points|销量|月销|sold|评价|reviews?|库存|stock|件|cm|mm|kg|ml|\d+g\b|"
+    r"price range|价格区间|筛选|filter|排序|sort by",
     re.I,
 )
 
@@ -101,8 +102,11 @@ def find_price(candidates: list[dict[str, Any]]) -> PriceGuess | None:
     best_score, best = selling[0]
     value = amounts(best["text"])[0]  # a range keeps its low end as the price shown first
     rivals = [s for s, c in selling[1:] if abs(amounts(c["text"])[0] - value) > 0.005]
-    margin = best_score - (rivals[0] if rivals else 0.0)
-    confidence = max(0.0, min(1.0, 0.25 * margin + (0.25 if best_score >= 6 else 0.0)))
+    # how clearly it won: its lead over the best different price; alone, how price-like it is itself
+    if rivals:
+        confidence = max(0.0, min(1.0, 0.25 * (best_score - rivals[0]) + (0.25 if best_score >= 6 else 0.0)))
+    else:
+        confidence = max(0.0, min(1.0, (best_score - 3) / 6))
     if best_score < 3:
         confidence = min(confidence, 0.3)
     regular = None

@@ -10,10 +10,9 @@ from bs4 import BeautifulSoup, Tag
 
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import ProductFacts
+from auditor.vocabulary import DELISTED_MARKERS, SOLD_OUT_MARKERS
 
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_SOLD_OUT = ("已售罄", "售罄", "缺货", "sold out", "out of stock")
-_DELISTED = ("已下架", "下架", "no longer available", "discontinued")
 
 
 def _number(value: Any) -> float | None:
@@ -78,11 +77,11 @@ def _availability(schema_value: str | None, text: str, profile: Profile) -> str:
         if v in ("discontinued",):
             return "delisted"
     head = text[:600].lower()
-    if any(m in head for m in _DELISTED):
+    if any(m in head for m in DELISTED_MARKERS):
         return "delisted"
     if find_marker(head, profile.soft_404_markers):
         return "not_found"
-    if any(m in head for m in _SOLD_OUT):
+    if any(m in head for m in SOLD_OUT_MARKERS):
         return "sold_out"
     return "unknown"
 

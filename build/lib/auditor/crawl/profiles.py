@@ -6,43 +6,8 @@ import re
 from dataclasses import dataclass, field
 
 from auditor.errors import ConfigError
+from auditor.vocabulary import CHALLENGE_MARKERS, ENDED_MARKERS, SOFT_404_MARKERS  # noqa: F401
 
-SOFT_404_MARKERS = [
-    "页面不存在",
-    "商品不存在",
-    "宝贝不存在",
-    "已下架",
-    "找不到",
-    "无法找到",
-    "不存在或已删除",
-    "已失效",
-    "已删除",
-    "404 not found",
-    "page not found",
-    "not found",
-    "no longer available",
-    "product unavailable",
-]
-ENDED_MARKERS = [
-    "活动已结束",
-    "本活动已结束",
-    "活动结束",
-    "已结束",
-    "promotion has ended",
-    "sale has ended",
-    "offer expired",
-]
-CHALLENGE_MARKERS = [
-    "captcha",
-    "滑动验证",
-    "请按住滑块",
-    "安全验证",
-    "访问验证",
-    "cf-chl",
-    "access denied",
-    "are you a robot",
-    "unusual traffic",
-]
 REGION_SELECTOR_KEYS = ("nav", "kv", "carousel", "banner", "showcase", "announcement", "footer")
 OTHER_SELECTOR_KEYS = ("price", "regular_price", "title", "availability")
 

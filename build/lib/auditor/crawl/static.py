@@ -16,9 +16,7 @@ from bs4 import BeautifulSoup, Tag
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile
 from auditor.models import Image, Link, Page, Region, TextBlock
-
-LAZY = ("data-src", "data-original", "data-lazy", "data-lazy-src", "data-ks-lazyload", "data-lazyload")
-NOT_FETCHED = re.compile(r"^(javascript:|mailto:|tel:|#|data:)", re.I)
+from auditor.vocabulary import LAZY_ATTRIBUTES, SKIPPED_SCHEMES
 
 
 def _dim(tag: Tag, attr: str) -> float:
@@ -28,7 +26,7 @@ def _dim(tag: Tag, attr: str) -> float:
 
 def _image(tag: Tag, base: str) -> Image:
     src = str(tag.get("src") or "")
-    for attr in LAZY:
+    for attr in LAZY_ATTRIBUTES:
         if tag.get(attr) and (not src or src.startswith("data:")):
             src = str(tag.get(attr))
             break
@@ -45,7 +43,7 @@ def _link(a: Tag, base: str) -> Link | None:
     href = str(a.get("href") or "").strip()
     if not href:
         return None
-    url = href if NOT_FETCHED.match(href) else urljoin(base, href)
+    url = href if SKIPPED_SCHEMES.match(href) else urljoin(base, href)
     img = a.find("img")
     image = _image(img, base) if isinstance(img, Tag) else None
     text = a.get_text(" ", strip=True) or (image.alt if image else "") or str(a.get("alt") or "")

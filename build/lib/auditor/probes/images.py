@@ -21,7 +21,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from auditor.models import ImageFacts
-from auditor.probes.http import BodyTooLargeError, HostLimiter, read_capped
+from auditor.net import BodyTooLargeError, HostLimiter, read_capped
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # Refused before any pixel is allocated. The tallest real detail images (淘宝/天猫 790 px wide long

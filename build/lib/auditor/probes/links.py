@@ -13,21 +13,13 @@ import httpx
 from bs4 import BeautifulSoup
 
 from auditor.config import CrawlSettings
-from auditor.crawl.profiles import CHALLENGE_MARKERS, Profile, find_marker
+from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.probes.http import HostLimiter, read_capped
+from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
+from auditor.net import HostLimiter, read_capped
 
-NOT_FETCHED = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
 HEAD_FALLBACK = {403, 405, 501, 400}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
-# Schemes a shop's link may rightly use: the web's own, and the app links of the marketplaces and
-# payment apps Chinese and Western shops hand off to. Anything else opens nothing (a typo as a rule).
-KNOWN_SCHEMES = frozenset(
-    "http https javascript mailto tel sms data blob about ftp callto "
-    "weixin alipays alipay taobao tmall openapp.jdmobile jdmobile pinduoduo snssdk1128 "
-    "itms-apps itms-services market intent whatsapp skype viber tg fb-messenger line".split()
-)
-DELISTED_MARKERS = ("已下架", "下架", "no longer available", "discontinued")
 MAX_BODY = 512 * 1024
 
 
@@ -79,7 +71,7 @@ class LinkProber:
         return urlsplit(url).netloc == self.site
 
     async def _probe(self, url: str) -> LinkStatus:
-        if NOT_FETCHED.match(url.strip()):
+        if SKIPPED_SCHEMES.match(url.strip()):
             return LinkStatus(url=url, state="skipped", reason="not-fetched-scheme")
         if not url.startswith(("http://", "https://")):
             scheme = SCHEME.match(url.strip())

@@ -1,116 +1,39 @@
-"""Command line: each command parses its arguments, calls one library function, prints."""
+"""Command line: the audit, demo, export, doctor, snapshot, rules, campaign-check, schedule, report,
+init and parse commands. Each parses its arguments, calls one library function, prints."""
 
 from __future__ import annotations
 
-import functools
-import json
-import re
 import sys
-from collections.abc import Callable
-from datetime import datetime
 from pathlib import Path
-from typing import Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
-from auditor.clock import parse_now
-from auditor.config import Config, config_for_url, load_config
+from auditor.cli.base import (
+    SEVERITIES,
+    Ctx,
+    _progress,
+    cli,
+    common,
+    echo_json,
+    err,
+    out,
+    print_findings,
+)
+from auditor.config import config_for_url
 from auditor.errors import AuditorError
 from auditor.i18n import label, t
-from auditor.models import SEVERITY_ORDER, Finding
-
-out = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
-SEVERITIES = ["critical", "high", "medium", "low"]
+from auditor.models import SEVERITY_ORDER
 
 
-class Ctx:
-    def __init__(self, config: str | None, now: str | None, db: str | None) -> None:
-        import os
-
-        if db:
-            os.environ["AUDITOR_DB_URL"] = db
-        self.cfg: Config = load_config(config)
-        self.config_path = config
-        self.now_text = now
-        self.now()  # a bad --now is a usage error before anything runs
-
-    def now(self, store: Any = None) -> datetime:
-        return parse_now(self.now_text, self.cfg.zone(store))
-
-
-def common(fn: Callable[..., Any]) -> Callable[..., Any]:
-    """--config, --now and --db on every command."""
-
-    @click.option("--config", "config", type=click.Path(dir_okay=False), help="config.yaml (default ./config.yaml)")
-    @click.option("--now", "now", metavar="ISO", help="the audit clock, e.g. 2026-11-20T09:00:00+08:00")
-    @click.option("--db", "db", metavar="URL", help="database URL (overrides storage.url and AUDITOR_DB_URL)")
-    @functools.wraps(fn)
-    def wrapper(config: str | None, now: str | None, db: str | None, **kw: Any) -> Any:
-        return fn(Ctx(config, now, db), **kw)
-
-    return wrapper
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="storefront-auditor")
-def cli() -> None:
-    """Storefront Auditor: checks shop pages the way operators do every morning.
-
-    \b
-    Example:
-      auditor audit --config config.yaml --now 2026-11-20T09:00:00+08:00
-    """
-
-
-def _progress() -> tuple[Progress | None, Callable[[str, int, int], None]]:
-    if not err.is_terminal:
-        return None, lambda *_: None
-    bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), console=err, transient=True)
-    tasks: dict[str, Any] = {}
-
-    def update(what: str, done: int, total: int) -> None:
-        key = "links" if what == "links" else "pages"
-        if key not in tasks:
-            tasks[key] = bar.add_task("检查链接 links" if key == "links" else "抓取页面 pages", total=total)
-        bar.update(tasks[key], completed=done, total=total)
-
-    return bar, update
-
-
-_URL = re.compile(r"https?://\S+")
-
-
-def shorten_urls(text: str, keep: int = 60) -> str:
-    """A terminal line is no place for a 6,000-character URL: its start and end (full URLs are in
-    `findings show` and the exports)."""
-    return _URL.sub(lambda m: m.group(0) if len(m.group(0)) <= keep else f"{m.group(0)[:40]}…{m.group(0)[-15:]}", text)
-
-
-def print_findings(findings: list[Finding], locale: str) -> None:
-    if not findings:
-        out.print(t("no_findings", locale))
-        return
-    # one line per finding, so the table reads at 80 columns; `findings show ID` has everything
-    table = Table(show_lines=False, box=None, pad_edge=False)
-    for col in ("id", "severity", "check", "region", "message", "status"):
-        table.add_column(t(col, locale), no_wrap=True, overflow="ellipsis", ratio=4 if col == "message" else None)
-    for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.id or 0)):
-        table.add_row(
-            str(f.id),
-            label(f.severity, locale),
-            label(f.check, locale),
-            label(f.region, locale),
-            shorten_urls(f.message),
-            label(f.status, locale),
-        )
-    out.print(table)
-
-
-def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None = None) -> int:
+def _audit(
+    ctx: Ctx,
+    url: str | None,
+    store_name: str | None,
+    fail_on: str,
+    report: str | None = None,
+    show_timings: bool = False,
+) -> int:
     from auditor.pipeline import run_audit, write_report
 
     store = config_for_url(ctx.cfg, url) if url else ctx.cfg.store(store_name)
@@ -143,6 +66,14 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
         err.print(f"  ? 无法连接的主机（相关链接和图片记为未知）: {hosts}", markup=False, highlight=False)
     for u in result.notify_failed:
         err.print(f"  ! notification to {u} failed", markup=False)
+    if show_timings:
+        table = Table(title="耗时 timings (crawl steps are summed over pages read side by side)", box=None)
+        table.add_column("stage")
+        table.add_column("s / count", justify="right")
+        for stage, value in result.timings.items():
+            if not stage.startswith("rule:"):
+                table.add_row(stage, f"{value:g}")
+        out.print(table)
     if report:
         write_report(ctx.cfg, Path(report), result.run_id)
         out.print(f"report: {report}")
@@ -167,8 +98,11 @@ def _audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repo
     help="exit 1 when a finding at or above this severity is open",
 )
 @click.option("--report", type=click.Path(dir_okay=False), help="also write the run's HTML report here")
+@click.option("--timings", "show_timings", is_flag=True, help="print where the time went, stage by stage")
 @common
-def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None) -> None:
+def audit(
+    ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None, show_timings: bool
+) -> None:
     """Audit a store: crawl, probe, check, store the findings, print a summary.
 
     \b
@@ -176,7 +110,7 @@ def audit(ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, repor
       auditor audit --config config.yaml
       auditor audit https://shop.example.com/ --now 2026-11-20T09:00:00+08:00
     """
-    sys.exit(_audit(ctx, url, store_name, fail_on, report))
+    sys.exit(_audit(ctx, url, store_name, fail_on, report, show_timings))
 
 
 @cli.command()
@@ -473,47 +407,3 @@ def parse(ctx: Ctx, text: str) -> None:
     from auditor.parse import parse_text
 
     echo_json(parse_text(text, ctx.now(), ctx.cfg.campaigns))
-
-
-def main() -> None:
-    """The entry point: every failure ends as one line naming the cause and exit code 2
-    (`--debug` anywhere on the line, or AUDITOR_DEBUG=1, adds the traceback)."""
-    import os
-
-    from auditor.cli_findings import findings, prices  # noqa: F401  (registers the commands)
-    from auditor.pipeline import TerminatedError
-
-    debug = "--debug" in sys.argv[1:] or os.environ.get("AUDITOR_DEBUG") == "1"
-    args = [a for a in sys.argv[1:] if a != "--debug"]
-    try:
-        cli.main(args=args, prog_name="auditor", standalone_mode=False)
-    except (click.exceptions.Abort, KeyboardInterrupt):
-        err.print("已中止 (aborted)")
-        sys.exit(130)
-    except TerminatedError:
-        err.print("已中止：收到 SIGTERM，本次运行记为 aborted (terminated)")
-        sys.exit(143)
-    except click.ClickException as exc:
-        exc.show()
-        sys.exit(2)
-    except AuditorError as exc:
-        if debug:
-            err.print_exception()
-        err.print(f"auditor: 错误：{one_line(str(exc))}", markup=False, highlight=False)
-        sys.exit(2)
-    except Exception as exc:
-        if debug:
-            err.print_exception()
-        where = "" if debug else "（加 --debug 查看详细信息）"
-        err.print(
-            f"auditor: 运行失败：{type(exc).__name__}: {one_line(str(exc))}{where}", markup=False, highlight=False
-        )
-        sys.exit(2)
-
-
-def one_line(text: str) -> str:
-    return re.sub(r"\s*\n\s*", " ", text.strip())
-
-
-def echo_json(data: Any) -> None:
-    click.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))

@@ -1,4 +1,5 @@
-"""Probes: the shared HTTP client, polite per host (bounded concurrency, optional delay)."""
+"""The HTTP client every stage shares (crawl and probes): polite per host (bounded concurrency, optional
+delay, hosts that stopped answering remembered), bodies read with a cap after decompression."""
 
 from __future__ import annotations
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from auditor.cli import Ctx, cli, common, echo_json, out, print_findings
+from auditor.cli.base import Ctx, cli, common, echo_json, out, print_findings
 from auditor.errors import AuditorError
 from auditor.export import finding_json
 from auditor.store.db import open_db

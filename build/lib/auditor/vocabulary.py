@@ -1,0 +1,101 @@
+"""The words every stage shares, defined once: severities, run and finding statuses with the
+lifecycle's transition table, lazy-image attributes, link schemes, and the marker words that mean
+delisted, sold out, not found, ended or a bot wall. Stages import these; none repeats them."""
+
+from __future__ import annotations
+
+import re
+from typing import Literal
+
+Severity = Literal["critical", "high", "medium", "low"]
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
+SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
+
+RunStatus = Literal["running", "complete", "partial", "failed", "aborted"]
+RUN_STATUSES: tuple[str, ...] = ("running", "complete", "partial", "failed", "aborted")
+
+FindingStatus = Literal["open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored"]
+FINDING_STATUSES: tuple[str, ...] = ("open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored")
+ACTIVE_STATUSES: tuple[str, ...] = ("open", "regressed", "acknowledged", "assigned")  # still to be dealt with
+# The lifecycle (DESIGN "Lifecycle"): who may move a finding from what to what. The auditor moves a
+# finding it sees or no longer sees; operators triage. "reopen" is an operator's move back to open.
+AUDITOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "open": ("fixed",),
+    "regressed": ("fixed",),
+    "acknowledged": ("fixed",),
+    "assigned": ("fixed",),
+    "fixed": ("regressed",),
+    "resolved": ("regressed",),
+    "ignored": (),  # stays ignored when seen again
+}
+OPERATOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
+    "open": ("acknowledged", "assigned", "resolved", "ignored"),
+    "regressed": ("acknowledged", "assigned", "resolved", "ignored"),
+    "acknowledged": ("assigned", "resolved", "ignored", "open"),
+    "assigned": ("assigned", "resolved", "ignored", "open"),
+    "fixed": ("open", "ignored"),
+    "resolved": ("open",),
+    "ignored": ("open",),
+}
+
+# attributes where lazy loaders keep the picture a slot will show (beside any image-like attribute)
+LAZY_ATTRIBUTES: tuple[str, ...] = (
+    "data-src",
+    "data-original",
+    "data-lazy",
+    "data-lazy-src",
+    "data-ks-lazyload",
+    "data-lazyload",
+    "data-echo",
+    "data-url",
+    "data-img",
+    "data-srcset",
+)
+# links that are never fetched: scripts, mail, phone, in-page anchors, inline data
+SKIPPED_SCHEMES = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
+# schemes a shop's link may rightly use: the web's own, and the app links of the marketplaces and
+# payment apps shops hand off to. Anything else opens nothing (a typo as a rule: javascritp:;).
+KNOWN_SCHEMES = frozenset(
+    "http https javascript mailto tel sms data blob about ftp callto "
+    "weixin alipays alipay taobao tmall openapp.jdmobile jdmobile pinduoduo snssdk1128 "
+    "itms-apps itms-services market intent whatsapp skype viber tg fb-messenger line".split()
+)
+
+SOLD_OUT_MARKERS: tuple[str, ...] = ("已售罄", "售罄", "缺货", "sold out", "out of stock")
+DELISTED_MARKERS: tuple[str, ...] = ("已下架", "下架", "no longer available", "discontinued")
+SOFT_404_MARKERS = [
+    "页面不存在",
+    "商品不存在",
+    "宝贝不存在",
+    "已下架",
+    "找不到",
+    "无法找到",
+    "不存在或已删除",
+    "已失效",
+    "已删除",
+    "404 not found",
+    "page not found",
+    "not found",
+    "no longer available",
+    "product unavailable",
+]
+ENDED_MARKERS = [
+    "活动已结束",
+    "本活动已结束",
+    "活动结束",
+    "已结束",
+    "promotion has ended",
+    "sale has ended",
+    "offer expired",
+]
+CHALLENGE_MARKERS = [
+    "captcha",
+    "滑动验证",
+    "请按住滑块",
+    "安全验证",
+    "访问验证",
+    "cf-chl",
+    "access denied",
+    "are you a robot",
+    "unusual traffic",
+]
