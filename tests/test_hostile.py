@@ -183,3 +183,19 @@ def test_sigterm_leaves_the_run_aborted_and_no_browser(hostile: HostileStore, tm
     while tagged_processes(tag) and time.monotonic() < deadline:
         time.sleep(0.2)
     assert tagged_processes(tag) == []
+
+
+def test_a_run_deadline_ends_the_crawl_partial_with_what_was_read(hostile: HostileStore, tmp_path: Path) -> None:
+    config(tmp_path, hostile.url)
+    (tmp_path / "config.yaml").write_text(
+        (tmp_path / "config.yaml")
+        .read_text()
+        .replace("carousel_watch_ms: 2000}", "carousel_watch_ms: 2000, run_timeout_s: 12}")
+    )
+    started = time.monotonic()
+    got = auditor("audit", "--config", "config.yaml", "--now", NOW, "--fail-on", "never", cwd=tmp_path)
+    assert got.returncode == 0 and "Traceback" not in got.stderr, got.stderr
+    assert time.monotonic() - started < 90  # the crawl stopped at 12 s; probes of what was read follow
+    run = run_row(tmp_path / "h.db")
+    assert run["status"] == "partial" and run["pages_seen"] >= 1
+    assert any("run deadline of 12s reached" in e for e in run["errors"])

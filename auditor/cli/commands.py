@@ -165,8 +165,9 @@ def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
 def export(
     ctx: Ctx, fmt: str, status: tuple[str, ...], store_name: str | None, new_since_last_export: bool, output: str | None
 ) -> None:
-    """Export findings: JSON/JSONL as DESIGN "Finding", CSV/XLSX in the issue-log layout
-    (检查项目, 页面, 区域, 问题记录, 严重程度, 检查人, 日期, 跟进人, 处理结果, 状态, 链接, 截图).
+    """Export findings: JSON/JSONL (one object per finding, with its stable id, check, evidence and
+    lifecycle), or CSV/XLSX as the team's issue log (检查项目, 页面, 区域, 问题记录, 严重程度, 检查人, 日期,
+    跟进人, 处理结果, 状态, 链接, 截图, 检查编号).
 
     \b
     Example:
