@@ -1,3 +1,0 @@
-from auditor.cli.main import main
-
-main()

@@ -1,1 +1,0 @@
-"""Checks: one module per kind of defect, each a pure function of the snapshot and the probes' facts."""

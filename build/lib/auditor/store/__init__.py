@@ -1,1 +1,0 @@
-"""Store stage: runs, findings and their lifecycle, caches and price history, through SQLAlchemy."""
