@@ -10,10 +10,10 @@ from __future__ import annotations
 import hashlib
 import importlib
 import pkgutil
-from importlib.resources import files
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
 

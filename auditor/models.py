@@ -89,6 +89,17 @@ class Slide(_Model):
     text: str = ""
 
 
+class Countdown(_Model):
+    """A countdown ("距结束 01:02:03") read twice, some seconds apart: at zero both times, or counting
+    up, the sale it counts down to is over."""
+
+    first: str
+    second: str = ""
+    elapsed_ms: int = 0
+    selector: str = ""
+    box: Box | None = None
+
+
 class Region(_Model):
     kind: RegionKind
     selector: str = ""
@@ -98,6 +109,7 @@ class Region(_Model):
     texts: list[TextBlock] = Field(default_factory=list)
     slots: list[Slot] = Field(default_factory=list)
     slides: list[Slide] = Field(default_factory=list)
+    countdowns: list[Countdown] = Field(default_factory=list)
     rotates: bool | None = None
     observed_ms: int | None = None
     moves: int | None = None  # carousel: slide changes seen while watched
@@ -231,6 +243,7 @@ class Facts(_Model):
     ocr: dict[str, OcrText] = Field(default_factory=dict)
     products: dict[str, ProductFacts] = Field(default_factory=dict)
     price_history: dict[str, list[PricePoint]] = Field(default_factory=dict)  # earlier runs' observations
+    first_seen: dict[str, datetime] = Field(default_factory=dict)  # relative promise ("今晚24点") → first shown
     errors: list[str] = Field(default_factory=list)  # "URL: what failed" for elements a probe could not read
 
     def ocr_for(self, image_url: str | None) -> OcrText | None:

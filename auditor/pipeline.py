@@ -19,8 +19,9 @@ from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.models import Facts, Finding, Snapshot
-from auditor.notify import compose, expand_urls, send
 from auditor.net import HostLimiter, make_client
+from auditor.notify import compose, expand_urls, send
+from auditor.parse.dates import relative_phrases
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
 from auditor.probes.ocr import OcrProber
@@ -158,6 +159,17 @@ async def gather_facts(
 UNREACHABLE_REASONS = ("connection-error", "timeout", "unreachable")
 
 
+def promises_in(snapshot: Snapshot, facts: Facts) -> set[str]:
+    """Relative promises ("今晚24点", "限时3天") shown anywhere: in text, links, alt text, slides, OCR."""
+    texts: list[str] = []
+    for page in snapshot.pages:
+        for r in page.regions:
+            texts += [t.text for t in r.texts] + [link.text for link in r.links] + [s.text for s in r.slides]
+            texts += [i.alt for i in [*r.images, *(s.image for s in r.slides if s.image)] if i.alt]
+    texts += [o.text for o in facts.ocr.values()]
+    return {p for t in texts if t for p in relative_phrases(t)}
+
+
 def unreachable_hosts(facts: Facts) -> dict[str, int]:
     """Hosts that did not answer, with how many links and images on them are therefore unknown."""
     counts: dict[str, int] = {}
@@ -268,6 +280,7 @@ def run_audit(
         if any(c.end < now and not c.products for c in campaigns):
             facts.price_history = repo.price_history(store.name)
         snapshot = crawl.snapshot
+        facts.first_seen = repo.first_seen(store.name, promises_in(snapshot, facts), now)
         t2 = time.monotonic()
         check_errors: list[str] = []
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings, errors=check_errors)

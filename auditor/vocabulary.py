@@ -30,11 +30,11 @@ AUDITOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 OPERATOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "open": ("acknowledged", "assigned", "resolved", "ignored"),
-    "regressed": ("acknowledged", "assigned", "resolved", "ignored"),
-    "acknowledged": ("assigned", "resolved", "ignored", "open"),
-    "assigned": ("assigned", "resolved", "ignored", "open"),
-    "fixed": ("open", "ignored"),
-    "resolved": ("open",),
+    "regressed": ("acknowledged", "assigned", "resolved", "ignored", "open"),
+    "acknowledged": ("acknowledged", "assigned", "resolved", "ignored", "open"),
+    "assigned": ("acknowledged", "assigned", "resolved", "ignored", "open"),
+    "fixed": ("assigned", "resolved", "ignored", "open"),  # the auditor no longer sees it; a person may disagree
+    "resolved": ("ignored", "open"),
     "ignored": ("open",),
 }
 

@@ -12,14 +12,14 @@ from pydantic import Field
 from auditor.engine import CheckContext, Hit, Params, check
 from auditor.models import Page, Region
 from auditor.parse import find_campaigns, parse_windows
-from auditor.parse.dates import ENDED, Window
+from auditor.parse.dates import ENDED, Window, countdown_over
 
-Source = Literal["text", "alt", "ocr", "landing", "campaign"]
+Source = Literal["text", "alt", "ocr", "landing", "campaign", "countdown"]
 
 
 class ExpiredParams(Params):
     grace_hours: float = Field(0, ge=0, description="hours after the end before it counts as expired")
-    sources: list[Source] = Field(default_factory=lambda: ["text", "alt", "ocr", "landing", "campaign"])
+    sources: list[Source] = Field(default_factory=lambda: ["text", "alt", "ocr", "landing", "campaign", "countdown"])
     campaign_only: bool = Field(False, description="only what carries a configured campaign's keywords or window")
 
 
@@ -53,7 +53,7 @@ def expired_in(text: str, ctx: CheckContext) -> tuple[Window | None, str | None]
 
 def _expired_in(text: str, ctx: CheckContext) -> tuple[Window | None, str | None]:
     grace = timedelta(hours=ctx.params.grace_hours)
-    windows = parse_windows(text, ctx.now)
+    windows = parse_windows(text, ctx.now, ctx.facts.first_seen)
     if windows:
         if any(w.state != "ended" for w in windows if w.kind != "ended"):
             return None, None
@@ -90,13 +90,17 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
     text, alt text or inside an image (OCR); a configured campaign (by keyword) past its end; a link
     whose landing page says the activity has ended. Upcoming and active windows are never findings,
     nor a text that holds an ended pre-sale next to an active main window. Dates without a year take
-    the year nearest the audit clock; campaigns get only their configured dates, never invented ones."""
+    the year nearest the audit clock; campaigns get only their configured dates, never invented ones.
+    Relative promises (今晚24点, 限时3天) count from the day the store first showed them. A countdown
+    read twice in the browser that stays at zero or counts up is over, wherever it stands on the page."""
     sources = set(ctx.params.sources)
     for page, region in ctx.regions():
         for source, text in _texts(region):
             if source not in sources:
                 continue
             window, campaign = expired_in(text, ctx)
+            if window and window.kind == "countdown" and region.countdowns:
+                continue  # the countdown was read twice in the browser: judged below on both reads
             if window:
                 yield _hit(page, region, None, source, text, window, campaign, ctx, _key(text))
         if "ocr" in sources:
@@ -143,6 +147,43 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                         extra={"landing_title": status.title, "link_text": link.text},
                         box=link.box,
                     )
+    if "countdown" in sources:
+        for page, region in _countdown_regions(ctx):
+            for cd in region.countdowns:
+                why = countdown_over(cd.first, cd.second, cd.elapsed_ms)
+                if why is None:
+                    continue
+                zh = ctx.locale != "en"
+                seen = f"{cd.first} → {cd.second}" if cd.first != cd.second else cd.first
+                when = (
+                    f"（倒计时{'停在零' if why == 'zero' else '在往上走'}：{seen}）"
+                    if zh
+                    else f"(the countdown {'stays at zero' if why == 'zero' else 'counts up'}: {seen})"
+                )
+                yield Hit(
+                    page,
+                    region,
+                    None,
+                    {
+                        "source": "countdown",
+                        "text": cd.first,
+                        "reads": [cd.first, cd.second],
+                        "elapsed_ms": cd.elapsed_ms,
+                        "reason": why,
+                        "window": Window(None, None, "ended", cd.first, "countdown").as_dict(),
+                    },
+                    discriminator=f"countdown:{cd.selector}",
+                    fmt={"when": when, "snippet": cd.first[:60]},
+                    box=cd.box,
+                )
+
+
+def _countdown_regions(ctx: CheckContext) -> Iterator[tuple[Page, Region]]:
+    """The rule's regions, and the catch-all `page` region: a 秒杀 countdown often stands outside any banner."""
+    for page in ctx.snapshot.pages:
+        for region in page.regions:
+            if region.countdowns and ("*" in ctx.regions_filter or region.kind in (*ctx.regions_filter, "page")):
+                yield page, region
 
 
 def _hit(

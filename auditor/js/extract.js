@@ -377,6 +377,22 @@
   // ---- mark phase: remember what exists before hovering, start watching carousels ----
   if (args.phase === "mark") {
     document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
+    // countdowns ("距结束 01:02:03"): the smallest element holding the label and the time, read now
+    // and again in the read phase, seconds later (a live one has moved; one stuck at zero has not)
+    const LABEL = /距结束|距离结束|距活动结束|距本场结束|剩余|仅剩|倒计时|ends in|time left/i;
+    const COUNTDOWN = new RegExp("(" + LABEL.source + ")[^\\d]{0,6}(\\d+\\s*天\\s*)?\\d{1,2}\\s*[:：时]\\s*\\d{1,2}\\s*[:：分]\\s*\\d{1,2}", "i");
+    const holders = [];  // from each label's text node up to the nearest block that also holds the time
+    if (LABEL.test(document.body.textContent || "")) {
+      const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); let n, labels = 0;
+      while ((n = walker.nextNode()) && holders.length < 20 && labels < 200) {
+        if (!LABEL.test(n.nodeValue)) continue; labels++;
+        for (let e = n.parentElement, k = 0; e && e !== document.body && k < 4; e = e.parentElement, k++) {
+          const t = txt(e); if (t.length > 160) break;
+          if (COUNTDOWN.test(t)) { if (shown(e) && !holders.includes(e)) holders.push(e); break; }
+        }
+      }
+    }
+    window.__auditorCountdowns = holders.map((el) => ({ el, first: txt(el).slice(0, 120), at: performance.now() }));
     const watchMs = args.watchMs || 6000;
     const shownPictures = (el, box) => [...el.querySelectorAll("img")].slice(0, 40).filter((im) => {
       const b = im.getBoundingClientRect(); const w = Math.min(b.right, box.right) - Math.max(b.left, box.left);
@@ -428,9 +444,15 @@
 
   // ---- read phase ----
   const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
+  const countdowns = (window.__auditorCountdowns || []).map((c) => ({ c, taken: false }));
+  const countdownsIn = (el) => countdowns.filter((x) => !x.taken && (el === document.body || el.contains(x.c.el))).map((x) => {
+    x.taken = true;
+    return { first: x.c.first, second: x.c.el.isConnected ? txt(x.c.el).slice(0, 120) : "",
+             elapsed_ms: Math.round(performance.now() - x.c.at), selector: path(x.c.el), box: rect(x.c.el) }; });
   const out = regions.map((r) => {
     const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
                 visible: shown(r.el), box: rect(r.el) };
+    o.countdowns = countdownsIn(r.el);
     if (r.kind === "kv" || r.kind === "carousel") {
       const set = carouselSets.get(r.el) || { slides: [...r.el.children], signals: [], dots: 0 };
       o.signals = set.signals || []; o.dots = set.dots || 0;
@@ -520,6 +542,7 @@
     const l = linkOf(a); if (l) rest.links.push(l);
   }
   for (const im of document.querySelectorAll("img")) if (!inTaken(im) && spend("images")) rest.images.push(image(im));
+  rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
   const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];

@@ -9,6 +9,7 @@ word, never alone (that is how 双11 or ¥11.11 stay what they are).
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
@@ -45,6 +46,31 @@ COUNTDOWN_ZERO = re.compile(
     r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
     re.I,
 )
+_COUNTDOWN_TIME = re.compile(r"(?:(\d+)\s*天\s*)?(\d{1,2})\s*[:时]\s*(\d{1,2})\s*[:分]\s*(\d{1,2})")
+
+
+def countdown_seconds(raw: str) -> int | None:
+    """The time a countdown shows, in seconds ("距结束 1天 02:03:04" → 93784)."""
+    m = _COUNTDOWN_TIME.search(normalize(raw))
+    if m is None:
+        return None
+    d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
+    return ((d * 24 + h) * 60 + mi) * 60 + sec
+
+
+def countdown_over(first: str, second: str, elapsed_ms: int) -> str | None:
+    """Why a countdown read twice shows its sale is over: "zero" (at 0 both times) or "counting-up"
+    (it showed more time left on the second read); None when it is live, or cannot be told."""
+    a, b = countdown_seconds(first), countdown_seconds(second)
+    if a is None or b is None:
+        return None
+    if a == 0 and b == 0:
+        return "zero"
+    if elapsed_ms >= 1000 and b > a:
+        return "counting-up"
+    return None
+
+
 _MONTHS = {
     m: i
     for i, ms in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
@@ -67,6 +93,35 @@ def english_dates(text: str) -> str:
     return _EN_DATE.sub(one, text)
 
 
+# windows relative to the day the text was first seen: 今晚24点 / 今日截止 / 限时3天. On the day an
+# operator first sees "今晚24点结束" it is active; still on show the next morning, it has ended.
+_CN_NUM = {"一": 1, "两": 2, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+RELATIVE = re.compile(
+    r"(?P<day>今晚|今天|今日|明晚|明天|明日)\s*(?:(?:24|12)\s*[点时:](?:00)?|零点|0点|截止|结束|有效|止)"
+    r"|(?:仅限|只限|限)\s*(?P<only>今天|今日|明天|明日)"
+    r"|(?:限时|仅限|只限|活动仅|仅)\s*(?P<n>\d{1,2}|[一两二三四五六七八九十])\s*天"
+    r"|(?:ends|offer ends|sale ends)\s+(?P<en>today|tonight|tomorrow)",
+    re.I,
+)
+
+
+def relative_phrases(raw: str) -> list[str]:
+    """The relative-window phrases in a text (normalised), the keys under which their first sight is kept."""
+    text = normalize(raw)
+    return [m.group(0) for m in RELATIVE.finditer(text)]
+
+
+def _relative_end(m: re.Match[str], seen: datetime) -> datetime:
+    day = seen.replace(hour=0, minute=0, second=0, microsecond=0)
+    word = (m.group("day") or m.group("only") or m.group("en") or "").lower()
+    if word:
+        days = 2 if word.startswith("明") or word == "tomorrow" else 1
+    else:
+        n = m.group("n")
+        days = int(n) if n.isdigit() else _CN_NUM[n]
+    return day + timedelta(days=days) - timedelta(seconds=1)
+
+
 ENDED = re.compile(
     r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
     re.I,
@@ -79,7 +134,7 @@ class Window:
     end: datetime | None
     state: State
     text: str
-    kind: Literal["range", "deadline", "opening", "ended", "date", "countdown"]
+    kind: Literal["range", "deadline", "opening", "ended", "date", "countdown", "relative"]
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "text", self.text.strip())
@@ -151,7 +206,9 @@ def _nearest(
     return min(found, key=lambda d: abs((d - now).total_seconds())) if found else None
 
 
-def parse_windows(raw: str, now: datetime) -> list[Window]:
+def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | None = None) -> list[Window]:
+    """Every window in `raw`. `first_seen` maps a relative phrase (see `relative_phrases`) to when this
+    store first showed it; a relative phrase never seen before counts from `now` (so it is active)."""
     text = english_dates(normalize(raw))
     zone = now.tzinfo
     assert zone is not None
@@ -232,6 +289,13 @@ def parse_windows(raw: str, now: datetime) -> list[Window]:
             end = _at(end.year, mo, d, None, 0, zone, end=True) or end
         taken.append(m.span())
         out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    for m in RELATIVE.finditer(text):
+        if not free(m.span()):
+            continue
+        seen = (first_seen or {}).get(m.group(0), now)
+        end = _relative_end(m, seen.astimezone(zone))
+        taken.append(m.span())
+        out.append(Window(None, end, _state(None, end, now), m.group(0), "relative"))
     for m in COUNTDOWN_ZERO.finditer(text):
         out.append(Window(None, None, "ended", m.group(0), "countdown"))
     for m in ENDED.finditer(text):

@@ -15,8 +15,8 @@ from bs4 import BeautifulSoup
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
 from auditor.net import HostLimiter, read_capped
+from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
 
 HEAD_FALLBACK = {403, 405, 501, 400}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)

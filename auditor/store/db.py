@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from importlib.resources import files
 
 from alembic import command
@@ -66,3 +67,8 @@ def open_db(url: str) -> sessionmaker[Session]:
 
 def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("findings")
+
+
+def utc(dt: datetime) -> datetime:
+    """Stored times are UTC; SQLite hands them back naive, PostgreSQL aware."""
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)

@@ -113,3 +113,13 @@ class StoreLock(Base):
     pid: Mapped[int] = mapped_column(Integer)
     host: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
+
+
+class TextFirstSeen(Base):
+    """When a store first showed a relative promise ("今晚24点", "限时3天"): the day it counts from."""
+
+    __tablename__ = "text_first_seen"
+    store: Mapped[str] = mapped_column(String(200), primary_key=True)
+    phrase_sha: Mapped[str] = mapped_column(String(40), primary_key=True)
+    phrase: Mapped[str] = mapped_column(Text)
+    first_seen: Mapped[datetime]

@@ -144,3 +144,16 @@ def test_price_without_structured_data_is_found_by_structure(priced: dict[str, A
     assert product is not None and product.source == "generic"
     assert (product.price, product.regular_price) == PRICES[name], product.price_why
     assert product.price_trusted, product.price_why
+
+
+def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings: list[dict[str, Any]]) -> None:
+    countdowns = [f for f in findings if f["check"] == "expired-promotion" and f["evidence"]["source"] == "countdown"]
+    by_reason = {f["evidence"]["reason"]: f for f in countdowns}
+    assert sorted(by_reason) == ["counting-up", "zero"], countdowns  # the live one is not a finding
+    zero, up = by_reason["zero"]["evidence"], by_reason["counting-up"]["evidence"]
+    assert zero["reads"] == ["京东秒杀 距结束 00:00:00"] * 2
+    first, second = up["reads"]
+    assert first.startswith("距结束 00:00:") and second > first and up["elapsed_ms"] >= 1000
+    # the text at zero is not reported a second time from the page text
+    assert not [f for f in findings if f["check"] == "expired-promotion" and "00:00:00" in f["evidence"]["text"]
+                and f["evidence"]["source"] == "text"]

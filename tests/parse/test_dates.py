@@ -109,3 +109,25 @@ def test_generated_windows_read_back(offset: int, length: int, fmt: str, now_day
     assert w.start == start, text
     assert w.end == end.replace(hour=23, minute=59, second=59), text
     assert w.state == ("upcoming" if start > now else "ended" if w.end < now else "active")
+
+
+@pytest.mark.parametrize(
+    ("text", "phrase", "end"),
+    [
+        ("今晚24点结束 全场5折", "今晚24点", "2026-11-18T23:59:59"),
+        ("仅限今日 秒杀价", "仅限今日", "2026-11-18T23:59:59"),
+        ("明晚12点截止", "明晚12点", "2026-11-19T23:59:59"),
+        ("限时3天 特惠", "限时3天", "2026-11-20T23:59:59"),
+        ("限时三天", "限时三天", "2026-11-20T23:59:59"),
+        ("Sale ends tonight", "Sale ends tonight", "2026-11-18T23:59:59"),
+    ],
+)
+def test_relative_windows_count_from_the_day_the_store_first_showed_them(text: str, phrase: str, end: str) -> None:
+    """First shown on the 18th: by the audit on the 20th, 今晚 and 明晚 are over, 限时3天 ends tonight."""
+    first = datetime(2026, 11, 18, 8, 0, tzinfo=TZ)
+    (w,) = parse_windows(text, NOW, {phrase: first})
+    assert (w.end, w.kind) == (at(end), "relative")
+    assert w.state == ("active" if at(end) >= NOW else "ended")
+    # never seen before: counts from the audit itself, so a new promise is never expired on sight
+    (fresh,) = parse_windows(text, NOW)
+    assert fresh.state == "active"

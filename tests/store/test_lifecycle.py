@@ -126,3 +126,13 @@ def test_times_round_trip_in_utc(repo: Repo) -> None:
     run(repo, 0, [finding("a")])
     f = repo.findings()[0]
     assert f.first_seen == datetime.fromisoformat("2026-11-20T01:00:00+00:00")
+
+
+def test_a_relative_promise_keeps_the_day_it_was_first_shown(repo: Repo) -> None:
+    day1, day2 = CLOCK, CLOCK + timedelta(days=1)
+    assert repo.first_seen("s", {"今晚24点"}, day1) == {"今晚24点": day1}
+    seen = repo.first_seen("s", {"今晚24点", "限时3天"}, day2)
+    assert seen == {"今晚24点": day1, "限时3天": day2}
+    # per store: another shop showing the same words starts its own count
+    assert repo.first_seen("other", {"今晚24点"}, day2) == {"今晚24点": day2}
+    assert repo.first_seen("s", set(), day2) == {}

@@ -1,0 +1,81 @@
+"""What is kept between runs to save work or to compare: OCR results by image hash, observed prices."""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, sessionmaker
+
+from auditor.models import Page, PricePoint
+from auditor.store.db import utc
+from auditor.store.tables import OcrCache, PriceObservation, TextFirstSeen
+
+
+class CacheStore:
+    sessions: sessionmaker[Session]
+
+    def record_prices(self, run_id: int, store: str, pages: list[Page], clock: datetime) -> None:
+        with self.sessions.begin() as s:
+            s.add_all(
+                PriceObservation(
+                    run_id=run_id,
+                    store=store,
+                    url=p.url,
+                    title=p.product.title,
+                    price=p.product.price,
+                    regular_price=p.product.regular_price,
+                    availability=p.product.availability,
+                    observed_at=utc(clock),
+                )
+                for p in pages
+                if p.product is not None and p.viewport == "desktop"
+            )
+
+    def ocr_get(self, shas: list[str], engine: str) -> dict[str, list[dict[str, Any]]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(OcrCache).where(OcrCache.engine == engine, OcrCache.sha256.in_(shas)))
+            return {r.sha256: r.lines for r in rows}
+
+    def ocr_put(self, sha: str, engine: str, lines: list[dict[str, Any]]) -> None:
+        with self.sessions.begin() as s:
+            s.merge(OcrCache(sha256=sha, engine=engine, lines=lines, created_at=datetime.now(UTC)))
+
+    def price_history(self, store: str) -> dict[str, list[PricePoint]]:
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(PriceObservation).where(PriceObservation.store == store).order_by(PriceObservation.observed_at)
+            )
+            out: dict[str, list[PricePoint]] = {}
+            for r in rows:
+                out.setdefault(r.url, []).append(PricePoint(at=utc(r.observed_at), price=r.price))
+            return out
+
+    def prices(self, url: str) -> list[PriceObservation]:
+        with self.sessions() as s:
+            return list(
+                s.scalars(
+                    select(PriceObservation).where(PriceObservation.url == url).order_by(PriceObservation.observed_at)
+                )
+            )
+
+    def first_seen(self, store: str, phrases: set[str], clock: datetime) -> dict[str, datetime]:
+        """When the store first showed each phrase; a phrase seen for the first time is recorded at `clock`
+        (the audit clock, so a replayed audit with --now stays reproducible)."""
+        if not phrases:
+            return {}
+        shas = {hashlib.sha1(p.encode()).hexdigest(): p for p in phrases}
+        with self.sessions.begin() as s:
+            known = {
+                r.phrase_sha: utc(r.first_seen)
+                for r in s.scalars(
+                    select(TextFirstSeen).where(TextFirstSeen.store == store, TextFirstSeen.phrase_sha.in_(shas))
+                )
+            }
+            for sha, phrase in shas.items():
+                if sha not in known:
+                    s.add(TextFirstSeen(store=store, phrase_sha=sha, phrase=phrase, first_seen=utc(clock)))
+                    known[sha] = utc(clock)
+            return {shas[sha]: at for sha, at in known.items()}

@@ -1,0 +1,120 @@
+"""Runs and the per-store lock: one audit of a store at a time; a run whose process died is aborted."""
+
+from __future__ import annotations
+
+import os
+import socket
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import delete, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from auditor.errors import StoreLockedError
+from auditor.store.db import utc
+from auditor.store.tables import Run, StoreLock
+
+STALE_LOCK = timedelta(hours=6)
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+class RunStore:
+    sessions: sessionmaker[Session]
+
+    def start_run(self, store: str, clock: datetime, kind: str = "audit") -> int:
+        """Create a run and take the store's lock; a second audit of the same store is refused."""
+        host, pid = socket.gethostname(), os.getpid()
+        with self.sessions.begin() as s:
+            self._abort_dead_runs(s, store, clock)
+            run = Run(
+                store=store,
+                kind=kind,
+                status="running",
+                clock=utc(clock),
+                started_at=datetime.now(UTC),
+                pid=pid,
+                host=host,
+            )
+            s.add(run)
+            s.flush()
+            lock = s.get(StoreLock, store)
+            if lock is not None:
+                raise StoreLockedError(
+                    f"store {store!r} is being audited by run #{lock.run_id} (pid {lock.pid} on {lock.host}, "
+                    f"since {utc(lock.acquired_at):%Y-%m-%d %H:%M} UTC); wait for it to finish"
+                )
+            s.add(StoreLock(store=store, run_id=run.id, pid=pid, host=host, acquired_at=datetime.now(UTC)))
+            try:
+                s.flush()
+            except IntegrityError:
+                raise StoreLockedError(f"store {store!r} is being audited by another process") from None
+            return run.id
+
+    def _abort_dead_runs(self, s: Session, store: str, clock: datetime) -> None:
+        """A run whose process is gone (killed, machine off) is marked aborted and its lock freed."""
+        lock = s.get(StoreLock, store)
+        stale = lock is not None and (
+            (lock.host == socket.gethostname() and not _pid_alive(lock.pid))
+            or datetime.now(UTC) - utc(lock.acquired_at) > STALE_LOCK
+        )
+        if stale and lock is not None:
+            s.delete(lock)
+            s.flush()
+        live_run = lock.run_id if lock is not None and not stale else None
+        for run in s.scalars(select(Run).where(Run.store == store, Run.status == "running")):
+            if run.id != live_run:
+                run.status = "aborted"
+                run.finished_at = datetime.now(UTC)
+                run.errors = [*run.errors, "aborted: the process ended before the run finished"]
+
+    def abort_runs_of(self, pid: int) -> None:
+        """Mark this process's running runs aborted and free their locks (the scheduler, stopped hard)."""
+        with self.sessions.begin() as s:
+            for run in s.scalars(select(Run).where(Run.status == "running", Run.pid == pid)):
+                run.status, run.finished_at = "aborted", datetime.now(UTC)
+                run.errors = [*run.errors, "aborted: the scheduler was stopped during the run"]
+                s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
+
+    def finish_run(self, run_id: int, status: str, **fields: Any) -> None:
+        with self.sessions.begin() as s:
+            run = s.get(Run, run_id)
+            assert run is not None
+            run.status = status
+            run.finished_at = datetime.now(UTC)
+            for k, v in fields.items():
+                setattr(run, k, v)
+            s.execute(delete(StoreLock).where(StoreLock.run_id == run_id))
+
+    def add_run_errors(self, run_id: int, errors: list[str]) -> None:
+        """Something that failed after the run was recorded (an export, a notification)."""
+        with self.sessions.begin() as s:
+            run = s.get(Run, run_id)
+            if run is not None:
+                run.errors = [*run.errors, *errors]
+
+    def run(self, run_id: int | None = None, store: str | None = None) -> Run | None:
+        with self.sessions() as s:
+            if run_id is not None:
+                return s.get(Run, run_id)
+            q = select(Run).order_by(Run.id.desc()).limit(1)
+            if store:
+                q = q.where(Run.store == store)
+            return s.scalars(q).first()
+
+    def run_dict(self, run_id: int | None = None, store: str | None = None) -> dict[str, Any] | None:
+        run = self.run(run_id, store)
+        if run is None:
+            return None
+        data = {c.name: getattr(run, c.name) for c in Run.__table__.columns}
+        data["clock"] = utc(run.clock)
+        return data
