@@ -128,6 +128,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("auditor.export", "auditor.xlsx", "auditor.report", "auditor.notify", "auditor.screenshots"),
     ("auditor.pipeline", "auditor.demo_store", "auditor.starter"),
     ("auditor.schedule",),
+    ("auditor.web",),
     ("auditor.cli", "auditor.__main__"),
 ]
 

@@ -7,7 +7,8 @@ import sys
 import click
 
 import auditor.cli.commands
-import auditor.cli.findings  # noqa: F401  (registers its commands)
+import auditor.cli.findings
+import auditor.cli.web  # noqa: F401  (registers its commands)
 from auditor.cli.base import cli, err, one_line
 from auditor.errors import AuditorError
 

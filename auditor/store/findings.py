@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import AuditorError
@@ -138,8 +138,14 @@ class FindingStore:
         ids: list[int] | None = None,
         run_id: int | None = None,
         not_exported: bool = False,
+        assignee: str | None = None,
+        new_since: datetime | None = None,
     ) -> Select[tuple[FindingRow]]:
         q = select(FindingRow).order_by(FindingRow.id)
+        if assignee:
+            q = q.where(FindingRow.assignee == assignee)
+        if new_since:
+            q = q.where(FindingRow.first_seen >= utc(new_since))
         if store:
             q = q.where(FindingRow.store == store)
         if status:
@@ -159,6 +165,18 @@ class FindingStore:
         if not_exported:
             q = q.where(FindingRow.exported_at.is_(None))
         return q
+
+    def findings_page(self, offset: int = 0, limit: int = 50, **filters: Any) -> tuple[list[Finding], int]:
+        """One page of findings, most severe first (then newest), and how many match in all."""
+        rank = case(
+            *((FindingRow.severity == sev, n) for n, sev in enumerate(("critical", "high", "medium", "low"))),
+            else_=9,
+        )
+        q = self._query(**filters)
+        with self.sessions() as s:
+            total = s.scalar(select(func.count()).select_from(q.order_by(None).subquery())) or 0
+            rows = s.scalars(q.order_by(None).order_by(rank, FindingRow.id.desc()).offset(offset).limit(limit))
+            return [to_finding(r) for r in rows], total
 
     def mark_exported(self, ids: list[int], clock: datetime) -> None:
         with self.sessions.begin() as s:

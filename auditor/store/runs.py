@@ -118,3 +118,13 @@ class RunStore:
         data = {c.name: getattr(run, c.name) for c in Run.__table__.columns}
         data["clock"] = utc(run.clock)
         return data
+
+    def runs(self, store: str | None = None, limit: int = 50, since: datetime | None = None) -> list[Run]:
+        """The latest runs, newest first."""
+        with self.sessions() as s:
+            q = select(Run).order_by(Run.id.desc()).limit(limit)
+            if store:
+                q = q.where(Run.store == store)
+            if since:
+                q = q.where(Run.started_at >= utc(since))
+            return list(s.scalars(q))

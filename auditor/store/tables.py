@@ -123,3 +123,33 @@ class TextFirstSeen(Base):
     phrase_sha: Mapped[str] = mapped_column(String(40), primary_key=True)
     phrase: Mapped[str] = mapped_column(Text)
     first_seen: Mapped[datetime]
+
+
+class User(Base):
+    """A console user: viewer reads, operator triages and starts runs, admin also manages users."""
+
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(Text)
+    disabled: Mapped[bool] = mapped_column(default=False)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    """A script's bearer token; only its SHA-256 is kept."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime]
+
+
+class AppSecret(Base):
+    """Secrets the console makes once and keeps (the session-cookie signing key)."""
+
+    __tablename__ = "app_secrets"
+    name: Mapped[str] = mapped_column(String(50), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)

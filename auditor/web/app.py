@@ -1,0 +1,549 @@
+"""The web console (`auditor serve`): the team's daily screen and its JSON API.
+
+Server-rendered (Jinja2, autoescaped: nothing an audited page supplied ever runs here), every asset
+served by the package. Sessions are signed HttpOnly SameSite cookies; every form post carries a CSRF
+token; scripts use `Authorization: Bearer TOKEN` (`auditor user token NAME`). viewer reads, operator
+triages and starts runs, admin also manages users.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import threading
+import time
+from collections import defaultdict, deque
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode, urlsplit
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from starlette.middleware.sessions import SessionMiddleware
+
+from auditor.clock import parse_now
+from auditor.config import Config
+from auditor.errors import AuditorError
+from auditor.export import finding_json, render
+from auditor.i18n import label, t
+from auditor.models import Finding
+from auditor.store.db import open_db, utc
+from auditor.store.repo import Repo
+from auditor.store.tables import User
+from auditor.store.users import role_at_least
+from auditor.vocabulary import ACTIVE_STATUSES
+from auditor.web.text import web_text
+
+PAGE_SIZE = 50
+SEVERITIES = ("critical", "high", "medium", "low")
+STATUSES = ("open", "regressed", "acknowledged", "assigned", "fixed", "resolved", "ignored")
+# action → (the status it sets, what it needs)
+ACTIONS: dict[str, tuple[str, str | None]] = {
+    "acknowledge": ("acknowledged", None),
+    "assign": ("assigned", "assignee"),
+    "resolve": ("resolved", "note"),
+    "ignore": ("ignored", "note"),
+    "reopen": ("open", None),
+}
+WEB_DIR = Path(str(files("auditor").joinpath("web")))
+
+
+class Throttle:
+    """Failed logins per (address, name): after `limit` within `window_s`, wait out the window."""
+
+    def __init__(self, limit: int = 5, window_s: float = 300.0) -> None:
+        self.limit, self.window_s = limit, window_s
+        self.failures: dict[tuple[str, str], deque[float]] = defaultdict(deque)
+        self.lock = threading.Lock()
+
+    def wait_s(self, key: tuple[str, str]) -> int:
+        with self.lock:
+            q = self.failures[key]
+            while q and time.monotonic() - q[0] > self.window_s:
+                q.popleft()
+            return int(self.window_s - (time.monotonic() - q[0])) + 1 if len(q) >= self.limit else 0
+
+    def failed(self, key: tuple[str, str]) -> None:
+        with self.lock:
+            self.failures[key].append(time.monotonic())
+
+    def passed(self, key: tuple[str, str]) -> None:
+        with self.lock:
+            self.failures.pop(key, None)
+
+
+@dataclass
+class Job:
+    id: int
+    store: str
+    kind: str
+    by: str
+    state: str = "queued"  # queued → running → done | failed
+    run_id: int | None = None
+    error: str | None = None
+    campaign: str | None = None
+
+
+@dataclass
+class Runner:
+    """Audits started from the console, one at a time in this process (the store lock still refuses a
+    second audit of a store that the scheduler or a terminal is auditing)."""
+
+    cfg: Config
+    now_text: str | None = None
+    jobs: dict[int, Job] = field(default_factory=dict)
+    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+
+    def submit(self, store: str, kind: str, by: str, campaign: str | None = None) -> Job:
+        self.cfg.store(store)  # an unknown store is refused now, not in the background
+        if kind == "campaign-check":
+            if not campaign:
+                raise AuditorError("campaign-check: which campaign?")
+            self.cfg.campaign(campaign)
+        elif kind != "audit":
+            raise AuditorError(f"kind {kind!r}: audit or campaign-check")
+        job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign)
+        self.jobs[job.id] = job
+        self.pool.submit(self._run, job)
+        return job
+
+    def _run(self, job: Job) -> None:
+        from auditor.pipeline import campaign_check, run_audit
+
+        job.state = "running"
+        try:
+            store = self.cfg.store(job.store)
+            now = parse_now(self.now_text, self.cfg.zone(store))
+            if job.kind == "campaign-check":
+                assert job.campaign is not None
+                job.run_id = campaign_check(self.cfg, store, job.campaign, now).result.run_id
+            else:
+                job.run_id = run_audit(self.cfg, store, now).run_id
+            job.state = "done"
+        except Exception as exc:  # recorded on the job, shown in the console: never a dead thread
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+
+
+def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | None = None) -> FastAPI:
+    repo = Repo(open_db(cfg.db_url))
+    locale = cfg.locale
+    runner = Runner(cfg, now_text)
+    throttle = Throttle()
+    secure = cookie_secure if cookie_secure is not None else os.environ.get("AUDITOR_COOKIE_SECURE") == "1"
+    app = FastAPI(title="Storefront Auditor", docs_url=None, redoc_url=None, openapi_url=None)
+    app.add_middleware(
+        SessionMiddleware,
+        secret_key=os.environ.get("AUDITOR_SECRET_KEY") or repo.secret("session"),
+        session_cookie="auditor_session",
+        same_site="lax",
+        https_only=secure,
+        max_age=12 * 3600,
+    )
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    templates = Jinja2Templates(directory=WEB_DIR / "templates")
+    env = templates.env
+    env.globals.update(T=lambda key, **kw: web_text(key, locale, **kw), L=lambda w: label(str(w), locale))
+    env.globals.update(W=lambda key: t(key, locale))
+    env.globals.update(locale=locale, SEVERITIES=SEVERITIES, STATUSES=STATUSES)
+    env.filters["when"] = lambda d: d.astimezone(cfg.zone()).strftime("%Y-%m-%d %H:%M") if d else ""
+    env.filters["safe_url"] = lambda u: u if u and urlsplit(u).scheme in ("http", "https") else None
+    app.state.runner, app.state.repo = runner, repo
+
+    def now() -> datetime:
+        return parse_now(now_text, cfg.zone())
+
+    # ---- who is asking ----
+    def user_of(request: Request) -> User | None:
+        auth = request.headers.get("authorization", "")
+        if auth[:7].lower() == "bearer ":
+            return repo.token_user(auth[7:].strip())
+        name = request.session.get("user")
+        user = repo.user(name) if name else None
+        return user if user is not None and not user.disabled else None
+
+    def need(request: Request, role: str = "viewer") -> User:
+        user = user_of(request)
+        if user is None:
+            if request.url.path.startswith("/api/"):
+                raise HTTPException(401, "login or a bearer token needed")
+            raise HTTPException(303, headers={"Location": "/login?" + urlencode({"next": request.url.path})})
+        if not role_at_least(user.role, role):
+            raise HTTPException(403, web_text("forbidden", locale))
+        return user
+
+    def csrf_token(request: Request) -> str:
+        if "csrf" not in request.session:
+            request.session["csrf"] = secrets.token_urlsafe(32)
+        return str(request.session["csrf"])
+
+    async def form_checked(request: Request) -> dict[str, Any]:
+        """The posted form, refused (403) unless it carries this session's CSRF token."""
+        form = await request.form()
+        sent, kept = str(form.get("csrf") or ""), str(request.session.get("csrf") or "")
+        if not kept or not secrets.compare_digest(sent, kept):
+            raise HTTPException(403, "CSRF token missing or wrong: reload the page and try again")
+        return {k: form.getlist(k) if k == "ids" else form.get(k) for k in form}
+
+    def page(request: Request, name: str, user: User | None, **context: Any) -> HTMLResponse:
+        flash = request.session.pop("flash", None)
+        return templates.TemplateResponse(
+            request, name, {"user": user, "csrf": csrf_token(request), "flash": flash, **context}
+        )
+
+    def back(request: Request, to: str, flash: str | None = None) -> RedirectResponse:
+        if flash:
+            request.session["flash"] = flash
+        return RedirectResponse(to if to.startswith("/") and not to.startswith("//") else "/", status_code=303)
+
+    @app.exception_handler(AuditorError)
+    async def _auditor_error(request: Request, exc: AuditorError) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": str(exc)}, status_code=400)
+        return HTMLResponse(f"<p>{_escape(str(exc))}</p><p><a href='javascript:history.back()'>←</a></p>", 400)
+
+    # ---- login ----
+    @app.get("/login", response_class=HTMLResponse)
+    async def login_form(request: Request, next: str = "/") -> HTMLResponse:
+        return page(request, "login.html", None, next=next, no_admin=not repo.has_admin())
+
+    @app.post("/login")
+    async def login(request: Request) -> Response:
+        form = await form_checked(request)
+        name, password = str(form.get("name") or ""), str(form.get("password") or "")
+        key = (request.client.host if request.client else "?", name)
+        wait = throttle.wait_s(key)
+        if wait:
+            response = page(request, "login.html", None, error=web_text("throttled", locale, s=wait), next="/")
+            response.status_code = 429
+            return response
+        user = repo.check_password(name, password)
+        if user is None:
+            throttle.failed(key)
+            response = page(request, "login.html", None, error=web_text("bad_login", locale), next="/")
+            response.status_code = 401
+            return response
+        throttle.passed(key)
+        request.session.clear()
+        request.session.update(user=user.name, csrf=secrets.token_urlsafe(32))
+        return back(request, str(form.get("next") or "/"))
+
+    @app.post("/logout")
+    async def logout(request: Request) -> Response:
+        await form_checked(request)
+        request.session.clear()
+        return back(request, "/login")
+
+    # ---- dashboard ----
+    @app.get("/", response_class=HTMLResponse)
+    async def dashboard(request: Request) -> HTMLResponse:
+        user = need(request)
+        clock = now()
+        cards = []
+        for store in cfg.stores:
+            runs = repo.runs(store=store.name, limit=200, since=clock - timedelta(days=14))
+            last = runs[0] if runs else None
+            previous = runs[1] if len(runs) > 1 else None
+            open_ = repo.findings(store=store.name, status=list(ACTIVE_STATUSES))
+            by_sev = {s: sum(1 for f in open_ if f.severity == s) for s in SEVERITIES}
+            new = (
+                sum(1 for f in open_ if previous is not None and f.first_seen and f.first_seen > utc(previous.clock))
+                if last
+                else 0
+            )
+            cards.append(
+                {
+                    "store": store,
+                    "last": last,
+                    "by_sev": by_sev,
+                    "new": new,
+                    "trend": trend_svg(runs, clock, cfg),
+                    "next": next_run(cfg, store.name, clock),
+                }
+            )
+        return page(request, "dashboard.html", user, cards=cards)
+
+    # ---- findings ----
+    def filters_from(request: Request) -> dict[str, Any]:
+        q = request.query_params
+        status = q.getlist("status") or list(ACTIVE_STATUSES)
+        new_since = q.get("new_since") or None
+        return {
+            "store": q.get("store") or None,
+            "check": q.getlist("check") or None,
+            "severity": q.getlist("severity") or None,
+            "status": [s for s in status if s != "all"] or None,
+            "region": q.getlist("region") or None,
+            "assignee": q.get("assignee") or None,
+            "new_since": parse_now(new_since, cfg.zone()) if new_since else None,
+        }
+
+    @app.get("/findings", response_class=HTMLResponse)
+    async def findings_list(request: Request, page_no: int = 1) -> HTMLResponse:
+        user = need(request)
+        f = filters_from(request)
+        page_no = max(1, page_no)
+        rows, total = repo.findings_page(offset=(page_no - 1) * PAGE_SIZE, limit=PAGE_SIZE, **f)
+        query = [(k, v) for k, v in request.query_params.multi_items() if k != "page_no"]
+        return page(
+            request,
+            "findings.html",
+            user,
+            rows=rows,
+            total=total,
+            page_no=page_no,
+            pages=max(1, -(-total // PAGE_SIZE)),
+            f=f,
+            query=urlencode(query),
+            stores=[s.name for s in cfg.stores],
+            checks=sorted({r.check for r in repo.findings(store=f["store"])}),
+        )
+
+    @app.get("/findings/export")
+    async def findings_export(request: Request, format: str = "xlsx") -> Response:
+        need(request)
+        if format not in ("csv", "xlsx"):
+            raise HTTPException(400, "format: csv or xlsx")
+        found = repo.findings(**filters_from(request))
+        data = render(found, format, locale, cfg.checker, cfg.zone())
+        mime = (
+            "text/csv; charset=utf-8"
+            if format == "csv"
+            else ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        )
+        name = f"findings-{now():%Y%m%d-%H%M}.{format}"
+        return Response(data, media_type=mime, headers={"Content-Disposition": f'attachment; filename="{name}"'})
+
+    @app.post("/findings/bulk")
+    async def findings_bulk(request: Request) -> Response:
+        user = need(request, "operator")
+        form = await form_checked(request)
+        ids = [int(i) for i in form.get("ids") or [] if str(i).isdigit()]
+        if not ids:
+            return back(request, str(form.get("back") or "/findings"), web_text("nothing_selected", locale))
+        n = triage(user, ids, str(form.get("action") or ""), form.get("note"), form.get("assignee"))
+        return back(request, str(form.get("back") or "/findings"), web_text("done", locale, n=n))
+
+    def triage(user: User, ids: list[int], action: str, note: Any, assignee: Any) -> int:
+        if action not in ACTIONS:
+            raise AuditorError(f"action {action!r}: one of {', '.join(ACTIONS)}")
+        to, needs = ACTIONS[action]
+        note = str(note).strip() if note else None
+        assignee = str(assignee).strip() if assignee else None
+        if needs == "note" and not note:
+            raise AuditorError(f"{action}: a note is required (处理结果 / reason)")
+        if needs == "assignee" and not assignee:
+            raise AuditorError("assign: who follows it up? (跟进人)")
+        return repo.set_status(ids, to, user.name, now(), note, assignee)
+
+    @app.get("/findings/{finding_id}", response_class=HTMLResponse)
+    async def finding_detail(request: Request, finding_id: int) -> HTMLResponse:
+        user = need(request)
+        finding = one_finding(finding_id)
+        return page(request, "finding.html", user, f=finding, events=repo.events(finding_id))
+
+    @app.get("/findings/{finding_id}/shot")
+    async def finding_shot(request: Request, finding_id: int) -> Response:
+        need(request)
+        finding = one_finding(finding_id)
+        shots = cfg.resolve(cfg.screenshots_dir).resolve()
+        path = Path(finding.screenshot).resolve() if finding.screenshot else None
+        if path is None or not path.is_file() or shots not in path.parents:
+            raise HTTPException(404, "no screenshot")
+        return Response(path.read_bytes(), media_type="image/png")
+
+    @app.post("/findings/{finding_id}/{action}")
+    async def finding_action(request: Request, finding_id: int, action: str) -> Response:
+        user = need(request, "operator")
+        form = await form_checked(request)
+        triage(user, [finding_id], action, form.get("note"), form.get("assignee"))
+        return back(request, f"/findings/{finding_id}", web_text("done", locale, n=1))
+
+    def one_finding(finding_id: int) -> Finding:
+        found = repo.findings(ids=[finding_id])
+        if not found:
+            raise HTTPException(404, f"no finding #{finding_id}")
+        return found[0]
+
+    # ---- runs ----
+    @app.get("/runs", response_class=HTMLResponse)
+    async def runs_list(request: Request) -> HTMLResponse:
+        user = need(request)
+        jobs = sorted(runner.jobs.values(), key=lambda j: -j.id)[:20]
+        return page(request, "runs.html", user, runs=repo.runs(limit=100), jobs=jobs)
+
+    @app.post("/runs")
+    async def run_now(request: Request) -> Response:
+        user = need(request, "operator")
+        form = await form_checked(request)
+        job = runner.submit(
+            str(form.get("store") or ""), str(form.get("kind") or "audit"), user.name, form.get("campaign") or None
+        )
+        what = f"{job.store} {label(job.kind, locale) if job.kind == 'audit' else job.kind}"
+        return back(request, "/runs", web_text("queued", locale, what=what))
+
+    @app.get("/runs/{run_id}", response_class=HTMLResponse)
+    async def run_detail(request: Request, run_id: int) -> HTMLResponse:
+        user = need(request)
+        run = repo.run(run_id)
+        if run is None:
+            raise HTTPException(404, f"no run #{run_id}")
+        return page(request, "run.html", user, run=run, findings=repo.findings(run_id=run_id))
+
+    @app.get("/runs/{run_id}/report", response_class=HTMLResponse)
+    async def run_report(request: Request, run_id: int) -> HTMLResponse:
+        need(request)
+        from auditor.report import render_report
+
+        run = repo.run_dict(run_id)
+        if run is None:
+            raise HTTPException(404, f"no run #{run_id}")
+        return HTMLResponse(render_report(run, repo.findings(run_id=run_id), locale, cfg.zone()))
+
+    # ---- campaigns ----
+    @app.get("/campaigns", response_class=HTMLResponse)
+    async def campaigns(request: Request) -> HTMLResponse:
+        user = need(request)
+        return page(request, "campaigns.html", user, campaigns=cfg.campaigns, now=now(), stores=cfg.stores)
+
+    # ---- users ----
+    @app.get("/users", response_class=HTMLResponse)
+    async def users(request: Request) -> HTMLResponse:
+        user = need(request, "admin")
+        return page(request, "users.html", user, users=repo.users())
+
+    @app.post("/users")
+    async def users_add(request: Request) -> Response:
+        need(request, "admin")
+        form = await form_checked(request)
+        repo.add_user(str(form.get("name") or ""), str(form.get("role") or ""), str(form.get("password") or "") or None)
+        return back(request, "/users")
+
+    @app.post("/users/{name}/disable")
+    async def users_disable(request: Request, name: str) -> Response:
+        need(request, "admin")
+        await form_checked(request)
+        repo.disable_user(name)
+        return back(request, "/users")
+
+    # ---- JSON API ----
+    @app.get("/api/findings")
+    async def api_findings(request: Request) -> JSONResponse:
+        need(request)
+        return JSONResponse([finding_json(f) for f in repo.findings(**filters_from(request))])
+
+    @app.get("/api/findings/{finding_id}")
+    async def api_finding(request: Request, finding_id: int) -> JSONResponse:
+        need(request)
+        return JSONResponse(finding_json(one_finding(finding_id)))
+
+    @app.post("/api/findings/{finding_id}/{action}")
+    async def api_finding_action(request: Request, finding_id: int, action: str) -> JSONResponse:
+        user = need(request, "operator")
+        api_csrf(request)
+        body = await json_body(request)
+        one_finding(finding_id)
+        triage(user, [finding_id], action, body.get("note"), body.get("assignee"))
+        return JSONResponse(finding_json(one_finding(finding_id)))
+
+    @app.post("/api/runs")
+    async def api_runs(request: Request) -> JSONResponse:
+        user = need(request, "operator")
+        api_csrf(request)
+        body = await json_body(request)
+        job = runner.submit(
+            str(body.get("store") or ""), str(body.get("kind") or "audit"), user.name, body.get("campaign")
+        )
+        return JSONResponse(job_json(job), status_code=202)
+
+    @app.get("/api/jobs/{job_id}")
+    async def api_job(request: Request, job_id: int) -> JSONResponse:
+        need(request)
+        if job_id not in runner.jobs:
+            raise HTTPException(404, f"no job #{job_id}")
+        return JSONResponse(job_json(runner.jobs[job_id]))
+
+    @app.get("/api/runs/{run_id}")
+    async def api_run(request: Request, run_id: int) -> JSONResponse:
+        need(request)
+        run = repo.run_dict(run_id)
+        if run is None:
+            raise HTTPException(404, f"no run #{run_id}")
+        return JSONResponse({k: v.isoformat() if isinstance(v, datetime) else v for k, v in run.items()})
+
+    def api_csrf(request: Request) -> None:
+        """A browser calling the API with its session cookie must send the CSRF token as a header."""
+        if request.headers.get("authorization", "")[:7].lower() == "bearer ":
+            return
+        sent, kept = request.headers.get("x-csrf-token", ""), str(request.session.get("csrf") or "")
+        if not kept or not secrets.compare_digest(sent, kept):
+            raise HTTPException(403, "X-CSRF-Token header missing or wrong")
+
+    return app
+
+
+async def json_body(request: Request) -> dict[str, Any]:
+    try:
+        body = await request.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        raise AuditorError("the request body must be a JSON object")
+    return body
+
+
+def job_json(job: Job) -> dict[str, Any]:
+    return {
+        "job": job.id,
+        "store": job.store,
+        "kind": job.kind,
+        "state": job.state,
+        "run": job.run_id,
+        "error": job.error,
+    }
+
+
+def next_run(cfg: Config, store: str, clock: datetime) -> datetime | None:
+    from auditor.schedule import trigger_for
+
+    try:
+        return trigger_for(cfg, store).get_next_fire_time(None, clock)  # type: ignore[no-any-return]
+    except AuditorError:
+        return None
+
+
+def trend_svg(runs: list[Any], clock: datetime, cfg: Config, width: int = 280, height: int = 60) -> str:
+    """Findings in each day's last run over 14 days, as an inline SVG polyline (drawn here, no script)."""
+    zone = cfg.zone()
+    today = clock.astimezone(zone).date()
+    per_day: dict[Any, int] = {}
+    for run in sorted(runs, key=lambda r: r.id):
+        day = utc(run.clock).astimezone(zone).date()
+        if run.status in ("complete", "partial"):
+            per_day[day] = run.findings_total
+    days = [today - timedelta(days=13 - i) for i in range(14)]
+    values = [per_day.get(d) for d in days]
+    top = max([v for v in values if v is not None] or [1]) or 1
+    points = [
+        f"{i * (width - 10) / 13 + 5:.0f},{height - 5 - (v / top) * (height - 15):.0f}"
+        for i, v in enumerate(values)
+        if v is not None
+    ]
+    dots = "".join(f'<circle cx="{p.split(",")[0]}" cy="{p.split(",")[1]}" r="2"/>' for p in points)
+    line = f'<polyline fill="none" stroke="currentColor" stroke-width="2" points="{" ".join(points)}"/>'
+    return (
+        f'<svg class="trend" viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="14 days">{line if len(points) > 1 else ""}{dots}'
+        f'<text x="5" y="10" font-size="9">{top}</text></svg>'
+    )
+
+
+def _escape(text: str) -> str:
+    from html import escape
+
+    return escape(text)

@@ -1,0 +1,273 @@
+"""The web console: logins and roles, CSRF, triage, exports, the JSON API, escaping — against the real
+FastAPI app and a real SQLite database (and, for run-now, a real audit in Chromium)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bs4 import BeautifulSoup
+from fastapi.testclient import TestClient
+
+from auditor.config import load_config
+from auditor.models import Finding, Page
+from auditor.store.db import open_db
+from auditor.store.repo import Repo
+from auditor.web.app import create_app
+from tests.conftest import CLOCK, auditor
+
+NOW = "2026-11-20T09:00:00+08:00"
+HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+
+
+def finding(n: int, severity: str, check: str = "dead-link", message: str = "") -> Finding:
+    return Finding(
+        check=check,
+        rule=check,
+        severity=severity,  # type: ignore[arg-type]
+        store="shop",
+        page="http://shop.test/",
+        region="nav",
+        target="javascript:alert(1)" if n == 3 else f"http://shop.test/p{n}",
+        message=message or f"问题 {n}",
+        evidence={"text": HOSTILE},
+        fingerprint=f"fp{n}",
+    )
+
+
+@pytest.fixture
+def console(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\n"
+        "stores: [{name: shop, url: 'http://shop.test/'}]\n"
+        "campaigns: [{name: 双11, start: '2026-11-01T00:00:00+08:00', end: '2026-11-11T23:59:59+08:00'}]\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    repo = Repo(open_db(cfg.db_url))
+    run_id = repo.start_run("shop", CLOCK)
+    repo.record(
+        run_id,
+        [finding(1, "high"), finding(2, "low"), finding(3, "critical", message=HOSTILE), finding(4, "medium")],
+        [Page(url="http://shop.test/")],
+        True,
+        ["dead-link"],
+        CLOCK,
+    )
+    repo.finish_run(run_id, "complete", pages_seen=1, findings_total=4)
+    for name, role in (("admin", "admin"), ("op", "operator"), ("view", "viewer")):
+        repo.add_user(name, role, f"{name}-password")
+    app = create_app(cfg, NOW)
+    yield {"app": app, "repo": repo, "dir": tmp_path}
+
+
+def client(console: dict[str, Any], who: str | None = None) -> TestClient:
+    c = TestClient(console["app"], follow_redirects=False)
+    if who:
+        r = login(c, who, f"{who}-password")
+        assert r.status_code == 303, r.text
+    return c
+
+
+def csrf_of(c: TestClient, path: str = "/login") -> str:
+    m = re.search(r'name="csrf" value="([^"]+)"', c.get(path).text)
+    assert m, "no CSRF field in the form"
+    return m.group(1)
+
+
+def login(c: TestClient, name: str, password: str) -> Any:
+    return c.post("/login", data={"name": name, "password": password, "csrf": csrf_of(c), "next": "/"})
+
+
+def test_anonymous_is_sent_to_login_and_the_api_says_401(console: dict[str, Any]) -> None:
+    c = client(console)
+    assert c.get("/").status_code == 303 and c.get("/").headers["location"].startswith("/login")
+    assert c.get("/findings/1").status_code == 303
+    assert c.get("/api/findings").status_code == 401
+    assert c.post("/api/findings/1/resolve", json={"note": "x"}).status_code == 401
+
+
+def test_session_cookie_is_httponly_and_samesite(console: dict[str, Any]) -> None:
+    c = client(console)
+    r = login(c, "view", "view-password")
+    cookie = r.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=lax" in cookie
+
+
+def test_wrong_password_then_throttled(console: dict[str, Any]) -> None:
+    c = client(console)
+    assert login(c, "op", "wrong").status_code == 401
+    for _ in range(4):
+        login(c, "op", "wrong")
+    # the sixth try is refused even with the right password: the window must pass first
+    r = login(c, "op", "op-password")
+    assert r.status_code == 429 and "秒后再试" in r.text
+    # another name from the same address is not locked out
+    assert login(client(console), "view", "view-password").status_code == 303
+
+
+def test_a_form_post_without_the_csrf_token_is_refused(console: dict[str, Any]) -> None:
+    c = client(console, "op")
+    r = c.post("/findings/bulk", data={"ids": ["1"], "action": "resolve", "note": "x"})
+    assert r.status_code == 403
+    r = c.post("/findings/bulk", data={"ids": ["1"], "action": "resolve", "note": "x", "csrf": "forged"})
+    assert r.status_code == 403
+    assert console["repo"].findings(ids=[1])[0].status == "open"
+
+
+def test_findings_most_severe_first_escaped_and_in_chinese(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    html = c.get("/findings").text
+    order = [int(i) for i in re.findall(r'<td><a href="/findings/(\d+)">', html)]
+    assert order == [3, 1, 4, 2]  # critical, high, medium, low
+    assert "严重" in html and "死链" in html and "待处理" in html
+    detail = c.get("/findings/3").text
+    for page in (html, detail):  # the page's markup is shown as text, never as elements
+        soup = BeautifulSoup(page, "html.parser")
+        assert not soup.find_all("script") and not soup.find_all(attrs={"onerror": True})
+        assert HOSTILE in soup.get_text()
+    assert 'href="javascript:' not in detail  # a javascript: target is shown, never linked
+    assert 'target="_blank" rel="noopener noreferrer nofollow"' in detail
+
+
+def test_a_viewer_reads_but_cannot_triage(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    r = c.post("/findings/bulk", data={"ids": ["1"], "action": "resolve", "note": "x", "csrf": csrf_of(c, "/findings")})
+    assert r.status_code == 403
+    assert c.get("/users").status_code == 403
+    assert "立即巡检" not in c.get("/").text
+
+
+def test_bulk_assign_and_resolve_with_history(console: dict[str, Any]) -> None:
+    c = client(console, "op")
+    token = csrf_of(c, "/findings")
+    r = c.post(
+        "/findings/bulk",
+        data={"ids": ["1", "2"], "action": "assign", "assignee": "小王", "csrf": token, "back": "/findings"},
+    )
+    assert r.status_code == 303
+    repo: Repo = console["repo"]
+    assert [(f.status, f.assignee) for f in repo.findings(ids=[1, 2])] == [("assigned", "小王")] * 2
+    r = c.post("/findings/1/resolve", data={"csrf": token, "note": "已替换链接"})
+    assert r.status_code == 303
+    page = c.get("/findings/1").text
+    assert "已替换链接" in page and "op" in page and "已指派" in page  # who, when, from → to
+    assert [(e.who, e.to_status) for e in repo.events(1)][-2:] == [("op", "assigned"), ("op", "resolved")]
+    # resolving needs a note: refused with a message, nothing changed
+    r = c.post("/findings/bulk", data={"ids": ["4"], "action": "resolve", "note": "", "csrf": token})
+    assert r.status_code == 400 and repo.findings(ids=[4])[0].status == "open"
+
+
+def test_export_of_the_current_filter_in_the_checklist_columns(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    r = c.get("/findings/export?format=csv&severity=high&severity=critical")
+    assert r.status_code == 200 and "attachment" in r.headers["content-disposition"]
+    rows = list(csv.reader(io.StringIO(r.content.decode("utf-8-sig"))))
+    assert {"检查项目", "问题记录", "检查人", "日期", "跟进人", "处理结果"} <= set(rows[0])
+    assert len(rows) == 3  # header + the critical and the high finding
+    xlsx = c.get("/findings/export?format=xlsx")
+    assert xlsx.status_code == 200 and xlsx.content[:2] == b"PK"
+
+
+def test_dashboard_trend_next_run_and_campaign_button(console: dict[str, Any]) -> None:
+    c = client(console, "op")
+    html = c.get("/").text
+    assert '<svg class="trend"' in html and "<circle" in html  # one run so far: one point
+    assert "shop" in html and "下次计划运行" in html and "2026-11-21 08:30" in html  # default cron 30 8 * * *
+    assert 'class="sev sev-critical"' in html and "立即巡检" in html
+    campaigns = c.get("/campaigns").text
+    assert "活动结束检查" in campaigns  # 双11 ended before the clock
+
+
+def test_api_with_bearer_tokens_and_roles(console: dict[str, Any]) -> None:
+    repo: Repo = console["repo"]
+    viewer, operator = repo.new_token("view"), repo.new_token("op")
+    c = TestClient(console["app"])
+    as_viewer = {"Authorization": f"Bearer {viewer}"}
+    as_operator = {"Authorization": f"Bearer {operator}"}
+    found = c.get("/api/findings?severity=critical", headers=as_viewer).json()
+    assert [f["id"] for f in found] == [3] and found[0]["check"] == "dead-link"
+    assert c.get("/api/findings/2", headers=as_viewer).json()["severity"] == "low"
+    assert c.post("/api/findings/2/resolve", json={"note": "ok"}, headers=as_viewer).status_code == 403
+    r = c.post("/api/findings/2/resolve", json={"note": "已处理"}, headers=as_operator)
+    assert r.status_code == 200 and r.json()["status"] == "resolved" and r.json()["resolution"] == "已处理"
+    assert c.post("/api/findings/2/ignore", json={}, headers=as_operator).status_code == 400
+    assert c.get("/api/findings/99", headers=as_viewer).status_code == 404
+    assert c.get("/api/findings", headers={"Authorization": "Bearer aud_wrong"}).status_code == 401
+    # a browser session calling the API must send the CSRF header
+    s = client(console, "op")
+    assert s.post("/api/findings/4/acknowledge", json={}).status_code == 403
+    token = csrf_of(s, "/findings")
+    assert s.post("/api/findings/4/acknowledge", json={}, headers={"X-CSRF-Token": token}).status_code == 200
+    # a disabled user's token stops working at once
+    repo.disable_user("view")
+    assert c.get("/api/findings", headers=as_viewer).status_code == 401
+
+
+def test_admin_manages_users(console: dict[str, Any]) -> None:
+    c = client(console, "admin")
+    token = csrf_of(c, "/users")
+    r = c.post("/users", data={"name": "美工小李", "role": "viewer", "password": "design-pass", "csrf": token})
+    assert r.status_code == 303 and "美工小李" in c.get("/users").text
+    assert login(client(console), "美工小李", "design-pass").status_code == 303
+    c.post("/users/美工小李/disable", data={"csrf": token})
+    assert login(client(console), "美工小李", "design-pass").status_code == 401
+    assert client(console, "op").get("/users").status_code == 403
+
+
+def test_english_console(console: dict[str, Any]) -> None:
+    cfg = load_config(console["dir"] / "config.yaml")
+    cfg.locale = "en"
+    c = TestClient(create_app(cfg, NOW), follow_redirects=False)
+    assert login(c, "view", "view-password").status_code == 303
+    html = c.get("/findings").text
+    assert "Dead link" in html and "Critical" in html and "死链" not in html
+
+
+def test_serve_without_an_admin_says_how_to_create_one(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\n", encoding="utf-8")
+    r = auditor("serve", "--config", "config.yaml", cwd=tmp_path)
+    assert r.returncode == 2 and "auditor user add" in r.stderr
+    add = auditor("user", "add", "boss", "--role", "admin", "--password-stdin", "--config", "config.yaml", cwd=tmp_path)
+    assert add.returncode == 2 and "8" in add.stderr  # empty stdin: too short a password, nothing added
+    r = auditor("user", "list", "--json", "--config", "config.yaml", cwd=tmp_path)
+    assert r.stdout.strip() == "[]"
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_store: Any) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\n"
+        f"stores: [{{name: patterns, url: '{fixture_store.url}patterns/links.html'}}]\n"
+        "crawl: {max_depth: 0, carousel_watch_ms: 2000}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    repo = Repo(open_db(cfg.db_url))
+    repo.add_user("op", "operator", "op-password")
+    token = repo.new_token("op")
+    c = TestClient(create_app(cfg, NOW))
+    auth = {"Authorization": f"Bearer {token}"}
+    assert c.post("/api/runs", json={"store": "nope"}, headers=auth).status_code == 400
+    r = c.post("/api/runs", json={"store": "patterns", "kind": "audit"}, headers=auth)
+    assert r.status_code == 202 and r.json()["state"] in ("queued", "running")
+    job = r.json()["job"]
+    deadline = time.monotonic() + 240
+    while time.monotonic() < deadline:
+        state = c.get(f"/api/jobs/{job}", headers=auth).json()
+        if state["state"] in ("done", "failed"):
+            break
+        time.sleep(1)
+    assert state["state"] == "done", state
+    run = c.get(f"/api/runs/{state['run']}", headers=auth).json()
+    assert run["status"] in ("complete", "partial") and run["pages_seen"] >= 1
+    found = c.get("/api/findings?check=dead-link", headers=auth).json()
+    assert any(f["target"].endswith("/status/404") for f in found)
+
