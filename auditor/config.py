@@ -56,6 +56,33 @@ class CrawlSettings(_Strict):
     max_refreshes: int = Field(5, ge=1)  # meta-refresh / JS location hops followed before calling it a loop
 
 
+class CompetitorProduct(_Strict):
+    url: str  # their product page
+    ours: str  # our product: a URL, or a path on our store
+
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return v
+
+
+class Competitor(_Strict):
+    name: str
+    url: str  # their home page
+    threshold: float = Field(0.05, ge=0, lt=1, description="their price below ours × (1 − threshold) is a finding")
+    drop_alert: float = Field(0.3, gt=0, lt=1, description="a fall of this share against their 14-day median")
+    products: list[CompetitorProduct] = Field(default_factory=list)
+
+    @field_validator("url")
+    @classmethod
+    def _absolute(cls, v: str) -> str:
+        if not v.startswith(("http://", "https://")):
+            raise ValueError("must be an absolute http(s) URL")
+        return v
+
+
 class Store(_Strict):
     name: str
     url: str
@@ -65,6 +92,7 @@ class Store(_Strict):
     soft_404_markers: list[str] = Field(default_factory=list)
     required: list[RequiredElement] = Field(default_factory=list)
     crawl: CrawlSettings | None = None
+    competitors: list[Competitor] = Field(default_factory=list)
 
     @field_validator("url")
     @classmethod
@@ -102,6 +130,7 @@ class RulesSettings(_Strict):
 
 class Notify(_Strict):
     urls: list[str] = Field(default_factory=list)
+    customer_service: list[str] = Field(default_factory=list)  # apprise URLs told of products gone off sale
     min_severity: Literal["critical", "high", "medium", "low"] = "high"
 
 

@@ -43,6 +43,7 @@ class Hit:
     discriminator: str = ""
     fmt: dict[str, Any] = field(default_factory=dict)
     box: tuple[float, float, float, float] | None = None  # the element at fault, for the outlined screenshot
+    severity: str | None = None  # when the check knows better than the rule (a sudden price drop is high)
 
 
 @dataclass
@@ -292,7 +293,7 @@ def run_rules(
                 Finding(
                     check=rule.check,
                     rule=rule.id,
-                    severity=rule.severity,
+                    severity=hit.severity or rule.severity,  # type: ignore[arg-type]
                     store=snapshot.store,
                     page=hit.page.url,
                     region=region_kind,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 WORDS: dict[str, dict[str, str]] = {
     "severity": {"zh-CN": "严重程度", "en": "Severity"},
     "check": {"zh-CN": "检查项目", "en": "Check"},
@@ -83,3 +85,20 @@ def label(word: str, locale: str) -> str:
 def t(key: str, locale: str, **values: object) -> str:
     entry = WORDS[key]
     return (entry.get(locale) or entry["zh-CN"]).format(**values)
+
+
+def describe_change(change: dict[str, Any], locale: str = "zh-CN") -> str:
+    """A competitor's change since its previous run (竞品动态), as one line for the report and notification."""
+    zh = locale != "en"
+    kind = change["kind"]
+    if kind == "new-promotion":
+        return f"新活动：{change['text']}" if zh else f"new promotion: {change['text']}"
+    if kind == "ended-promotion":
+        return f"活动下线：{change['text']}" if zh else f"promotion gone: {change['text']}"
+    if kind == "new-slide":
+        return f"聚焦图新图：{change['image']}" if zh else f"new KV slide: {change['image']}"
+    return (
+        f"价格变化：{change['url']} ¥{change['before']:g} → ¥{change['after']:g}"
+        if zh
+        else f"price change: {change['url']} {change['before']:g} → {change['after']:g}"
+    )

@@ -235,6 +235,20 @@ class PricePoint(_Model):
     price: float | None
 
 
+class RivalPrice(_Model):
+    """A competitor's product paired with ours, as read in this run."""
+
+    competitor: str
+    url: str  # theirs
+    ours: str  # our product's absolute URL
+    price: float | None = None
+    read_at: datetime | None = None
+    median_14d: float | None = None  # their own median over the 14 days before this read
+    threshold: float = 0.05
+    drop_alert: float = 0.3
+    error: str | None = None
+
+
 class Facts(_Model):
     """What the probes gathered before the checks ran; checks read only this and the snapshot."""
 
@@ -244,6 +258,8 @@ class Facts(_Model):
     products: dict[str, ProductFacts] = Field(default_factory=dict)
     price_history: dict[str, list[PricePoint]] = Field(default_factory=dict)  # earlier runs' observations
     first_seen: dict[str, datetime] = Field(default_factory=dict)  # relative promise ("今晚24点") → first shown
+    rivals: list[RivalPrice] = Field(default_factory=list)  # competitors' paired products (competitor watch)
+    last_on_sale: dict[str, datetime] = Field(default_factory=dict)  # our product → last seen on sale, earlier runs
     errors: list[str] = Field(default_factory=list)  # "URL: what failed" for elements a probe could not read
 
     def ocr_for(self, image_url: str | None) -> OcrText | None:

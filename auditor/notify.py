@@ -31,6 +31,13 @@ def compose(
     return title, "\n".join(lines) or "没有新的严重问题。"
 
 
+def off_sale_notice(store: str, gone: list[Finding]) -> tuple[str, str]:
+    """For customer service (客服): our products that went off sale in this run, one per line."""
+    title = f"[店铺巡检] {store}：{len(gone)} 个商品下架/缺货"
+    lines = [f"- {f.evidence.get('title') or f.page}：{f.message}（{f.target or f.page}）" for f in gone]
+    return title, "\n".join(lines)
+
+
 def expand_urls(settings: Notify) -> list[str]:
     """Tokens live in the environment: urls: ["dingtalk://${DINGTALK_TOKEN}"]."""
     out = []

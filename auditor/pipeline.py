@@ -14,13 +14,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from auditor.config import Campaign, Config, CrawlSettings, Store
+from auditor.competitors import RivalWatch, ours_urls, rival_key, watch
+from auditor.config import Campaign, Config, CrawlSettings, Notify, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
+from auditor.i18n import describe_change
 from auditor.models import Facts, Finding, Snapshot
 from auditor.net import HostLimiter, make_client
-from auditor.notify import compose, expand_urls, send
+from auditor.notify import compose, expand_urls, off_sale_notice, send
 from auditor.parse.dates import relative_phrases
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
@@ -46,6 +48,7 @@ class AuditResult:
     timings: dict[str, float] = field(default_factory=dict)
     notify_failed: list[str] = field(default_factory=list)
     unreachable: dict[str, int] = field(default_factory=dict)  # hosts that did not answer → links/images
+    rivals: list[dict[str, Any]] = field(default_factory=list)  # competitors read in this run (竞品动态)
 
 
 def rules_for(cfg: Config) -> list[Rule]:
@@ -253,6 +256,7 @@ def run_audit(
     campaigns: list[Campaign] | None = None,
     kind: str = "audit",
     settings: CrawlSettings | None = None,
+    only: list[str] | None = None,
 ) -> AuditResult:
     """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
 
@@ -263,6 +267,7 @@ def run_audit(
     rules = rules if rules is not None else rules_for(cfg)
     campaigns = campaigns if campaigns is not None else cfg.campaigns
     expand_urls(cfg.notify)  # a missing token is a config error before the run, not after it
+    expand_urls(Notify(urls=cfg.notify.customer_service))
     repo = Repo(open_db(cfg.db_url))
     run_id = repo.start_run(store.name, now, kind)
     timings: dict[str, float] = {}
@@ -270,7 +275,9 @@ def run_audit(
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
     seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
-    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds)
+    seeds += ours_urls(store)  # our products paired with competitors' are read in every run
+    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds, only=only)
+    rivals = RivalWatch()
     try:
         crawl, facts = asyncio.run(
             _cancel_on_sigterm(
@@ -279,6 +286,13 @@ def run_audit(
         )
         if any(c.end < now and not c.products for c in campaigns):
             facts.price_history = repo.price_history(store.name)
+        if store.competitors:
+            t_rivals = time.monotonic()
+            rivals = asyncio.run(_cancel_on_sigterm(watch(cfg, store, repo, now, settings, gather_facts)))
+            facts.rivals = rivals.prices
+            crawl.notes.extend(rivals.errors)  # a rival not read is an error of that pair, not of our store
+            timings["competitors_s"] = round(time.monotonic() - t_rivals, 2)
+        facts.last_on_sale = repo.last_on_sale(store.name, now)
         snapshot = crawl.snapshot
         facts.first_seen = repo.first_seen(store.name, promises_in(snapshot, facts), now)
         t2 = time.monotonic()
@@ -318,6 +332,10 @@ def run_audit(
             now,
         )
         repo.record_prices(run_id, store.name, snapshot.pages, now)
+        for comp, snap in zip(store.competitors, rivals.snapshots, strict=False):
+            repo.record_rival(run_id, store.name, snap["competitor"], now, snap)
+            for url, price in snap["prices"].items():
+                repo.record_rival_price(run_id, rival_key(store, comp), url, price, now)
         timings["store_s"] = round(time.monotonic() - t3, 3)
     except BaseException as exc:
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
@@ -352,12 +370,42 @@ def run_audit(
     stored = repo.findings(store=store.name, run_id=run_id)
     result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
     result.unreachable = unreachable
+    result.rivals = rivals.snapshots
+    moves = [f"{s['competitor']}: {describe_change(c)}" for s in rivals.snapshots for c in s["changes"]]
     if cfg.notify.urls:
         title, body = compose(store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity)
+        if moves:
+            body += "\n\n竞品动态：\n" + "\n".join(f"- {m}" for m in moves[:20])
         result.notify_failed = send(cfg.notify, title, body)
-        if result.notify_failed:
-            repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])
+    gone = [f for f in stored if f.check == "product-unavailable" and f.fingerprint in outcome.new_fingerprints]
+    if cfg.notify.customer_service and gone:
+        title, body = off_sale_notice(store.name, gone)
+        result.notify_failed += send(Notify(urls=cfg.notify.customer_service), title, body)
+    if result.notify_failed:
+        repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])
     return result
+
+
+def watch_competitors(cfg: Config, store: Store, now: datetime, progress: Progress | None = None) -> AuditResult:
+    """The competitor watch alone (`auditor competitors`): our paired products and the rivals' pages,
+    nothing else; a run of kind "competitors" with only the competitor-low-price rule."""
+    from auditor.errors import AuditorError
+
+    if not store.competitors:
+        raise AuditorError(f"store {store.name!r}: no competitors configured (stores[].competitors in config.yaml)")
+    rules = [r for r in rules_for(cfg) if r.check == "competitor-low-price"]
+    settings = cfg.crawl_for(store).model_copy(update={"viewports": ["desktop"], "max_depth": 0})
+    return run_audit(
+        cfg,
+        store,
+        now,
+        progress,
+        rules=rules,
+        campaigns=[],
+        kind="competitors",
+        settings=settings,
+        only=ours_urls(store),
+    )
 
 
 def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
@@ -371,7 +419,7 @@ def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str 
     if run is None:
         raise AuditorError(f"no run {'#' + str(run_id) if run_id else 'recorded yet'} in {cfg.db_url.split('@')[-1]}")
     findings = repo.findings(run_id=run["id"])
-    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone()).encode())
+    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone(), repo.rivals_of_run(run["id"])).encode())
     return int(run["id"])
 
 

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from PIL import Image
 
-from auditor.i18n import label, t
+from auditor.i18n import describe_change, label, t
 from auditor.models import SEVERITY_ORDER, Finding
 
 MAX_SHOT_WIDTH = 900
@@ -41,8 +41,15 @@ def _data_uri(path: str | None) -> str | None:
     return "data:image/jpeg;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
-def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zone: ZoneInfo) -> str:
-    """The HTML report of a run: findings grouped by region, most severe first, with their crops."""
+def render_report(
+    run: dict[str, Any],
+    findings: list[Finding],
+    locale: str,
+    zone: ZoneInfo,
+    rivals: list[dict[str, Any]] | None = None,
+) -> str:
+    """The HTML report of a run: the counts, every finding most severe first with its crop, and what
+    the competitors changed since their previous run (竞品动态)."""
     e = escape
     started = run.get("clock")
     when = started.astimezone(zone).strftime("%Y-%m-%d %H:%M") if isinstance(started, datetime) else ""
@@ -99,5 +106,21 @@ def render_report(run: dict[str, Any], findings: list[Finding], locale: str, zon
             parts.append(f'<img class="shot" alt="{e(f.check)}" src="{uri}">')
         evidence = json.dumps(f.evidence, ensure_ascii=False, indent=2, default=str)
         parts.append(f"<details><summary>evidence</summary><pre>{e(evidence)}</pre></details></div>")
+    if rivals:
+        parts.append(f"<h2>{e('竞品动态' if locale != 'en' else 'Competitors')}</h2>")
+        for rival in rivals:
+            prices = ", ".join(f"{u}: {p if p is not None else '?'}" for u, p in (rival.get("prices") or {}).items())
+            name, url = str(rival.get("competitor", "")), str(rival.get("url", ""))
+            parts.append(f'<div class="finding"><b>{e(name)}</b> <code>{e(url)}</code>')
+            parts.append(f'<div class="meta">{e(prices)}</div><ul>')
+            changes = rival.get("changes") or []
+            parts.extend(f"<li>{e(describe_change(c, locale))}</li>" for c in changes)
+            if not changes:
+                parts.append(
+                    f"<li>{e('与上次相比没有变化' if locale != 'en' else 'no change since the previous run')}</li>"
+                )
+            parts.append("</ul><details><summary>promotions</summary><ul>")
+            parts.extend(f"<li>{e(str(p.get('text', '')))}</li>" for p in rival.get("promotions") or [])
+            parts.append("</ul></details></div>")
     parts.append("</body></html>")
     return "\n".join(parts)

@@ -11,9 +11,11 @@ from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Alignment, Font
 from PIL import Image
 
+from auditor.i18n import label
 from auditor.models import Finding
 
 THUMB = (240, 120)
+AVAILABILITY = {"on_sale": "在售", "delisted": "已下架", "sold_out": "售罄/缺货", "not_found": "找不到（404）"}
 
 
 def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) -> bytes:
@@ -39,6 +41,27 @@ def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) 
             pic = XLImage(buf)
             ws.add_image(pic, f"L{r}")
             ws.row_dimensions[r].height = THUMB[1] * 0.75 + 4
+    gone = [f for f in findings if f.check == "product-unavailable"]
+    if gone:  # 下架/缺货清单: what customer service needs, on a sheet of its own
+        sheet = wb.create_sheet("下架缺货清单")
+        sheet.append(["商品", "链接", "之前", "现在", "首次发现", "状态", "跟进人", "编号"])
+        for cell in sheet[1]:
+            cell.font = Font(bold=True)
+        for col, w in zip("ABCDEFGH", (30, 60, 10, 12, 18, 10, 10, 8), strict=True):
+            sheet.column_dimensions[col].width = w
+        for f in gone:
+            sheet.append(
+                [
+                    str(f.evidence.get("title") or ""),
+                    f.target or f.page,
+                    AVAILABILITY.get(str(f.evidence.get("before")), str(f.evidence.get("before"))),
+                    AVAILABILITY.get(str(f.evidence.get("after")), str(f.evidence.get("after"))),
+                    f.first_seen.strftime("%Y-%m-%d %H:%M") if f.first_seen else "",
+                    label(f.status, "zh-CN"),
+                    f.assignee or "",
+                    f.id,
+                ]
+            )
     out = io.BytesIO()
     wb.save(out)
     return out.getvalue()

@@ -126,7 +126,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("auditor.crawl", "auditor.probes"),
     ("auditor.store",),
     ("auditor.export", "auditor.xlsx", "auditor.report", "auditor.notify", "auditor.screenshots"),
-    ("auditor.pipeline", "auditor.demo_store", "auditor.starter"),
+    ("auditor.pipeline", "auditor.competitors", "auditor.demo_store", "auditor.starter"),
     ("auditor.schedule",),
     ("auditor.web",),
     ("auditor.cli", "auditor.__main__"),

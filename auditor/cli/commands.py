@@ -33,17 +33,20 @@ def _audit(
     fail_on: str,
     report: str | None = None,
     show_timings: bool = False,
+    competitors_only: bool = False,
 ) -> int:
-    from auditor.pipeline import run_audit, write_report
+    from auditor.i18n import describe_change
+    from auditor.pipeline import run_audit, watch_competitors, write_report
 
     store = config_for_url(ctx.cfg, url) if url else ctx.cfg.store(store_name)
     now = ctx.now(store)
+    run = watch_competitors if competitors_only else run_audit
     bar, update = _progress()
     if bar:
         with bar:
-            result = run_audit(ctx.cfg, store, now, update)
+            result = run(ctx.cfg, store, now, update)
     else:
-        result = run_audit(ctx.cfg, store, now)
+        result = run(ctx.cfg, store, now)
     print_findings(result.findings, ctx.cfg.locale)
     out.print(
         t(
@@ -61,6 +64,11 @@ def _audit(
     )
     for e in result.errors:
         err.print(f"  ! {e[:300]}", markup=False, highlight=False)
+    for rival in result.rivals:
+        read = ", ".join(f"{u} ¥{p:g}" if p is not None else f"{u} ?" for u, p in rival["prices"].items())
+        out.print(f"竞品 {rival['competitor']}: {len(rival['promotions'])} 条促销, {read}", markup=False)
+        for change in rival["changes"]:
+            out.print(f"  竞品动态: {describe_change(change, ctx.cfg.locale)}", markup=False, highlight=False)
     if result.unreachable:
         hosts = ", ".join(f"{h} ({n})" for h, n in list(result.unreachable.items())[:10])
         err.print(f"  ? 无法连接的主机（相关链接和图片记为未知）: {hosts}", markup=False, highlight=False)
@@ -111,6 +119,31 @@ def audit(
       auditor audit https://shop.example.com/ --now 2026-11-20T09:00:00+08:00
     """
     sys.exit(_audit(ctx, url, store_name, fail_on, report, show_timings))
+
+
+@cli.command()
+@click.option("--store", "store_name", help="which configured store (default: every store with competitors)")
+@click.option(
+    "--fail-on",
+    type=click.Choice([*SEVERITIES, "never"]),
+    default="high",
+    show_default=True,
+    help="exit 1 when a finding at or above this severity is open",
+)
+@common
+def competitors(ctx: Ctx, store_name: str | None, fail_on: str) -> None:
+    """Watch the competitors alone: their home pages' promotions and the paired products' prices
+    against ours (stores[].competitors); `audit` and `schedule` do this after our own store.
+
+    \b
+    Example:
+      auditor competitors --store 旗舰店 --now 2026-11-20T09:00:00+08:00
+    """
+    stores = [ctx.cfg.store(store_name)] if store_name else [s for s in ctx.cfg.stores if s.competitors]
+    if not stores:
+        raise AuditorError("no store has competitors configured (stores[].competitors in config.yaml)")
+    codes = [_audit(ctx, None, s.name, fail_on, competitors_only=True) for s in stores]
+    sys.exit(max(codes))
 
 
 @cli.command()

@@ -289,7 +289,9 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             end = _at(end.year, mo, d, None, 0, zone, end=True) or end
         taken.append(m.span())
         out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
-    for m in RELATIVE.finditer(text):
+    # a relative promise counts from its first sight only when the text gives no dates of its own:
+    # "618 品质狂欢节 (6月7日-9日) 只限三天" is the three days of June 7–9, not three days from today
+    for m in RELATIVE.finditer(text) if not out else ():
         if not free(m.span()):
             continue
         seen = (first_seen or {}).get(m.group(0), now)

@@ -6,12 +6,12 @@ import hashlib
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.models import Page, PricePoint
 from auditor.store.db import utc
-from auditor.store.tables import OcrCache, PriceObservation, TextFirstSeen
+from auditor.store.tables import OcrCache, PriceObservation, RivalSnapshot, TextFirstSeen
 
 
 class CacheStore:
@@ -79,3 +79,53 @@ class CacheStore:
                     s.add(TextFirstSeen(store=store, phrase_sha=sha, phrase=phrase, first_seen=utc(clock)))
                     known[sha] = utc(clock)
             return {shas[sha]: at for sha, at in known.items()}
+
+    def record_rival_price(self, run_id: int, store: str, url: str, price: float | None, clock: datetime) -> None:
+        """A competitor's product price, kept under "<store>~<competitor>" so our own history stays ours."""
+        with self.sessions.begin() as s:
+            s.add(
+                PriceObservation(
+                    run_id=run_id,
+                    store=store,
+                    url=url,
+                    title="",
+                    price=price,
+                    regular_price=None,
+                    availability="on_sale" if price is not None else "unknown",
+                    observed_at=utc(clock),
+                )
+            )
+
+    def last_on_sale(self, store: str, before: datetime) -> dict[str, datetime]:
+        """Our products seen on sale in runs before `before`: when each was last seen so."""
+        with self.sessions() as s:
+            rows = s.execute(
+                select(PriceObservation.url, func.max(PriceObservation.observed_at))
+                .where(
+                    PriceObservation.store == store,
+                    PriceObservation.availability == "on_sale",
+                    PriceObservation.observed_at < utc(before),
+                )
+                .group_by(PriceObservation.url)
+            )
+            return {url: utc(at) for url, at in rows}
+
+    def record_rival(self, run_id: int, store: str, competitor: str, clock: datetime, data: dict[str, Any]) -> None:
+        with self.sessions.begin() as s:
+            s.add(RivalSnapshot(run_id=run_id, store=store, competitor=competitor, taken_at=utc(clock), data=data))
+
+    def last_rival(self, store: str, competitor: str) -> dict[str, Any] | None:
+        """The competitor's previous snapshot (any earlier run), for what changed since."""
+        with self.sessions() as s:
+            row = s.scalars(
+                select(RivalSnapshot)
+                .where(RivalSnapshot.store == store, RivalSnapshot.competitor == competitor)
+                .order_by(RivalSnapshot.id.desc())
+                .limit(1)
+            ).first()
+            return dict(row.data) if row is not None else None
+
+    def rivals_of_run(self, run_id: int) -> list[dict[str, Any]]:
+        with self.sessions() as s:
+            rows = s.scalars(select(RivalSnapshot).where(RivalSnapshot.run_id == run_id).order_by(RivalSnapshot.id))
+            return [{"competitor": r.competitor, **r.data} for r in rows]

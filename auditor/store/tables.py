@@ -153,3 +153,16 @@ class AppSecret(Base):
     __tablename__ = "app_secrets"
     name: Mapped[str] = mapped_column(String(50), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
+
+
+class RivalSnapshot(Base):
+    """What a competitor's home page and paired products showed in one run, and what changed since the
+    previous one (竞品动态)."""
+
+    __tablename__ = "rival_snapshots"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("runs.id", ondelete="CASCADE"), index=True)
+    store: Mapped[str] = mapped_column(String(200))
+    competitor: Mapped[str] = mapped_column(String(200))
+    taken_at: Mapped[datetime]
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)  # promotions, slides, prices, changes

@@ -31,7 +31,7 @@ from auditor.clock import parse_now
 from auditor.config import Config
 from auditor.errors import AuditorError
 from auditor.export import finding_json, render
-from auditor.i18n import label, t
+from auditor.i18n import describe_change, label, t
 from auditor.models import Finding
 from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
@@ -393,7 +393,10 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         run = repo.run(run_id)
         if run is None:
             raise HTTPException(404, f"no run #{run_id}")
-        return page(request, "run.html", user, run=run, findings=repo.findings(run_id=run_id))
+        rivals = repo.rivals_of_run(run_id)
+        for rival in rivals:
+            rival["lines"] = [describe_change(c, locale) for c in rival.get("changes") or []]
+        return page(request, "run.html", user, run=run, findings=repo.findings(run_id=run_id), rivals=rivals)
 
     @app.get("/runs/{run_id}/report", response_class=HTMLResponse)
     async def run_report(request: Request, run_id: int) -> HTMLResponse:
@@ -403,7 +406,8 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         run = repo.run_dict(run_id)
         if run is None:
             raise HTTPException(404, f"no run #{run_id}")
-        return HTMLResponse(render_report(run, repo.findings(run_id=run_id), locale, cfg.zone()))
+        rivals = repo.rivals_of_run(run_id)
+        return HTMLResponse(render_report(run, repo.findings(run_id=run_id), locale, cfg.zone(), rivals))
 
     # ---- campaigns ----
     @app.get("/campaigns", response_class=HTMLResponse)

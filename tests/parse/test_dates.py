@@ -131,3 +131,9 @@ def test_relative_windows_count_from_the_day_the_store_first_showed_them(text: s
     # never seen before: counts from the audit itself, so a new promise is never expired on sight
     (fresh,) = parse_windows(text, NOW)
     assert fresh.state == "active"
+
+
+def test_a_relative_duration_beside_dates_is_the_dates_window() -> None:
+    """From a JD clone's KV (bench/realworld jd-foxdaxian, js/jd.js:46): the dates win."""
+    (w,) = parse_windows("618 品质狂欢节 (6月7日-9日) 只限三天", NOW, {"只限三天": NOW})
+    assert (w.kind, w.state) == ("range", "ended")

@@ -270,4 +270,3 @@ def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_stor
     assert run["status"] in ("complete", "partial") and run["pages_seen"] >= 1
     found = c.get("/api/findings?check=dead-link", headers=auth).json()
     assert any(f["target"].endswith("/status/404") for f in found)
-
