@@ -71,7 +71,7 @@ class Hook(http.server.BaseHTTPRequestHandler):
 
     received: list[dict[str, Any]] = []
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
         Hook.received.append(json.loads(body or b"{}"))
         self.send_response(200)

@@ -95,16 +95,19 @@ def _audit(
     return 1 if worst >= SEVERITY_ORDER[fail_on] else 0
 
 
-@cli.command()
-@click.argument("url", required=False)
-@click.option("--store", "store_name", help="which configured store (default: the first)")
-@click.option(
+fail_on_option = click.option(
     "--fail-on",
     type=click.Choice([*SEVERITIES, "never"]),
     default="high",
     show_default=True,
     help="exit 1 when a finding at or above this severity is open",
 )
+
+
+@cli.command()
+@click.argument("url", required=False)
+@click.option("--store", "store_name", help="which configured store (default: the first)")
+@fail_on_option
 @click.option("--report", type=click.Path(dir_okay=False), help="also write the run's HTML report here")
 @click.option("--timings", "show_timings", is_flag=True, help="print where the time went, stage by stage")
 @common
@@ -123,13 +126,7 @@ def audit(
 
 @cli.command()
 @click.option("--store", "store_name", help="which configured store (default: every store with competitors)")
-@click.option(
-    "--fail-on",
-    type=click.Choice([*SEVERITIES, "never"]),
-    default="high",
-    show_default=True,
-    help="exit 1 when a finding at or above this severity is open",
-)
+@fail_on_option
 @common
 def competitors(ctx: Ctx, store_name: str | None, fail_on: str) -> None:
     """Watch the competitors alone: their home pages' promotions and the paired products' prices
