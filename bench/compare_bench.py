@@ -36,7 +36,7 @@ sys.path.insert(0, str(ROOT))
 from bench.audit_bench import _tree_rss  # noqa: E402
 
 SCRATCH = ROOT / "bench" / ".scratch"
-LINKINATOR_VERSION = "8.1.0"
+LINKINATOR_VERSION = "7.6.1"  # the last for Node 20 (8.x needs Node 22)
 NOW = "2026-11-20T09:00:00+08:00"
 
 

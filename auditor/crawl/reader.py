@@ -9,6 +9,7 @@ import contextlib
 import logging
 import re
 import time
+from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,11 @@ CLOSE_TIMEOUT_S = 10
 REWATCH_JS = """() => (window.__auditorCarousels || []).forEach(w => {
   w.earlier = (w.earlier || 0) + w.moves.length; w.started = performance.now(); w.moves = []; w.lastChange = -1e9; })"""
 # after the menus were hovered: tell every element the pointer was over that it has left
+# the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
+# crawl as soon as the menus are open, before the carousels have been watched
+EARLY_LINKS_JS = """(max) => [...new Set([...document.querySelectorAll('a[href], area[href]')].slice(0, max)
+  .filter(a => a.hasAttribute('data-auditor-revealed') || a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
+  .map(a => a.href).filter(h => /^https?:/.test(h)))]"""
 MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
   e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
   e.dispatchEvent(new MouseEvent('mouseleave', {bubbles: false})); })"""
@@ -68,11 +74,24 @@ class PageReader:
         self.profile = profile
         self.shots_dir = shots_dir
         self.stage_totals = stage_totals  # seconds per step, summed over pages
+        # (viewport, nav markup) → the entries hovering and clicking it revealed: the header is one
+        # template on every page of a store, so its menus are revealed once per crawl, not per page
+        self.menus: dict[tuple[str, str], list[Any]] = {}
 
-    async def read_page(self, context: BrowserContext, url: str, depth: int, viewport: Viewport, is_home: bool) -> Page:
+    async def read_page(
+        self,
+        context: BrowserContext,
+        url: str,
+        depth: int,
+        viewport: Viewport,
+        is_home: bool,
+        early: Callable[[list[str]], None] | None = None,
+    ) -> Page:
         """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
         scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
-        as timed out with the step it was in, its tab is closed, and the crawl goes on."""
+        as timed out with the step it was in, its tab is closed, and the crawl goes on. `early` gets
+        the page's links as soon as its menus are open, so the crawl goes on while carousels are
+        watched."""
         kind = (
             "home"
             if is_home
@@ -90,7 +109,7 @@ class PageReader:
                 pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
                 # a shop's popups (new windows) are closed at once; they are not part of the audit
                 pw_page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
-                await self._load_and_read(pw_page, page, step)
+                await self._load_and_read(pw_page, page, step, early)
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
                 page.notes.append(f"screenshots timed out (page deadline {deadline:.0f}s)")
@@ -105,7 +124,9 @@ class PageReader:
             step.close()
         return page
 
-    async def _load_and_read(self, pw_page: PWPage, page: Page, step: Step) -> None:
+    async def _load_and_read(
+        self, pw_page: PWPage, page: Page, step: Step, early: Callable[[list[str]], None] | None = None
+    ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
 
         def on_nav(frame: Any) -> None:
@@ -159,7 +180,7 @@ class PageReader:
             if len(hops) > self.settings.max_refreshes:
                 break
             try:
-                await self._extract(pw_page, page, step)
+                await self._extract(pw_page, page, step, early)
                 _add_failed_resources(page, failed)
                 return
             except PlaywrightError as exc:
@@ -171,7 +192,9 @@ class PageReader:
         page.redirects = hops[1 : self.settings.max_refreshes + 2]
         page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
 
-    async def _extract(self, pw_page: PWPage, page: Page, step: Step) -> None:
+    async def _extract(
+        self, pw_page: PWPage, page: Page, step: Step, early: Callable[[list[str]], None] | None = None
+    ) -> None:
         args = {
             "selectors": dict(self.profile.selectors),
             "pageKind": page.kind,
@@ -183,17 +206,25 @@ class PageReader:
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         watch_started = asyncio.get_running_loop().time()
         step.now = "revealing menus"
-        await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
-        # the pointer leaves the page, and carousels are watched afresh from here: a slider that pauses
-        # while hovered (ours, revealing the menus) must not look stalled
-        with contextlib.suppress(PlaywrightError):
-            await pw_page.mouse.move(0, 0)
-            await pw_page.evaluate(MOUSE_OUT_JS)
-            await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
-            await pw_page.evaluate(REWATCH_JS)
+        known = (page.viewport, mark["navSig"]) if mark.get("navSig") else None
+        if known is not None and known in self.menus:
+            await pw_page.evaluate("(items) => { window.__auditorRevealed = items; }", self.menus[known])
+        elif mark.get("navItems") or mark.get("clickItems"):
+            await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
+            if known is not None:
+                self.menus[known] = await pw_page.evaluate("() => window.__auditorRevealed || []")
+            # the pointer leaves the page, and carousels are watched afresh from here: a slider that pauses
+            # while hovered (ours, revealing the menus) must not look stalled; nothing hovered, no wait
+            with contextlib.suppress(PlaywrightError):
+                await pw_page.mouse.move(0, 0)
+                await pw_page.evaluate(MOUSE_OUT_JS)
+                await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
+                await pw_page.evaluate(REWATCH_JS)
         watch_started = asyncio.get_running_loop().time()
         step.now = "scrolling"
         await self._scroll(pw_page)
+        if early is not None:
+            early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"
         # carousels are watched in the page since "mark"; wait out the rest of the window only if one
         # has not moved yet
