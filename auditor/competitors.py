@@ -19,6 +19,7 @@ from auditor.models import Page, RivalPrice
 from auditor.parse import parse_prices, parse_windows
 from auditor.parse.dates import PROMO_WORDS
 from auditor.probes.ocr import OcrProber
+from auditor.store.db import utc
 from auditor.store.repo import Repo
 
 PROMO_REGIONS = {"kv", "carousel", "banner", "announcement"}
@@ -94,8 +95,8 @@ async def _watch_one(
             out.errors.append(f"竞品 {comp.name} {pair.url}: price not read ({why}); pair with {ours} not compared")
         history = [
             o.price
-            for o in repo.prices(pair.url)
-            if o.price is not None and now - timedelta(days=MEDIAN_DAYS) <= o.observed_at.astimezone(now.tzinfo) < now
+            for o in repo.prices(pair.url, store=rival_key(store, comp))
+            if o.price is not None and now - timedelta(days=MEDIAN_DAYS) <= utc(o.observed_at) < now
         ]
         out.prices.append(
             RivalPrice(

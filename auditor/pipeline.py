@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-from auditor.competitors import RivalWatch, ours_urls, rival_key, watch
+from auditor.competitors import RivalWatch, ours_urls, watch
 from auditor.config import Campaign, Config, CrawlSettings, Notify, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
@@ -171,6 +171,19 @@ def promises_in(snapshot: Snapshot, facts: Facts) -> set[str]:
             texts += [i.alt for i in [*r.images, *(s.image for s in r.slides if s.image)] if i.alt]
     texts += [o.text for o in facts.ocr.values()]
     return {p for t in texts if t for p in relative_phrases(t)}
+
+
+def unjudged_pairs(store: Store, facts: Facts) -> set[tuple[str, str]]:
+    """Competitor pairs this run could not compare (their price or our trusted price not read): a
+    finding on them stays as it was, it is not "fixed" by a read that failed."""
+    read = {(r.competitor, r.url) for r in facts.rivals if r.price is not None}
+    out: set[tuple[str, str]] = set()
+    for comp in store.competitors:
+        for pair in comp.products:
+            ours = facts.products.get(urljoin(store.url, pair.ours))
+            if (comp.name, pair.url) not in read or ours is None or not ours.price_trusted:
+                out.add(("competitor-low-price", pair.url))
+    return out
 
 
 def unreachable_hosts(facts: Facts) -> dict[str, int]:
@@ -330,12 +343,13 @@ def run_audit(
             status == "complete" or (status == "partial" and not uncertain),
             [r.id for r in rules if r.enabled],
             now,
+            unjudged=unjudged_pairs(store, facts),
         )
         repo.record_prices(run_id, store.name, snapshot.pages, now)
-        for comp, snap in zip(store.competitors, rivals.snapshots, strict=False):
+        for snap in rivals.snapshots:  # a rival that could not be read has no snapshot
             repo.record_rival(run_id, store.name, snap["competitor"], now, snap)
             for url, price in snap["prices"].items():
-                repo.record_rival_price(run_id, rival_key(store, comp), url, price, now)
+                repo.record_rival_price(run_id, f"{store.name}~{snap['competitor']}", url, price, now)
         timings["store_s"] = round(time.monotonic() - t3, 3)
     except BaseException as exc:
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
@@ -377,7 +391,8 @@ def run_audit(
         if moves:
             body += "\n\n竞品动态：\n" + "\n".join(f"- {m}" for m in moves[:20])
         result.notify_failed = send(cfg.notify, title, body)
-    gone = [f for f in stored if f.check == "product-unavailable" and f.fingerprint in outcome.new_fingerprints]
+    went = outcome.new_fingerprints | outcome.regressed_fingerprints  # off sale now, on sale before
+    gone = [f for f in stored if f.check == "product-unavailable" and f.fingerprint in went]
     if cfg.notify.customer_service and gone:
         title, body = off_sale_notice(store.name, gone)
         result.notify_failed += send(Notify(urls=cfg.notify.customer_service), title, body)

@@ -34,8 +34,6 @@ def user_add(ctx: Ctx, name: str, role: str, password_stdin: bool) -> None:
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = click.prompt("密码 password", hide_input=True, confirmation_prompt=True)
-    if len(password) < 8:
-        raise AuditorError("the password needs at least 8 characters")
     Repo(open_db(ctx.cfg.db_url)).add_user(name, role, password)
     out.print(f"用户 {name}（{role}）已添加 / user added")
 

@@ -28,6 +28,7 @@ from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Vi
 from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES
 
 log = logging.getLogger(__name__)
+COUNTDOWN_GAP_S = 2.0
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
 MOBILE_DEVICE = "iPhone 13"
 REQUIRED_JS = """(reqs) => reqs.map((r) => {
@@ -48,7 +49,8 @@ REWATCH_JS = """() => (window.__auditorCarousels || []).forEach(w => {
 # the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
 # crawl as soon as the menus are open, before the carousels have been watched
 EARLY_LINKS_JS = """(max) => [...new Set([...document.querySelectorAll('a[href], area[href]')].slice(0, max)
-  .filter(a => a.hasAttribute('data-auditor-revealed') || a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
+  .filter(a => a.hasAttribute('data-auditor-revealed')
+    || a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
   .map(a => a.href).filter(h => /^https?:/.test(h)))]"""
 MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
   e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
@@ -204,6 +206,7 @@ class PageReader:
         }
         step.now = "finding regions"
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
+        marked = asyncio.get_running_loop().time()
         watch_started = asyncio.get_running_loop().time()
         step.now = "revealing menus"
         known = (page.viewport, mark["navSig"]) if mark.get("navSig") else None
@@ -240,6 +243,11 @@ class PageReader:
                 )
             except PlaywrightTimeout:
                 pass
+        if mark.get("countdowns"):  # a countdown is read twice, at least COUNTDOWN_GAP_S apart
+            left = COUNTDOWN_GAP_S - (asyncio.get_running_loop().time() - marked)
+            if left > 0:
+                step.now = "reading countdowns"
+                await pw_page.wait_for_timeout(left * 1000)
         step.now = "reading regions"
         data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read"})
         page.left_out = data.get("leftOut") or {}

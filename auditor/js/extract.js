@@ -427,9 +427,9 @@
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
               && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
     // the same menu markup on another page of the store (one header template) reveals the same entries
-    let navSig = 0; const navHtml = navEl ? navEl.outerHTML : "";
+    let navSig = 0; const navHtml = navEl ? new URL(".", document.baseURI).href + navEl.outerHTML : "";
     for (let k = 0; k < navHtml.length; k++) navSig = (navSig * 31 + navHtml.charCodeAt(k)) | 0;
-    return { nav: navEl ? path(navEl) : null, navSig: navEl ? navHtml.length + ":" + navSig : null,
+    return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navEl ? navHtml.length + ":" + navSig : null,
              navItems: navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [],
              clickItems: clickable.slice(0, 20).map(path) };
   }

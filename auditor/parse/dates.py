@@ -62,11 +62,12 @@ def countdown_over(first: str, second: str, elapsed_ms: int) -> str | None:
     """Why a countdown read twice shows its sale is over: "zero" (at 0 both times) or "counting-up"
     (it showed more time left on the second read); None when it is live, or cannot be told."""
     a, b = countdown_seconds(first), countdown_seconds(second)
-    if a is None or b is None:
+    if a is None or b is None or elapsed_ms < 1500:  # too close together to tell a stuck one from a slow one
         return None
     if a == 0 and b == 0:
         return "zero"
-    if elapsed_ms >= 1000 and b > a:
+    # up by about the time between the reads: counting up past its end (a jump up is the next session)
+    if 0 < b - a <= elapsed_ms / 1000 + 2:
         return "counting-up"
     return None
 
@@ -105,10 +106,18 @@ RELATIVE = re.compile(
 )
 
 
+RELATIVE_CONTEXT = 20  # characters either side that make a promise this promise, not any 今晚24点
+
+
+def _relative_key(text: str, m: re.Match[str]) -> str:
+    return text[max(0, m.start() - RELATIVE_CONTEXT) : m.end() + RELATIVE_CONTEXT]
+
+
 def relative_phrases(raw: str) -> list[str]:
-    """The relative-window phrases in a text (normalised), the keys under which their first sight is kept."""
-    text = normalize(raw)
-    return [m.group(0) for m in RELATIVE.finditer(text)]
+    """The relative promises in a text, each with the words around it: the keys under which the day
+    the store first showed it is kept (so another sale's "今晚24点" starts its own count)."""
+    text = english_dates(normalize(raw))
+    return [_relative_key(text, m) for m in RELATIVE.finditer(text)]
 
 
 def _relative_end(m: re.Match[str], seen: datetime) -> datetime:
@@ -207,8 +216,8 @@ def _nearest(
 
 
 def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | None = None) -> list[Window]:
-    """Every window in `raw`. `first_seen` maps a relative phrase (see `relative_phrases`) to when this
-    store first showed it; a relative phrase never seen before counts from `now` (so it is active)."""
+    """Every window in `raw`. `first_seen` maps a relative promise (its key from `relative_phrases`) to
+    when this store first showed it; one never seen before counts from `now` (so it is active)."""
     text = english_dates(normalize(raw))
     zone = now.tzinfo
     assert zone is not None
@@ -294,7 +303,7 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
     for m in RELATIVE.finditer(text) if not out else ():
         if not free(m.span()):
             continue
-        seen = (first_seen or {}).get(m.group(0), now)
+        seen = (first_seen or {}).get(_relative_key(text, m), now)
         end = _relative_end(m, seen.astimezone(zone))
         taken.append(m.span())
         out.append(Window(None, end, _state(None, end, now), m.group(0), "relative"))

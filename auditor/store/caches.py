@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, select
@@ -12,6 +12,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.models import Page, PricePoint
 from auditor.store.db import utc
 from auditor.store.tables import OcrCache, PriceObservation, RivalSnapshot, TextFirstSeen
+
+PROMISE_GAP = timedelta(hours=36)  # a relative promise not seen for this long starts afresh when it is back
 
 
 class CacheStore:
@@ -53,32 +55,40 @@ class CacheStore:
                 out.setdefault(r.url, []).append(PricePoint(at=utc(r.observed_at), price=r.price))
             return out
 
-    def prices(self, url: str) -> list[PriceObservation]:
+    def prices(self, url: str, store: str | None = None) -> list[PriceObservation]:
         with self.sessions() as s:
-            return list(
-                s.scalars(
-                    select(PriceObservation).where(PriceObservation.url == url).order_by(PriceObservation.observed_at)
-                )
-            )
+            q = select(PriceObservation).where(PriceObservation.url == url).order_by(PriceObservation.observed_at)
+            if store is not None:
+                q = q.where(PriceObservation.store == store)
+            return list(s.scalars(q))
 
     def first_seen(self, store: str, phrases: set[str], clock: datetime) -> dict[str, datetime]:
-        """When the store first showed each phrase; a phrase seen for the first time is recorded at `clock`
+        """When the store first showed each promise; one seen for the first time, or again after a
+        gap of more than PROMISE_GAP (it went away and came back: a new sale), counts from `clock`
         (the audit clock, so a replayed audit with --now stays reproducible)."""
         if not phrases:
             return {}
+        now = utc(clock)
         shas = {hashlib.sha1(p.encode()).hexdigest(): p for p in phrases}
+        out: dict[str, datetime] = {}
         with self.sessions.begin() as s:
-            known = {
-                r.phrase_sha: utc(r.first_seen)
+            rows = {
+                r.phrase_sha: r
                 for r in s.scalars(
                     select(TextFirstSeen).where(TextFirstSeen.store == store, TextFirstSeen.phrase_sha.in_(shas))
                 )
             }
             for sha, phrase in shas.items():
-                if sha not in known:
-                    s.add(TextFirstSeen(store=store, phrase_sha=sha, phrase=phrase, first_seen=utc(clock)))
-                    known[sha] = utc(clock)
-            return {shas[sha]: at for sha, at in known.items()}
+                row = rows.get(sha)
+                if row is None:
+                    row = TextFirstSeen(store=store, phrase_sha=sha, phrase=phrase, first_seen=now, last_seen=now)
+                    s.add(row)
+                elif now - utc(row.last_seen) > PROMISE_GAP:
+                    row.first_seen = now
+                if now > utc(row.last_seen):
+                    row.last_seen = now
+                out[phrase] = utc(row.first_seen)
+        return out
 
     def record_rival_price(self, run_id: int, store: str, url: str, price: float | None, clock: datetime) -> None:
         """A competitor's product price, kept under "<store>~<competitor>" so our own history stays ours."""

@@ -26,6 +26,7 @@ class RunOutcome:
     regressed: int
     seen: int
     new_fingerprints: set[str] = field(default_factory=set)
+    regressed_fingerprints: set[str] = field(default_factory=set)
 
 
 class FindingStore:
@@ -39,16 +40,19 @@ class FindingStore:
         complete: bool,
         rules_run: Iterable[str],
         clock: datetime,
+        unjudged: set[tuple[str, str]] | None = None,
     ) -> RunOutcome:
         """Upsert this run's findings by fingerprint and move the lifecycle on.
 
         Seen again after fixed/resolved → regressed; ignored stays ignored. Only a complete run marks
-        fixed, and only findings of rules it ran on pages it covered."""
+        fixed, and only findings of rules it ran on pages it covered; `unjudged` names (check, target)
+        pairs the run could not judge (a rival price not read), whose findings are left as they are."""
         now = utc(clock)
         rules = set(rules_run)
         covered = {(p.url, p.viewport) for p in pages if not p.error and not p.blocked}
         new = fixed = regressed = 0
         new_fps: set[str] = set()
+        regressed_fps: set[str] = set()
         with self.sessions.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
@@ -111,6 +115,7 @@ class FindingStore:
                     s.add(_auditor_event(row, "regressed", now, run_id))
                     row.status = "regressed"
                     regressed += 1
+                    regressed_fps.add(f.fingerprint)
             if complete:
                 store = run.store
                 for row in s.scalars(
@@ -118,10 +123,12 @@ class FindingStore:
                 ):
                     if row.fingerprint in seen or row.rule not in rules or (row.page, row.viewport) not in covered:
                         continue
+                    if (row.check, row.target or "") in (unjudged or set()):
+                        continue
                     s.add(_auditor_event(row, "fixed", now, run_id, note="no longer seen"))
                     row.status = "fixed"
                     fixed += 1
-        return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps)
+        return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps, regressed_fps)
 
     def findings(self, **filters: Any) -> list[Finding]:
         with self.sessions() as s:

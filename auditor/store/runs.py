@@ -119,10 +119,14 @@ class RunStore:
         data["clock"] = utc(run.clock)
         return data
 
-    def runs(self, store: str | None = None, limit: int = 50, since: datetime | None = None) -> list[Run]:
+    def runs(
+        self, store: str | None = None, limit: int = 50, since: datetime | None = None, kind: str | None = None
+    ) -> list[Run]:
         """The latest runs, newest first."""
         with self.sessions() as s:
             q = select(Run).order_by(Run.id.desc()).limit(limit)
+            if kind:
+                q = q.where(Run.kind == kind)
             if store:
                 q = q.where(Run.store == store)
             if since:

@@ -123,6 +123,7 @@ class TextFirstSeen(Base):
     phrase_sha: Mapped[str] = mapped_column(String(40), primary_key=True)
     phrase: Mapped[str] = mapped_column(Text)
     first_seen: Mapped[datetime]
+    last_seen: Mapped[datetime]
 
 
 class User(Base):

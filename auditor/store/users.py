@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.errors import AuditorError
 from auditor.store.tables import ApiToken, AppSecret, User
 
+MIN_PASSWORD = 8
 ROLES = ("viewer", "operator", "admin")  # each may do what the one before it may, and more
 _hasher = PasswordHasher()
 
@@ -30,6 +31,8 @@ class UserStore:
             raise AuditorError(f"role {role!r}: one of {', '.join(ROLES)}")
         if not name.strip() or len(name) > 100:
             raise AuditorError("user name: 1 to 100 characters")
+        if password is not None and len(password) < MIN_PASSWORD:
+            raise AuditorError(f"the password needs at least {MIN_PASSWORD} characters")
         with self.sessions.begin() as s:
             if s.scalars(select(User).where(User.name == name)).first() is not None:
                 raise AuditorError(f"user {name!r} exists")
@@ -72,7 +75,9 @@ class UserStore:
             _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
             return None
-        return user if user is not None and not user.disabled else None
+        if user is None or not user.password_hash or user.disabled:  # a user without a password logs in by token only
+            return None
+        return user
 
     def new_token(self, name: str) -> str:
         token = "aud_" + secrets.token_urlsafe(32)

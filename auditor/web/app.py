@@ -63,15 +63,26 @@ class Throttle:
         self.lock = threading.Lock()
 
     def wait_s(self, key: tuple[str, str]) -> int:
+        """Seconds to wait: `limit` failures for one name from one address, or 4 × `limit` from one
+        address whatever the names (spraying many names)."""
         with self.lock:
-            q = self.failures[key]
-            while q and time.monotonic() - q[0] > self.window_s:
-                q.popleft()
-            return int(self.window_s - (time.monotonic() - q[0])) + 1 if len(q) >= self.limit else 0
+            return max(self._wait(key, self.limit), self._wait((key[0], "*"), 4 * self.limit))
+
+    def _wait(self, key: tuple[str, str], limit: int) -> int:
+        q = self.failures.get(key)
+        if not q:
+            return 0
+        while q and time.monotonic() - q[0] > self.window_s:
+            q.popleft()
+        if not q:
+            del self.failures[key]
+            return 0
+        return int(self.window_s - (time.monotonic() - q[0])) + 1 if len(q) >= limit else 0
 
     def failed(self, key: tuple[str, str]) -> None:
         with self.lock:
-            self.failures[key].append(time.monotonic())
+            for k in (key, (key[0], "*")):
+                self.failures[k].append(time.monotonic())
 
     def passed(self, key: tuple[str, str]) -> None:
         with self.lock:
@@ -151,7 +162,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     env.globals.update(T=lambda key, **kw: web_text(key, locale, **kw), L=lambda w: label(str(w), locale))
     env.globals.update(W=lambda key: t(key, locale))
     env.globals.update(locale=locale, SEVERITIES=SEVERITIES, STATUSES=STATUSES)
-    env.filters["when"] = lambda d: d.astimezone(cfg.zone()).strftime("%Y-%m-%d %H:%M") if d else ""
+    env.filters["when"] = lambda d: utc(d).astimezone(cfg.zone()).strftime("%Y-%m-%d %H:%M") if d else ""
     env.filters["safe_url"] = lambda u: u if u and urlsplit(u).scheme in ("http", "https") else None
     app.state.runner, app.state.repo = runner, repo
 
@@ -246,7 +257,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         clock = now()
         cards = []
         for store in cfg.stores:
-            runs = repo.runs(store=store.name, limit=200, since=clock - timedelta(days=14))
+            runs = repo.runs(store=store.name, limit=200, since=clock - timedelta(days=14), kind="audit")
             last = runs[0] if runs else None
             previous = runs[1] if len(runs) > 1 else None
             open_ = repo.findings(store=store.name, status=list(ACTIVE_STATUSES))
@@ -425,7 +436,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     async def users_add(request: Request) -> Response:
         need(request, "admin")
         form = await form_checked(request)
-        repo.add_user(str(form.get("name") or ""), str(form.get("role") or ""), str(form.get("password") or "") or None)
+        repo.add_user(str(form.get("name") or ""), str(form.get("role") or ""), str(form.get("password") or ""))
         return back(request, "/users")
 
     @app.post("/users/{name}/disable")

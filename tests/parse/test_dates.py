@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from auditor.parse.dates import parse_windows
+from auditor.parse.dates import parse_windows, relative_phrases
 
 TZ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 20, 9, 0, tzinfo=TZ)
@@ -125,7 +125,9 @@ def test_generated_windows_read_back(offset: int, length: int, fmt: str, now_day
 def test_relative_windows_count_from_the_day_the_store_first_showed_them(text: str, phrase: str, end: str) -> None:
     """First shown on the 18th: by the audit on the 20th, 今晚 and 明晚 are over, 限时3天 ends tonight."""
     first = datetime(2026, 11, 18, 8, 0, tzinfo=TZ)
-    (w,) = parse_windows(text, NOW, {phrase: first})
+    (key,) = relative_phrases(text)
+    assert phrase in key
+    (w,) = parse_windows(text, NOW, {key: first})
     assert (w.end, w.kind) == (at(end), "relative")
     assert w.state == ("active" if at(end) >= NOW else "ended")
     # never seen before: counts from the audit itself, so a new promise is never expired on sight
@@ -135,5 +137,21 @@ def test_relative_windows_count_from_the_day_the_store_first_showed_them(text: s
 
 def test_a_relative_duration_beside_dates_is_the_dates_window() -> None:
     """From a JD clone's KV (bench/realworld jd-foxdaxian, js/jd.js:46): the dates win."""
-    (w,) = parse_windows("618 品质狂欢节 (6月7日-9日) 只限三天", NOW, {"只限三天": NOW})
+    text = "618 品质狂欢节 (6月7日-9日) 只限三天"
+    (w,) = parse_windows(text, NOW, dict.fromkeys(relative_phrases(text), NOW))
     assert (w.kind, w.state) == ("range", "ended")
+
+
+def test_countdown_reads() -> None:
+    from auditor.parse.dates import countdown_over
+
+    assert countdown_over("距结束 00:00:00", "距结束 00:00:00", 3000) == "zero"
+    assert countdown_over("距结束 00:00:00", "距结束 00:00:00", 300) is None  # too close together to tell
+    assert countdown_over("距结束 00:00:05", "距结束 00:00:08", 3000) == "counting-up"
+    assert countdown_over("距结束 00:00:01", "距结束 01:59:58", 3000) is None  # the next 秒杀 session began
+    assert countdown_over("距结束 1天 02:00:05", "距结束 1天 02:00:02", 3000) is None  # live
+
+
+def test_the_same_words_in_another_promise_count_on_their_own() -> None:
+    a, b = relative_phrases("今晚24点结束 全场5折"), relative_phrases("今晚24点结束 茶具满199减50")
+    assert a != b

@@ -136,3 +136,16 @@ def test_a_relative_promise_keeps_the_day_it_was_first_shown(repo: Repo) -> None
     # per store: another shop showing the same words starts its own count
     assert repo.first_seen("other", {"今晚24点"}, day2) == {"今晚24点": day2}
     assert repo.first_seen("s", set(), day2) == {}
+    # gone for more than a day and a half, then back: a new promise, counted from its return
+    day5 = CLOCK + timedelta(days=5)
+    assert repo.first_seen("s", {"今晚24点"}, day5) == {"今晚24点": day5}
+
+
+def test_a_pair_the_run_could_not_judge_is_not_fixed(repo: Repo) -> None:
+    run(repo, 0, [finding("a")])
+    clock = CLOCK + timedelta(days=1)
+    run_id = repo.start_run("s", clock)
+    # not seen this time, but only because the rival's price could not be read
+    repo.record(run_id, [], [Page(url=P1)], True, ["dead-link"], clock, unjudged={("dead-link", "http://shop.test/a")})
+    repo.finish_run(run_id, "complete")
+    assert statuses(repo) == {"a": "open"}

@@ -270,3 +270,12 @@ def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_stor
     assert run["status"] in ("complete", "partial") and run["pages_seen"] >= 1
     found = c.get("/api/findings?check=dead-link", headers=auth).json()
     assert any(f["target"].endswith("/status/404") for f in found)
+
+
+def test_a_user_without_a_password_never_logs_in(console: dict[str, Any]) -> None:
+    console["repo"].add_user("bot", "viewer", None)  # scripts only: a token, no password
+    assert login(client(console), "bot", "not a password anyone has").status_code == 401
+    assert login(client(console), "bot", "").status_code == 401
+    c = client(console, "admin")
+    r = c.post("/users", data={"name": "x", "role": "viewer", "password": "short", "csrf": csrf_of(c, "/users")})
+    assert r.status_code == 400 and "8" in r.text

@@ -20,6 +20,7 @@ def upgrade() -> None:
         sa.Column("phrase_sha", sa.String(40), primary_key=True),
         sa.Column("phrase", sa.Text(), nullable=False),
         sa.Column("first_seen", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_seen", sa.DateTime(timezone=True), nullable=False),
     )
 
 
