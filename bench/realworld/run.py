@@ -531,6 +531,9 @@ def main() -> int:
             if not a.keep:
                 shutil.rmtree(work, ignore_errors=True)
     table(results, stores)
+    if RESULT.exists() and len(results) < len(stores):  # --only: the other stores' last results stay
+        kept = json.loads(RESULT.read_text()).get("stores", {})
+        results = {**kept, **results}
     RESULT.write_text(json.dumps({"now": now, "stores": results}, ensure_ascii=False, indent=2) + "\n")
     print(f"\nwrote {RESULT.relative_to(ROOT)}")
     return 0
