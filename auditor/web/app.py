@@ -157,6 +157,21 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         max_age=12 * 3600,
     )
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+
+    @app.middleware("http")
+    async def _headers(request: Request, call_next: Any) -> Response:
+        """No script runs in the console, nothing frames it, no Referer goes to the audited shops."""
+        response: Response = await call_next(request)
+        report = request.url.path.endswith("/report")  # the run's one-file report carries its own styles
+        response.headers["Content-Security-Policy"] = (
+            "default-src 'none'; img-src 'self' data:; style-src "
+            + ("'unsafe-inline'" if report else "'self'")
+            + "; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+        )
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response
+
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     env = templates.env
     env.globals.update(T=lambda key, **kw: web_text(key, locale, **kw), L=lambda w: label(str(w), locale))

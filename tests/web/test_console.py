@@ -279,3 +279,60 @@ def test_a_user_without_a_password_never_logs_in(console: dict[str, Any]) -> Non
     c = client(console, "admin")
     r = c.post("/users", data={"name": "x", "role": "viewer", "password": "short", "csrf": csrf_of(c, "/users")})
     assert r.status_code == 400 and "8" in r.text
+
+
+ROUTES = [  # (method, path, least role): every page and action of the console and its API
+    ("GET", "/", "viewer"),
+    ("GET", "/findings", "viewer"),
+    ("GET", "/findings/1", "viewer"),
+    ("GET", "/findings/export?format=csv", "viewer"),
+    ("GET", "/runs", "viewer"),
+    ("GET", "/runs/1", "viewer"),
+    ("GET", "/runs/1/report", "viewer"),
+    ("GET", "/campaigns", "viewer"),
+    ("GET", "/users", "admin"),
+    ("POST", "/findings/bulk", "operator"),
+    ("POST", "/findings/1/acknowledge", "operator"),
+    ("POST", "/users", "admin"),
+    ("POST", "/users/view/disable", "admin"),
+    ("GET", "/api/findings", "viewer"),
+    ("GET", "/api/findings/1", "viewer"),
+    ("GET", "/api/runs/1", "viewer"),
+    ("POST", "/api/findings/1/acknowledge", "operator"),
+]
+RANK = {None: -1, "viewer": 0, "operator": 1, "admin": 2}
+WHO = {None: None, "viewer": "view", "operator": "op", "admin": "admin"}
+
+
+@pytest.mark.parametrize(("method", "path", "least"), ROUTES)
+@pytest.mark.parametrize("role", [None, "viewer", "operator", "admin"])
+def test_every_route_for_every_role(
+    console: dict[str, Any], method: str, path: str, least: str, role: str | None
+) -> None:
+    c = client(console, WHO[role])
+    token = csrf_of(c, "/login")
+    if method == "GET":
+        r = c.get(path)
+    elif path.startswith("/api/"):
+        r = c.post(path, json={}, headers={"X-CSRF-Token": token})
+    else:
+        r = c.post(
+            path,
+            data={
+                "csrf": token,
+                "ids": ["2"],
+                "action": "acknowledge",
+                "name": "n",
+                "role": "viewer",
+                "password": "long-enough",
+            },
+        )
+    if role is None:
+        assert r.status_code == (401 if path.startswith("/api/") else 303), (path, r.status_code)
+    elif RANK[role] < RANK[least]:
+        assert r.status_code == 403, (role, path, r.status_code)
+    else:
+        assert r.status_code in (200, 303), (role, path, r.status_code, r.text[:200])
+    assert "default-src 'none'" in r.headers["content-security-policy"]  # no script of any origin
+    assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
+    assert r.headers["referrer-policy"] == "no-referrer"
