@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
 from auditor.errors import ConfigError
 from auditor.models import Viewport
@@ -56,36 +56,31 @@ class CrawlSettings(_Strict):
     max_refreshes: int = Field(5, ge=1)  # meta-refresh / JS location hops followed before calling it a loop
 
 
-class CompetitorProduct(_Strict):
-    url: str  # their product page
-    ours: str  # our product: a URL, or a path on our store
+def _absolute(v: str) -> str:
+    if not v.startswith(("http://", "https://")):
+        raise ValueError("must be an absolute http(s) URL")
+    return v
 
-    @field_validator("url")
-    @classmethod
-    def _absolute(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must be an absolute http(s) URL")
-        return v
+
+AbsoluteUrl = Annotated[str, AfterValidator(_absolute)]
+
+
+class CompetitorProduct(_Strict):
+    url: AbsoluteUrl  # their product page
+    ours: str  # our product: a URL, or a path on our store
 
 
 class Competitor(_Strict):
     name: str
-    url: str  # their home page
+    url: AbsoluteUrl  # their home page
     threshold: float = Field(0.05, ge=0, lt=1, description="their price below ours × (1 − threshold) is a finding")
     drop_alert: float = Field(0.3, gt=0, lt=1, description="a fall of this share against their 14-day median")
     products: list[CompetitorProduct] = Field(default_factory=list)
 
-    @field_validator("url")
-    @classmethod
-    def _absolute(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must be an absolute http(s) URL")
-        return v
-
 
 class Store(_Strict):
     name: str
-    url: str
+    url: AbsoluteUrl
     profile: str = "generic"
     timezone: str | None = None
     selectors: dict[str, str] = Field(default_factory=dict)
@@ -93,13 +88,6 @@ class Store(_Strict):
     required: list[RequiredElement] = Field(default_factory=list)
     crawl: CrawlSettings | None = None
     competitors: list[Competitor] = Field(default_factory=list)
-
-    @field_validator("url")
-    @classmethod
-    def _absolute(cls, v: str) -> str:
-        if not v.startswith(("http://", "https://")):
-            raise ValueError("must be an absolute http(s) URL")
-        return v
 
 
 class CampaignProduct(_Strict):
