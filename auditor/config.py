@@ -136,6 +136,7 @@ class Config(_Strict):
     screenshots_dir: str = "screenshots"
 
     base_dir: Path = Field(default=Path("."), exclude=True)
+    path: Path | None = Field(default=None, exclude=True)  # the file it was read from
 
     @field_validator("timezone")
     @classmethod
@@ -198,6 +199,7 @@ def load_config(path: str | Path | None) -> Config:
         raise ConfigError(f"{p}:1: the config must be a mapping of keys")
     cfg = validate(Config, data, p, positions)
     cfg.base_dir = p.resolve().parent
+    cfg.path = p.resolve()
     return cfg
 
 

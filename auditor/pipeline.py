@@ -259,6 +259,31 @@ async def _cancel_on_sigterm(work: Coroutine[Any, Any, T]) -> T:
             loop.remove_signal_handler(signal.SIGTERM)
 
 
+PROGRESS_EVERY_S = 1.0
+
+
+def recording_progress(repo: Repo, run_id: int, shown: Progress | None) -> Progress:
+    """The progress callback, also written on the run (at most once a second) so that anyone can watch
+    a run from another process: the console, whoever started it."""
+    last = [0.0]
+
+    def progress(what: str, done: int, total: int) -> None:
+        if shown:
+            shown(what, done, total)
+        at = time.monotonic()
+        if at - last[0] < PROGRESS_EVERY_S and done < total:
+            return
+        last[0] = at
+        stage = what if what in ("links", "images", "ocr") else "pages"
+        try:
+            url = what[:300] if stage == "pages" else ""
+            repo.set_progress(run_id, {"stage": stage, "done": done, "total": total, "url": url})
+        except Exception as exc:  # watching is a courtesy: a database hiccup here never stops the audit
+            log.warning("run #%s: progress not recorded: %s", run_id, exc)
+
+    return progress
+
+
 def run_audit(
     cfg: Config,
     store: Store,
@@ -283,6 +308,7 @@ def run_audit(
     expand_urls(Notify(urls=cfg.notify.customer_service))
     repo = Repo(open_db(cfg.db_url))
     run_id = repo.start_run(store.name, now, kind)
+    progress = recording_progress(repo, run_id, progress)
     timings: dict[str, float] = {}
     settings = settings or cfg.crawl_for(store)
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)

@@ -7,7 +7,7 @@ import socket
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -101,6 +101,24 @@ class RunStore:
             run = s.get(Run, run_id)
             if run is not None:
                 run.errors = [*run.errors, *errors]
+
+    def set_progress(self, run_id: int, progress: dict[str, Any]) -> None:
+        """What the running audit is doing now, for anyone watching (the console's live view)."""
+        with self.sessions.begin() as s:
+            s.execute(update(Run).where(Run.id == run_id, Run.status == "running").values(progress=progress))
+
+    def run_of_process(self, pid: int, since: datetime) -> Run | None:
+        """The run a process on this machine started at or after `since` (a worker the console started)."""
+        with self.sessions() as s:
+            q = select(Run).where(Run.pid == pid, Run.host == socket.gethostname(), Run.started_at >= utc(since))
+            return s.scalars(q.order_by(Run.id.desc()).limit(1)).first()
+
+    def busy(self, store: str) -> int | None:
+        """The run holding the store's lock, if a live one does (a dead holder's lock is freed first)."""
+        with self.sessions.begin() as s:
+            self._abort_dead_runs(s, store, datetime.now(UTC))
+            lock = s.get(StoreLock, store)
+            return lock.run_id if lock is not None else None
 
     def run(self, run_id: int | None = None, store: str | None = None) -> Run | None:
         with self.sessions() as s:

@@ -31,6 +31,7 @@ class Run(Base):
     errors: Mapped[list[Any]] = mapped_column(default=list)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     unreachable: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # host → count
+    progress: Mapped[dict[str, Any] | None]  # while running: {"stage", "done", "total", "at"}
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(200))
 

@@ -8,14 +8,18 @@ triages and starts runs, admin also manages users.
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
+import subprocess
+import sys
 import threading
 import time
 from collections import defaultdict, deque
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
@@ -29,7 +33,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from auditor.clock import parse_now
 from auditor.config import Config
-from auditor.errors import AuditorError
+from auditor.errors import AuditorError, StoreLockedError
 from auditor.export import finding_json, render
 from auditor.i18n import describe_change, label, t
 from auditor.models import Finding
@@ -99,17 +103,24 @@ class Job:
     run_id: int | None = None
     error: str | None = None
     campaign: str | None = None
+    pid: int | None = None
+    log: Path | None = None
 
 
-@dataclass
 class Runner:
-    """Audits started from the console, one at a time in this process (the store lock still refuses a
-    second audit of a store that the scheduler or a terminal is auditing)."""
+    """Audits started from the console, each in a worker process the console starts and supervises
+    (`python -m auditor.web.worker`), one at a time: the web server stays responsive, a browser tab
+    closed does not stop a run, and the run records its own progress in the database. The store lock
+    still refuses a second audit of a store that the scheduler or a terminal is auditing."""
 
-    cfg: Config
-    now_text: str | None = None
-    jobs: dict[int, Job] = field(default_factory=dict)
-    pool: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(max_workers=1))
+    def __init__(self, cfg: Config, now_text: str | None = None, repo: Repo | None = None) -> None:
+        self.cfg, self.now_text = cfg, now_text
+        self.repo = repo or Repo(open_db(cfg.db_url))
+        self.jobs: dict[int, Job] = {}
+        self.procs: dict[int, subprocess.Popen[bytes]] = {}
+        self.one_at_a_time = threading.Semaphore(1)  # one Chromium at a time beside the web server
+        self.lock = threading.Lock()
+        self.stopping = False
 
     def submit(self, store: str, kind: str, by: str, campaign: str | None = None) -> Job:
         self.cfg.store(store)  # an unknown store is refused now, not in the background
@@ -119,35 +130,100 @@ class Runner:
             self.cfg.campaign(campaign)
         elif kind != "audit":
             raise AuditorError(f"kind {kind!r}: audit or campaign-check")
-        job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign)
-        self.jobs[job.id] = job
-        self.pool.submit(self._run, job)
+        if self.cfg.path is None:
+            raise AuditorError("run now needs the console started with a config file (--config)")
+        holder = self.repo.busy(store)
+        active = [j for j in self.jobs.values() if j.store == store and j.state in ("queued", "running")]
+        if holder is not None or active:
+            what = f"run #{holder}" if holder is not None else f"job #{active[0].id}"
+            refused = StoreLockedError(f"store {store!r} is being audited ({what}); wait for it to finish")
+            refused.what = what
+            raise refused
+        with self.lock:
+            job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign)
+            self.jobs[job.id] = job
+        threading.Thread(target=self._supervise, args=(job,), name=f"console-job-{job.id}", daemon=True).start()
         return job
 
-    def _run(self, job: Job) -> None:
-        from auditor.pipeline import campaign_check, run_audit
+    def _command(self, job: Job) -> list[str]:
+        cmd = [sys.executable, "-m", "auditor.web.worker", "--config", str(self.cfg.path), "--store", job.store]
+        cmd += ["--kind", job.kind] + (["--campaign", job.campaign] if job.campaign else [])
+        return cmd + (["--now", self.now_text] if self.now_text else [])
 
-        job.state = "running"
-        try:
-            store = self.cfg.store(job.store)
-            now = parse_now(self.now_text, self.cfg.zone(store))
-            if job.kind == "campaign-check":
-                assert job.campaign is not None
-                job.run_id = campaign_check(self.cfg, store, job.campaign, now).result.run_id
-            else:
-                job.run_id = run_audit(self.cfg, store, now).run_id
-            job.state = "done"
-        except Exception as exc:  # recorded on the job, shown in the console: never a dead thread
-            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+    def _supervise(self, job: Job) -> None:
+        """Start the worker, learn its run, wait for it; whatever happens, the job ends done or failed."""
+        with self.one_at_a_time:
+            if self.stopping:
+                job.state, job.error = "failed", "the console was stopped before the run started"
+                return
+            logs = self.cfg.resolve("logs")
+            try:
+                logs.mkdir(parents=True, exist_ok=True)
+                job.log = logs / f"console-job-{os.getpid()}-{job.id}.log"
+                since = datetime.now(UTC) - timedelta(seconds=1)
+                with job.log.open("wb") as out:
+                    proc = subprocess.Popen(
+                        self._command(job),
+                        stdin=subprocess.DEVNULL,
+                        stdout=out,
+                        stderr=subprocess.STDOUT,
+                        env={**os.environ, "AUDITOR_DB_URL": self.cfg.db_url},
+                        start_new_session=True,  # Ctrl-C on the console's terminal is not the run's
+                    )
+                job.pid, job.state = proc.pid, "running"
+                self.procs[job.id] = proc
+                while proc.poll() is None:
+                    if job.run_id is None:
+                        run = self.repo.run_of_process(proc.pid, since)
+                        job.run_id = run.id if run is not None else None
+                    time.sleep(0.5)
+                if job.run_id is None:
+                    run = self.repo.run_of_process(proc.pid, since)
+                    job.run_id = run.id if run is not None else None
+                if proc.returncode == 0:
+                    job.state = "done"
+                else:
+                    job.state, job.error = "failed", _last_line(job.log) or f"worker exited with {proc.returncode}"
+            except Exception as exc:  # recorded on the job, shown in the console: never a dead thread
+                job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
+            finally:
+                self.procs.pop(job.id, None)
+
+    def stop(self, grace_s: float = 20.0) -> None:
+        """The console is stopping: its workers get SIGTERM (their runs end `aborted`, pages kept)."""
+        self.stopping = True
+        procs = list(self.procs.values())
+        for proc in procs:
+            if proc.poll() is None:
+                proc.terminate()
+        deadline = time.monotonic() + grace_s
+        for proc in procs:
+            try:
+                proc.wait(max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                proc.kill()
+
+
+def _last_line(path: Path | None) -> str:
+    if path is None or not path.exists():
+        return ""
+    lines = [ln for ln in path.read_text(encoding="utf-8", errors="replace").splitlines() if ln.strip()]
+    return lines[-1][:500] if lines else ""
 
 
 def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | None = None) -> FastAPI:
     repo = Repo(open_db(cfg.db_url))
     locale = cfg.locale
-    runner = Runner(cfg, now_text)
+    runner = Runner(cfg, now_text, repo)
     throttle = Throttle()
     secure = cookie_secure if cookie_secure is not None else os.environ.get("AUDITOR_COOKIE_SECURE") == "1"
-    app = FastAPI(title="Storefront Auditor", docs_url=None, redoc_url=None, openapi_url=None)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        yield
+        await asyncio.to_thread(runner.stop)  # the console's workers end `aborted`, not orphaned
+
+    app = FastAPI(title="Storefront Auditor", docs_url=None, redoc_url=None, openapi_url=None, lifespan=lifespan)
     app.add_middleware(
         SessionMiddleware,
         secret_key=os.environ.get("AUDITOR_SECRET_KEY") or repo.secret("session"),
@@ -230,7 +306,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     @app.exception_handler(AuditorError)
     async def _auditor_error(request: Request, exc: AuditorError) -> Response:
         if request.url.path.startswith("/api/"):
-            return JSONResponse({"error": str(exc)}, status_code=400)
+            return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, StoreLockedError) else 400)
         return HTMLResponse(f"<p>{_escape(str(exc))}</p><p><a href='javascript:history.back()'>←</a></p>", 400)
 
     # ---- login ----
@@ -401,15 +477,20 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     async def runs_list(request: Request) -> HTMLResponse:
         user = need(request)
         jobs = sorted(runner.jobs.values(), key=lambda j: -j.id)[:20]
-        return page(request, "runs.html", user, runs=repo.runs(limit=100), jobs=jobs)
+        runs = repo.runs(limit=100)
+        progress = {r.id: r.progress for r in runs if r.status == "running" and r.progress}
+        live = any(j.state in ("queued", "running") for j in jobs) or any(r.status == "running" for r in runs)
+        return page(request, "runs.html", user, runs=runs, jobs=jobs, progress=progress, live=live)
 
     @app.post("/runs")
     async def run_now(request: Request) -> Response:
         user = need(request, "operator")
         form = await form_checked(request)
-        job = runner.submit(
-            str(form.get("store") or ""), str(form.get("kind") or "audit"), user.name, form.get("campaign") or None
-        )
+        store = str(form.get("store") or "")
+        try:
+            job = runner.submit(store, str(form.get("kind") or "audit"), user.name, form.get("campaign") or None)
+        except StoreLockedError as exc:
+            return back(request, "/runs", web_text("busy", locale, store=store, what=getattr(exc, "what", "")))
         what = f"{job.store} {label(job.kind, locale) if job.kind == 'audit' else job.kind}"
         return back(request, "/runs", web_text("queued", locale, what=what))
 
@@ -496,7 +577,9 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         need(request)
         if job_id not in runner.jobs:
             raise HTTPException(404, f"no job #{job_id}")
-        return JSONResponse(job_json(runner.jobs[job_id]))
+        job = runner.jobs[job_id]
+        run = repo.run(job.run_id) if job.run_id is not None else None
+        return JSONResponse({**job_json(job), "progress": run.progress if run and run.status == "running" else None})
 
     @app.get("/api/runs/{run_id}")
     async def api_run(request: Request, run_id: int) -> JSONResponse:

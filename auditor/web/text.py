@@ -75,6 +75,17 @@ WEB: dict[str, tuple[str, str]] = {
     "last_seen": ("最近发现", "Last seen"),
     "occurrences": ("出现次数", "Seen"),
     "none": ("无", "none"),
+    "job_queued": ("排队中", "queued"),
+    "job_running": ("运行中", "running"),
+    "job_done": ("已完成", "done"),
+    "job_failed": ("失败", "failed"),
+    "stage_pages": ("读取页面", "reading pages"),
+    "stage_links": ("检查链接", "probing links"),
+    "live": ("运行中，本页每 2 秒刷新", "Running; this page refreshes every 2 s"),
+    "busy": (
+        "店铺 {store} 正在巡检（{what}），请等它结束",
+        "Store {store} is being audited ({what}); wait for it to finish",
+    ),
 }
 
 

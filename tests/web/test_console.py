@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import io
+import os
 import re
 import time
 from collections.abc import Iterator
@@ -259,6 +260,8 @@ def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_stor
     r = c.post("/api/runs", json={"store": "patterns", "kind": "audit"}, headers=auth)
     assert r.status_code == 202 and r.json()["state"] in ("queued", "running")
     job = r.json()["job"]
+    again = c.post("/api/runs", json={"store": "patterns", "kind": "audit"}, headers=auth)
+    assert again.status_code == 409 and "being audited" in again.json()["error"]
     deadline = time.monotonic() + 240
     while time.monotonic() < deadline:
         state = c.get(f"/api/jobs/{job}", headers=auth).json()
@@ -268,6 +271,9 @@ def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_stor
     assert state["state"] == "done", state
     run = c.get(f"/api/runs/{state['run']}", headers=auth).json()
     assert run["status"] in ("complete", "partial") and run["pages_seen"] >= 1
+    assert run["pid"] != os.getpid()  # the audit ran in a worker process the console started
+    progress = run["progress"]  # what the run last said it was doing, recorded for watchers
+    assert progress["stage"] in ("pages", "links") and progress["done"] == progress["total"] >= 1
     found = c.get("/api/findings?check=dead-link", headers=auth).json()
     assert any(f["target"].endswith("/status/404") for f in found)
 
@@ -336,3 +342,23 @@ def test_every_route_for_every_role(
     assert "default-src 'none'" in r.headers["content-security-policy"]  # no script of any origin
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_a_worker_that_fails_ends_its_job_failed_with_the_cause(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\nstores: [{{name: shop, url: 'http://127.0.0.1:9/'}}]\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    repo = Repo(open_db(cfg.db_url))
+    repo.add_user("op", "operator", "op-password")
+    auth = {"Authorization": f"Bearer {repo.new_token('op')}"}
+    c = TestClient(create_app(cfg, NOW))
+    (tmp_path / "config.yaml").write_text("stores: [{name: shop, url: 'http://127.0.0.1:9/', bogus: 1}]\n")
+    job = c.post("/api/runs", json={"store": "shop"}, headers=auth).json()["job"]
+    deadline = time.monotonic() + 60
+    while (state := c.get(f"/api/jobs/{job}", headers=auth).json())["state"] not in ("done", "failed"):
+        assert time.monotonic() < deadline
+        time.sleep(0.3)
+    assert state["state"] == "failed" and "bogus" in state["error"] and "config.yaml:1" in state["error"]
+    assert state["run"] is None  # nothing was started, nothing is left running
