@@ -185,6 +185,22 @@ class FindingStore:
             rows = s.scalars(q.order_by(None).order_by(rank, FindingRow.id.desc()).offset(offset).limit(limit))
             return [to_finding(r) for r in rows], total
 
+    def checks_seen(self, store: str | None = None) -> list[str]:
+        """The checks that have findings (for the console's filter), without loading the findings."""
+        with self.sessions() as s:
+            q = select(FindingRow.check).distinct()
+            return sorted(s.scalars(q.where(FindingRow.store == store) if store else q))
+
+    def severity_counts(
+        self, store: str, status: list[str], first_seen_after: datetime | None = None
+    ) -> dict[str, int]:
+        """How many findings of the store in these statuses, per severity (counted by the database)."""
+        q = select(FindingRow.severity, func.count()).where(FindingRow.store == store, FindingRow.status.in_(status))
+        if first_seen_after is not None:
+            q = q.where(FindingRow.first_seen > utc(first_seen_after))
+        with self.sessions() as s:
+            return {str(sev): int(n) for sev, n in s.execute(q.group_by(FindingRow.severity))}
+
     def mark_exported(self, ids: list[int], clock: datetime) -> None:
         with self.sessions.begin() as s:
             for row in s.scalars(select(FindingRow).where(FindingRow.id.in_(ids))):

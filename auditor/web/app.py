@@ -351,13 +351,10 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             runs = repo.runs(store=store.name, limit=200, since=clock - timedelta(days=14), kind="audit")
             last = runs[0] if runs else None
             previous = runs[1] if len(runs) > 1 else None
-            open_ = repo.findings(store=store.name, status=list(ACTIVE_STATUSES))
-            by_sev = {s: sum(1 for f in open_ if f.severity == s) for s in SEVERITIES}
-            new = (
-                sum(1 for f in open_ if previous is not None and f.first_seen and f.first_seen > utc(previous.clock))
-                if last
-                else 0
-            )
+            counts = repo.severity_counts(store.name, list(ACTIVE_STATUSES))
+            by_sev = {s: counts.get(s, 0) for s in SEVERITIES}
+            fresh = repo.severity_counts(store.name, list(ACTIVE_STATUSES), previous.clock) if previous else {}
+            new = sum(fresh.values()) if last else 0
             cards.append(
                 {
                     "store": store,
@@ -403,7 +400,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             f=f,
             query=urlencode(query),
             stores=[s.name for s in cfg.stores],
-            checks=sorted({r.check for r in repo.findings(store=f["store"])}),
+            checks=repo.checks_seen(f["store"]),
         )
 
     @app.get("/findings/export")
