@@ -116,6 +116,23 @@ class RulesSettings(_Strict):
     overrides: dict[str, dict[str, Any]] = Field(default_factory=dict)
 
 
+class Workers(_Strict):
+    """Audits as Celery tasks on a Redis broker, for many stores across machines (`auditor worker`).
+    Without a broker everything runs in-process. The broker URL may hold a password: give it in the
+    environment as AUDITOR_BROKER_URL rather than here."""
+
+    broker_url: str | None = None
+    concurrency: int = Field(1, ge=1, le=32)  # worker processes per `auditor worker` (one Chromium each)
+    max_tasks_per_child: int = Field(20, ge=1)  # a worker process is replaced after this many audits
+    max_memory_mb: int = Field(1500, ge=200)  # ... or once it has grown past this
+    retry_busy_s: int = Field(120, ge=5)  # a store being audited elsewhere: try again after this long
+    queue: str = "auditor"
+
+    @property
+    def broker(self) -> str | None:
+        return os.environ.get("AUDITOR_BROKER_URL") or self.broker_url
+
+
 class Notify(_Strict):
     urls: list[str] = Field(default_factory=list)
     customer_service: list[str] = Field(default_factory=list)  # apprise URLs told of products gone off sale
@@ -133,6 +150,7 @@ class Config(_Strict):
     rules: RulesSettings = Field(default_factory=RulesSettings)
     crawl: CrawlSettings = Field(default_factory=CrawlSettings)
     notify: Notify = Field(default_factory=Notify)
+    workers: Workers = Field(default_factory=Workers)
     screenshots_dir: str = "screenshots"
 
     base_dir: Path = Field(default=Path("."), exclude=True)

@@ -30,6 +30,7 @@ from auditor.probes.ocr import OcrProber
 from auditor.screenshots import outline
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
+from auditor.vocabulary import ACTIVE_STATUSES
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
@@ -295,6 +296,7 @@ def run_audit(
     kind: str = "audit",
     settings: CrawlSettings | None = None,
     only: list[str] | None = None,
+    task_id: str | None = None,
 ) -> AuditResult:
     """One audit of one store: refused if the store is being audited; the run is recorded whatever happens.
 
@@ -307,7 +309,7 @@ def run_audit(
     expand_urls(cfg.notify)  # a missing token is a config error before the run, not after it
     expand_urls(Notify(urls=cfg.notify.customer_service))
     repo = Repo(open_db(cfg.db_url))
-    run_id = repo.start_run(store.name, now, kind)
+    run_id = repo.start_run(store.name, now, kind, task_id)
     progress = recording_progress(repo, run_id, progress)
     timings: dict[str, float] = {}
     settings = settings or cfg.crawl_for(store)
@@ -350,7 +352,7 @@ def run_audit(
         )
         if home_failed:
             crawl.errors.extend(
-                f"{p.url}: start page {'answered HTTP ' + str(p.status) if p.status else 'not read: ' + (p.error or '')}"
+                f"{p.url}: start page " + (f"answered HTTP {p.status}" if p.status else f"not read: {p.error or ''}")
                 for p in starts
             )
         uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
@@ -427,7 +429,9 @@ def run_audit(
     return result
 
 
-def watch_competitors(cfg: Config, store: Store, now: datetime, progress: Progress | None = None) -> AuditResult:
+def watch_competitors(
+    cfg: Config, store: Store, now: datetime, progress: Progress | None = None, task_id: str | None = None
+) -> AuditResult:
     """The competitor watch alone (`auditor competitors`): our paired products and the rivals' pages,
     nothing else; a run of kind "competitors" with only the competitor-low-price rule."""
     from auditor.errors import AuditorError
@@ -446,7 +450,37 @@ def watch_competitors(cfg: Config, store: Store, now: datetime, progress: Progre
         kind="competitors",
         settings=settings,
         only=ours_urls(store),
+        task_id=task_id,
     )
+
+
+def tell(cfg: Config, title: str, body: str) -> None:
+    """A notification about the tool itself (a failed run or export): logged if it cannot be sent."""
+    try:
+        send(cfg.notify, title, body)
+    except Exception as exc:
+        log.error("notification failed: %s", exc)
+
+
+def export_after_run(cfg: Config, store: Store, run_id: int, now: datetime) -> None:
+    """The scheduled export (`schedule.export`) after a morning run; a failure is recorded on the run
+    and notified, never raised (the scheduler or worker lives on)."""
+    from auditor.export import render, write_atomic
+
+    if not cfg.schedule.export:
+        return
+    target = cfg.resolve(cfg.schedule.export.format(store=store.name, date=now.strftime("%Y%m%d")))
+    repo = Repo(open_db(cfg.db_url))
+    try:
+        fmt = target.suffix.lstrip(".") or "csv"
+        findings = repo.findings(store=store.name, status=list(ACTIVE_STATUSES))
+        target.parent.mkdir(parents=True, exist_ok=True)
+        write_atomic(target, render(findings, fmt, cfg.locale, cfg.checker, cfg.zone(store)))
+    except Exception as exc:
+        what = f"export to {target} failed: {type(exc).__name__}: {exc}"
+        log.error("run #%s: %s", run_id, what)
+        repo.add_run_errors(run_id, [what])
+        tell(cfg, f"[店铺巡检] {store.name} 运行 #{run_id} 导出失败", what)
 
 
 def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
@@ -479,7 +513,7 @@ CAMPAIGN_CRAWL_DEPTH = 6
 
 
 def campaign_check(
-    cfg: Config, store: Store, name: str, now: datetime, progress: Progress | None = None
+    cfg: Config, store: Store, name: str, now: datetime, progress: Progress | None = None, task_id: str | None = None
 ) -> CampaignVerdict:
     """The 100% check after a promotion ends: every page of the store (to `max_pages`), every region
     and product page, for prices not restored and anything still showing the campaign."""
@@ -512,6 +546,7 @@ def campaign_check(
         campaigns=[campaign],
         kind="campaign-check",
         settings=settings,
+        task_id=task_id,
     )
     not_restored = {f.target for f in result.findings if f.check == "price-not-restored"}
     showing = {f.page for f in result.findings if f.check == "expired-promotion"}

@@ -30,44 +30,44 @@ JOB_PREFIX = "audit:"
 
 
 def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0.0) -> None:
-    """One scheduled run: the audit, then the configured export. Config is read afresh each time."""
-    from auditor.export import render, write_atomic
-    from auditor.pipeline import run_audit
-    from auditor.store.db import open_db
-    from auditor.store.repo import Repo
+    """One scheduled run: the audit, then the configured export. Config is read afresh each time.
+    With a broker configured (`workers`), the store's task is enqueued instead, once per cron tick
+    however many schedulers are running."""
+    from auditor.pipeline import export_after_run, run_audit, tell
 
     cfg = load_config(config_path)
     store = cfg.store(store_name)
     now = datetime.now(cfg.zone(store)) + timedelta(seconds=clock_offset_s)
+    if cfg.workers.broker:
+        from auditor.workers import enqueue_tick
+
+        try:
+            # the tick in real time (what fired), whatever clock the audit is given (--now)
+            enqueue_tick(cfg, store.name, current_tick(cfg, store.name, datetime.now(cfg.zone(store))), now)
+        except Exception as exc:
+            log.error("enqueueing %s failed: %s: %s", store.name, type(exc).__name__, exc)
+            tell(cfg, f"[店铺巡检] {store.name} 巡检任务未能排队", f"{type(exc).__name__}: {exc}")
+        return
     try:
         result = run_audit(cfg, store, now)
     except Exception as exc:
         log.error("audit of %s failed: %s: %s", store.name, type(exc).__name__, exc)
-        _tell(cfg, f"[店铺巡检] {store.name} 巡检失败", f"{type(exc).__name__}: {exc}")
+        tell(cfg, f"[店铺巡检] {store.name} 巡检失败", f"{type(exc).__name__}: {exc}")
         return
     log.info("run #%s of %s: %s, %d findings", result.run_id, store.name, result.status, len(result.findings))
-    if cfg.schedule.export:
-        target = cfg.resolve(cfg.schedule.export.format(store=store.name, date=now.strftime("%Y%m%d")))
-        try:
-            fmt = target.suffix.lstrip(".") or "csv"
-            repo = Repo(open_db(cfg.db_url))
-            findings = repo.findings(store=store.name, status=["open", "regressed", "assigned", "acknowledged"])
-            target.parent.mkdir(parents=True, exist_ok=True)
-            write_atomic(target, render(findings, fmt, cfg.locale, cfg.checker, cfg.zone(store)))
-        except Exception as exc:
-            what = f"export to {target} failed: {type(exc).__name__}: {exc}"
-            log.error("run #%s: %s", result.run_id, what)
-            Repo(open_db(cfg.db_url)).add_run_errors(result.run_id, [what])
-            _tell(cfg, f"[店铺巡检] {store.name} 运行 #{result.run_id} 导出失败", what)
+    export_after_run(cfg, store, result.run_id, now)
 
 
-def _tell(cfg: Config, title: str, body: str) -> None:
-    from auditor.notify import send
-
-    try:
-        send(cfg.notify, title, body)
-    except Exception as exc:
-        log.error("notification failed: %s", exc)
+def current_tick(cfg: Config, store_name: str, now: datetime) -> datetime:
+    """The cron tick this call belongs to: the latest fire time at or before `now` (a scheduler fires
+    a little after it, or up to `grace_s` late after a restart)."""
+    trigger = trigger_for(cfg, store_name)
+    tick = trigger.get_next_fire_time(None, now - timedelta(seconds=cfg.schedule.grace_s))
+    if tick is None or tick > now + timedelta(seconds=5):
+        return now.replace(second=0, microsecond=0)
+    while (after := trigger.get_next_fire_time(tick, tick + timedelta(seconds=1))) and after <= now:
+        tick = after
+    return tick  # type: ignore[no-any-return]
 
 
 def trigger_for(cfg: Config, store_name: str) -> CronTrigger:

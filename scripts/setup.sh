@@ -34,3 +34,7 @@ if ! command -v fc-list >/dev/null; then as_root_apt fonts-noto-cjk fontconfig; 
 if [ $want_test = 1 ] && ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 && ! command -v initdb >/dev/null; then
   as_root_apt postgresql
 fi
+# the workers' tests start a real Redis broker on loopback
+if [ $want_test = 1 ] && ! command -v redis-server >/dev/null; then
+  as_root_apt redis-server
+fi

@@ -127,6 +127,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("auditor.store",),
     ("auditor.export", "auditor.xlsx", "auditor.report", "auditor.notify", "auditor.screenshots"),
     ("auditor.pipeline", "auditor.competitors", "auditor.demo_store", "auditor.starter"),
+    ("auditor.workers",),
     ("auditor.schedule",),
     ("auditor.web",),
     ("auditor.cli", "auditor.__main__"),

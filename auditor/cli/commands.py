@@ -110,9 +110,16 @@ fail_on_option = click.option(
 @fail_on_option
 @click.option("--report", type=click.Path(dir_okay=False), help="also write the run's HTML report here")
 @click.option("--timings", "show_timings", is_flag=True, help="print where the time went, stage by stage")
+@click.option("--enqueue", is_flag=True, help="put the audit on the workers' queue instead (`--store`, or every store)")
 @common
 def audit(
-    ctx: Ctx, url: str | None, store_name: str | None, fail_on: str, report: str | None, show_timings: bool
+    ctx: Ctx,
+    url: str | None,
+    store_name: str | None,
+    fail_on: str,
+    report: str | None,
+    show_timings: bool,
+    enqueue: bool,
 ) -> None:
     """Audit a store: crawl, probe, check, store the findings, print a summary.
 
@@ -120,7 +127,17 @@ def audit(
     Examples:
       auditor audit --config config.yaml
       auditor audit https://shop.example.com/ --now 2026-11-20T09:00:00+08:00
+      auditor audit --config config.yaml --enqueue        # every store, run by `auditor worker`
     """
+    if enqueue:
+        from auditor.workers import enqueue as put
+
+        if url:
+            raise click.UsageError("--enqueue audits configured stores (--store NAME), not a URL")
+        for store in [ctx.cfg.store(store_name)] if store_name else ctx.cfg.stores:
+            task = put(ctx.cfg, store.name, "audit", ctx.now(store))
+            out.print(f"已排队 queued: {store.name} (task {task})", markup=False)
+        return
     sys.exit(_audit(ctx, url, store_name, fail_on, report, show_timings))
 
 

@@ -8,7 +8,8 @@ import click
 
 import auditor.cli.commands
 import auditor.cli.findings
-import auditor.cli.web  # noqa: F401  (registers its commands)
+import auditor.cli.web
+import auditor.cli.workers  # noqa: F401  (registers its commands)
 from auditor.cli.base import cli, err, one_line
 from auditor.errors import AuditorError
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from importlib.resources import files
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -48,11 +49,17 @@ def safe_url(url: str) -> str:
         return url
 
 
+_migrating = threading.Lock()  # alembic keeps its context in module globals: one migration per process at a time
+MIGRATION_LOCK_KEY = 0x5A_AD17  # PostgreSQL advisory lock: one migration per database at a time
+
+
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (a new database starts from the first)."""
     cfg = alembic_config()
     try:
-        with engine.begin() as conn:
+        with _migrating, engine.begin() as conn:
+            if conn.dialect.name == "postgresql":  # schedulers and workers starting together: one migrates
+                conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK_KEY})
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:

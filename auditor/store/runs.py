@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import socket
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -13,7 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from auditor.errors import StoreLockedError
 from auditor.store.db import utc
-from auditor.store.tables import Run, StoreLock
+from auditor.store.tables import Run, ScheduleTick, StoreLock
 
 STALE_LOCK = timedelta(hours=6)
 
@@ -31,7 +33,7 @@ def _pid_alive(pid: int) -> bool:
 class RunStore:
     sessions: sessionmaker[Session]
 
-    def start_run(self, store: str, clock: datetime, kind: str = "audit") -> int:
+    def start_run(self, store: str, clock: datetime, kind: str = "audit", task_id: str | None = None) -> int:
         """Create a run and take the store's lock; a second audit of the same store is refused."""
         host, pid = socket.gethostname(), os.getpid()
         with self.sessions.begin() as s:
@@ -44,6 +46,7 @@ class RunStore:
                 started_at=datetime.now(UTC),
                 pid=pid,
                 host=host,
+                task_id=task_id,
             )
             s.add(run)
             s.flush()
@@ -101,6 +104,53 @@ class RunStore:
             run = s.get(Run, run_id)
             if run is not None:
                 run.errors = [*run.errors, *errors]
+
+    def abort_attempts_of(self, task_id: str) -> list[int]:
+        """A task delivered again: its earlier attempt's worker died (the broker only redelivers an
+        unacknowledged task), so that attempt's run is aborted and its store lock freed."""
+        with self.sessions.begin() as s:
+            dead = list(s.scalars(select(Run).where(Run.task_id == task_id, Run.status == "running")))
+            for run in dead:
+                run.status, run.finished_at = "aborted", datetime.now(UTC)
+                run.errors = [*run.errors, "aborted: its worker died; the task was delivered again"]
+                s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
+            return [r.id for r in dead]
+
+    def runs_of_task(self, task_id: str) -> list[Run]:
+        with self.sessions() as s:
+            return list(s.scalars(select(Run).where(Run.task_id == task_id).order_by(Run.id)))
+
+    @contextmanager
+    def claiming_tick(self, store: str, tick: datetime, task_id: str) -> Iterator[bool]:
+        """Claim this store's cron tick for the `with` block: True for the first scheduler (the claim
+        commits only if the block succeeds, so a failed enqueue leaves the tick to another one), False
+        for every other. A second claimant waits on the first one's row until it commits or rolls back."""
+        s = self.sessions()
+        try:
+            s.add(
+                ScheduleTick(
+                    store=store,
+                    tick=utc(tick),
+                    task_id=task_id,
+                    enqueued_at=datetime.now(UTC),
+                    by=f"{socket.gethostname()}:{os.getpid()}",
+                )
+            )
+            try:
+                s.flush()
+            except IntegrityError:
+                s.rollback()
+                claimed = False
+            else:
+                claimed = True
+            yield claimed
+            if claimed:
+                s.commit()
+        except BaseException:
+            s.rollback()
+            raise
+        finally:
+            s.close()
 
     def set_progress(self, run_id: int, progress: dict[str, Any]) -> None:
         """What the running audit is doing now, for anyone watching (the console's live view)."""

@@ -31,7 +31,8 @@ class Run(Base):
     errors: Mapped[list[Any]] = mapped_column(default=list)
     timings: Mapped[dict[str, Any]] = mapped_column(default=dict)
     unreachable: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # host → count
-    progress: Mapped[dict[str, Any] | None]  # while running: {"stage", "done", "total", "at"}
+    progress: Mapped[dict[str, Any] | None]  # while running: {"stage", "done", "total", "url"}
+    task_id: Mapped[str | None] = mapped_column(String(64), index=True)  # the Celery task that ran it
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(200))
 
@@ -114,6 +115,17 @@ class StoreLock(Base):
     pid: Mapped[int] = mapped_column(Integer)
     host: Mapped[str] = mapped_column(String(200))
     acquired_at: Mapped[datetime]
+
+
+class ScheduleTick(Base):
+    """A store's morning task enqueued for one cron tick: the first scheduler to insert it enqueues."""
+
+    __tablename__ = "schedule_ticks"
+    store: Mapped[str] = mapped_column(String(200), primary_key=True)
+    tick: Mapped[datetime] = mapped_column(DateTime(timezone=True), primary_key=True)
+    task_id: Mapped[str] = mapped_column(String(64))
+    enqueued_at: Mapped[datetime]
+    by: Mapped[str] = mapped_column(String(200))
 
 
 class TextFirstSeen(Base):

@@ -149,3 +149,37 @@ def test_a_pair_the_run_could_not_judge_is_not_fixed(repo: Repo) -> None:
     repo.record(run_id, [], [Page(url=P1)], True, ["dead-link"], clock, unjudged={("dead-link", "http://shop.test/a")})
     repo.finish_run(run_id, "complete")
     assert statuses(repo) == {"a": "open"}
+
+
+def test_opened_from_many_threads_at_once_the_schema_is_made_once(db_url: str) -> None:
+    """The scheduler fires every store's job in the same second: each thread opens the database."""
+    import threading
+
+    failures: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            open_db(db_url)
+        except BaseException as exc:  # collected: the test names it
+            failures.append(exc)
+
+    threads = [threading.Thread(target=open_it) for _ in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert failures == []
+    assert Repo(open_db(db_url)).runs() == []
+
+
+def test_a_cron_tick_is_claimed_once_and_a_failed_enqueue_gives_it_back(db_url: str) -> None:
+    repo = Repo(open_db(db_url))
+    with pytest.raises(ConnectionError), repo.claiming_tick("shop", CLOCK, "t1") as claimed:
+        assert claimed
+        raise ConnectionError("broker down")  # the task never reached the queue: the tick is not taken
+    with repo.claiming_tick("shop", CLOCK, "t2") as claimed:
+        assert claimed
+    with repo.claiming_tick("shop", CLOCK, "t3") as claimed:
+        assert not claimed
+    with repo.claiming_tick("shop", CLOCK + timedelta(days=1), "t4") as claimed:
+        assert claimed
