@@ -19,10 +19,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy import create_engine, text
 
 from auditor.config import load_config
 from auditor.errors import ConfigError
+from auditor.store.db import open_db
+from auditor.store.repo import Repo
+from auditor.web.app import create_app
 from auditor.workers import check_setup
 
 NOW = "2026-11-20T09:00:00+08:00"
@@ -160,6 +164,39 @@ def test_one_tick_six_stores_two_workers_a_worker_killed(
                 break
             assert time.monotonic() < deadline, (done, log.read_text(errors="replace")[-3000:])
             time.sleep(1)
+        # run-now from the console and `audit --enqueue` go through the same queue
+        cfg = load_config(tmp_path / "config.yaml")
+        repo = Repo(open_db(cfg.db_url))
+        repo.add_user("op", "operator", "op-password")
+        console = TestClient(create_app(cfg, NOW), headers={"Authorization": f"Bearer {repo.new_token('op')}"})
+        job = console.post("/api/runs", json={"store": "price-jd"}).json()
+        queued = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "audit",
+                "--enqueue",
+                "--store",
+                "price-tmall",
+                "--config",
+                "config.yaml",
+            ],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "AUDITOR_DB_URL": "", "AUDITOR_BROKER_URL": ""},
+        )
+        assert queued.returncode == 0 and "price-tmall" in queued.stdout, queued.stderr
+        deadline = time.monotonic() + 120
+        while (state := console.get(f"/api/jobs/{job['job']}").json())["state"] not in ("done", "failed"):
+            assert time.monotonic() < deadline, state
+            time.sleep(0.5)
+        assert state["state"] == "done" and job["task"] and state["run"]
+        assert rows(pg_url, f"SELECT task_id FROM runs WHERE id = {state['run']}")[0].task_id == job["task"]
+        while len(rows(pg_url, "SELECT 1 FROM runs WHERE store = 'price-tmall' AND status <> 'running'")) < 2:
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.5)
         status_out = subprocess.run(
             [sys.executable, "-m", "auditor", "workers", "status", "--json", "--config", "config.yaml"],
             cwd=tmp_path,

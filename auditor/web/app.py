@@ -105,6 +105,7 @@ class Job:
     campaign: str | None = None
     pid: int | None = None
     log: Path | None = None
+    task_id: str | None = None  # on the workers' queue
 
 
 class Runner:
@@ -142,8 +143,38 @@ class Runner:
         with self.lock:
             job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign)
             self.jobs[job.id] = job
-        threading.Thread(target=self._supervise, args=(job,), name=f"console-job-{job.id}", daemon=True).start()
+        if self.cfg.workers.broker:  # workers configured: the queue runs it, the console watches its runs
+            from auditor.workers import enqueue
+
+            store_cfg = self.cfg.store(store)
+            job.task_id = enqueue(self.cfg, store, kind, parse_now(self.now_text, self.cfg.zone(store_cfg)), campaign)
+            target = self._watch_task
+        else:
+            target = self._supervise
+        threading.Thread(target=target, args=(job,), name=f"console-job-{job.id}", daemon=True).start()
         return job
+
+    def _watch_task(self, job: Job, poll_s: float = 1.0) -> None:
+        """A run-now on the workers' queue: queued until a worker starts its run, then that run's fate
+        (a run aborted because its worker died is followed by the attempt the queue delivers again)."""
+        from auditor.workers import hard_limit_s
+
+        deadline = time.monotonic() + 2 * hard_limit_s(self.cfg) + 3600  # waiting in the queue counts too
+        assert job.task_id is not None
+        while time.monotonic() < deadline and not self.stopping:
+            runs = self.repo.runs_of_task(job.task_id)
+            last = runs[-1] if runs else None
+            if last is not None:
+                job.run_id = last.id
+                if last.status in ("complete", "partial"):
+                    job.state = "done"
+                    return
+                if last.status == "failed":
+                    job.state, job.error = "failed", (last.errors or ["failed"])[-1][:500]
+                    return
+                job.state = "running"
+            time.sleep(poll_s)
+        job.state, job.error = "failed", "no run of the queued task finished while the console watched"
 
     def _command(self, job: Job) -> list[str]:
         cmd = [sys.executable, "-m", "auditor.web.worker", "--config", str(self.cfg.path), "--store", job.store]
@@ -615,6 +646,7 @@ def job_json(job: Job) -> dict[str, Any]:
         "state": job.state,
         "run": job.run_id,
         "error": job.error,
+        "task": job.task_id,
     }
 
 
