@@ -151,6 +151,8 @@ async def gather_facts(
             facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
         if link_job is not None:
             facts.links = await link_job
+            if progress:  # links the crawl already knew never tick: say the stage is over
+                progress("links", distinct, distinct)
             clock["probes: link probing"] = time.monotonic() - t_links
             clock["links probed"] = len(facts.links)
     if timings is not None:

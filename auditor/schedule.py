@@ -27,6 +27,7 @@ from auditor.errors import ConfigError
 
 log = logging.getLogger("auditor.schedule")
 JOB_PREFIX = "audit:"
+TICK_SLACK_S = 300  # a job may start a little after grace_s (reading the config, a busy machine)
 
 
 def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0.0) -> None:
@@ -43,7 +44,11 @@ def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0
 
         try:
             # the tick in real time (what fired), whatever clock the audit is given (--now)
-            enqueue_tick(cfg, store.name, current_tick(cfg, store.name, datetime.now(cfg.zone(store))), now)
+            tick = current_tick(cfg, store.name, datetime.now(cfg.zone(store)))
+            if tick is None:
+                log.warning("%s: no cron tick within schedule.grace_s of now; nothing enqueued", store.name)
+                return
+            enqueue_tick(cfg, store.name, tick, now)
         except Exception as exc:
             log.error("enqueueing %s failed: %s: %s", store.name, type(exc).__name__, exc)
             tell(cfg, f"[店铺巡检] {store.name} 巡检任务未能排队", f"{type(exc).__name__}: {exc}")
@@ -58,13 +63,13 @@ def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0
     export_after_run(cfg, store, result.run_id, now)
 
 
-def current_tick(cfg: Config, store_name: str, now: datetime) -> datetime:
+def current_tick(cfg: Config, store_name: str, now: datetime) -> datetime | None:
     """The cron tick this call belongs to: the latest fire time at or before `now` (a scheduler fires
-    a little after it, or up to `grace_s` late after a restart)."""
+    a little after it, or up to `grace_s` late after a restart); None if there is none that recent."""
     trigger = trigger_for(cfg, store_name)
-    tick = trigger.get_next_fire_time(None, now - timedelta(seconds=cfg.schedule.grace_s))
-    if tick is None or tick > now + timedelta(seconds=5):
-        return now.replace(second=0, microsecond=0)
+    tick = trigger.get_next_fire_time(None, now - timedelta(seconds=cfg.schedule.grace_s + TICK_SLACK_S))
+    if tick is None or tick > now:
+        return None
     while (after := trigger.get_next_fire_time(tick, tick + timedelta(seconds=1))) and after <= now:
         tick = after
     return tick  # type: ignore[no-any-return]

@@ -8,8 +8,9 @@ No run lost, none doubled:
 - late acknowledgement: a task is acknowledged when it ends, and rejected back to the queue when its
   worker process dies (`task_reject_on_worker_lost`); the broker's visibility timeout is above the
   task's hard time limit, so a task still running is never handed to a second worker;
-- a task delivered again marks its dead attempt's run `aborted` (runs carry their task id) and
-  audits again;
+- a task delivered again marks its earlier attempt's run `aborted` and audits again, but only when
+  that attempt is provably dead (its process gone on this machine, or its heartbeat stale); a task
+  whose run already ended is not run again;
 - the store lock in the database still refuses a second audit of a store: the task retries later;
 - one enqueue per store per cron tick, however many schedulers run (`schedule_ticks` in the database).
 """
@@ -23,7 +24,7 @@ import os
 import socket
 import threading
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from auditor.config import Config, load_config
@@ -34,6 +35,8 @@ TASK = "auditor.run"
 KINDS = ("audit", "campaign-check", "competitors")
 TIME_MARGIN_S = 600  # past the run deadline: rules, storing, the competitor watch, the export
 MAX_BUSY_RETRIES = 30
+BEAT_S = 30.0  # a running task's heartbeat on its run
+BEAT_GAP = timedelta(minutes=5)  # no heartbeat for this long: that attempt's worker is dead
 
 
 def check_setup(cfg: Config) -> str:
@@ -69,6 +72,7 @@ def celery_app(cfg: Config) -> Any:
         worker_prefetch_multiplier=1,  # a worker takes one audit at a time: the others stay in the queue
         broker_transport_options={"visibility_timeout": limit * 2},
         task_time_limit=limit,
+        task_soft_time_limit=limit - 60,  # raised inside the run first, so it is recorded, not left running
         task_default_queue=cfg.workers.queue,
         task_ignore_result=True,  # runs are recorded in the database, not in a result backend
         task_serializer="json",
@@ -127,7 +131,7 @@ def _send(
 
 def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None = None, export: bool = False) -> int:
     """One task in a worker process: the run, recorded in the database like any other."""
-    from auditor.pipeline import campaign_check, export_after_run, run_audit, tell, watch_competitors
+    from auditor.pipeline import export_after_run, tell
     from auditor.store.db import open_db
     from auditor.store.repo import Repo
 
@@ -136,17 +140,28 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
     now = datetime.fromisoformat(clock)
     task_id = str(task.request.id)
     repo = Repo(open_db(cfg.db_url))
-    dead = repo.abort_attempts_of(task_id)
-    if dead:
-        log.warning("task %s delivered again: run(s) %s of its dead attempt aborted", task_id, dead)
+    earlier = repo.runs_of_task(task_id)
+    ended = [r for r in earlier if r.status in ("complete", "partial", "failed")]
+    if ended:  # its worker died after the run was recorded, before the broker heard: not audited twice
+        log.warning("task %s delivered again after its run #%s ended: not run again", task_id, ended[-1].id)
+        if export:
+            export_after_run(cfg, shop, ended[-1].id, now)
+        return ended[-1].id
+    aborted, alive = repo.abort_attempts_of(task_id, BEAT_GAP)
+    if aborted:
+        log.warning("task %s delivered again: run(s) %s of its dead attempt aborted", task_id, aborted)
     try:
-        if kind == "campaign-check":
-            run_id = campaign_check(cfg, shop, campaign or "", now, task_id=task_id).result.run_id
-        elif kind == "competitors":
-            run_id = watch_competitors(cfg, shop, now, task_id=task_id).run_id
-        else:
-            run_id = run_audit(cfg, shop, now, task_id=task_id).run_id
+        if alive:  # the broker handed it out twice while the first attempt still runs
+            raise StoreLockedError(f"task {task_id} is still running as run #{alive[0]}")
+        run_id = _run_beating(cfg, shop, kind, now, campaign, task_id, repo)
     except StoreLockedError as exc:  # audited elsewhere right now: later, not twice at once
+        if task.request.retries >= task.max_retries:
+            tell(
+                cfg,
+                f"[店铺巡检] {store} 巡检任务放弃",
+                f"task {task_id}: {exc}; gave up after {task.max_retries} tries",
+            )
+            raise
         log.info("%s is busy (%s); retrying in %s s", store, exc, cfg.workers.retry_busy_s)
         raise task.retry(exc=exc, countdown=cfg.workers.retry_busy_s) from None
     except Exception as exc:
@@ -155,6 +170,35 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
     if export:
         export_after_run(cfg, shop, run_id, now)
     return run_id
+
+
+def _run_beating(
+    cfg: Config, shop: Any, kind: str, now: datetime, campaign: str | None, task_id: str, repo: Any
+) -> int:
+    """The run, with a heartbeat on it every BEAT_S while it lasts (how another machine tells a live
+    attempt from a dead one)."""
+    from auditor.pipeline import campaign_check, run_audit, watch_competitors
+
+    stop = threading.Event()
+
+    def beat() -> None:
+        while not stop.wait(BEAT_S):
+            try:
+                repo.beat(task_id)
+            except Exception as exc:  # a missed beat is not a failed audit
+                log.warning("heartbeat of task %s not recorded: %s", task_id, exc)
+
+    beater = threading.Thread(target=beat, name=f"beat-{task_id}", daemon=True)
+    beater.start()
+    try:
+        if kind == "campaign-check":
+            return int(campaign_check(cfg, shop, campaign or "", now, task_id=task_id).result.run_id)
+        if kind == "competitors":
+            return int(watch_competitors(cfg, shop, now, task_id=task_id).run_id)
+        return int(run_audit(cfg, shop, now, task_id=task_id).run_id)
+    finally:
+        stop.set()
+        beater.join(5)
 
 
 def start_worker(cfg: Config, concurrency: int | None = None, name: str | None = None) -> None:
@@ -182,7 +226,7 @@ def start_worker(cfg: Config, concurrency: int | None = None, name: str | None =
 
 def status(cfg: Config, timeout_s: float = 2.0) -> dict[str, Any]:
     """Queued, running and recently failed tasks per store, and the workers alive."""
-    from datetime import UTC, timedelta
+    from datetime import UTC
 
     from auditor.store.db import open_db
     from auditor.store.repo import Repo

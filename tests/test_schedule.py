@@ -95,3 +95,27 @@ def test_a_bad_cron_is_a_config_error(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="schedule.cron '61 8"):
         sync_jobs(s, cfg, "config.yaml", func=record)
     s.shutdown(wait=False)
+
+
+@pytest.mark.parametrize(
+    ("cron", "now", "tick"),
+    [
+        ("30 8 * * *", "2026-11-20T08:30:02", "2026-11-20T08:30:00"),  # fired on time
+        ("30 8 * * *", "2026-11-20T09:29:00", "2026-11-20T08:30:00"),  # fired late, within grace_s
+        ("30 8 * * *", "2026-11-20T08:29:59", None),  # yesterday's tick is a day old: none
+        ("*/5 * * * *", "2026-11-20T09:07:30", "2026-11-20T09:05:00"),  # the latest of several in the window
+    ],
+)
+def test_current_tick_is_the_latest_fire_time_at_or_before_now(
+    tmp_path: Path, cron: str, now: str, tick: str | None
+) -> None:
+    from auditor.schedule import current_tick
+
+    (tmp_path / "config.yaml").write_text(
+        f"schedule: {{cron: '{cron}', grace_s: 3600}}\nstores: [{{name: s, url: 'https://s.example/'}}]\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    zone = cfg.zone()
+    got = current_tick(cfg, "s", datetime.fromisoformat(now).replace(tzinfo=zone))
+    assert got == (datetime.fromisoformat(tick).replace(tzinfo=zone) if tick else None)

@@ -105,16 +105,33 @@ class RunStore:
             if run is not None:
                 run.errors = [*run.errors, *errors]
 
-    def abort_attempts_of(self, task_id: str) -> list[int]:
-        """A task delivered again: its earlier attempt's worker died (the broker only redelivers an
-        unacknowledged task), so that attempt's run is aborted and its store lock freed."""
+    def abort_attempts_of(self, task_id: str, beat_gap: timedelta) -> tuple[list[int], list[int]]:
+        """A task delivered again. Its earlier attempt's running run is aborted (lock freed) only when
+        that attempt is provably dead: its process gone on this machine, or no heartbeat for
+        `beat_gap`. Returns (aborted, still alive): a live attempt means the broker handed the task
+        out twice, and this delivery must not audit beside it."""
+        aborted, alive = [], []
+        now = datetime.now(UTC)
         with self.sessions.begin() as s:
-            dead = list(s.scalars(select(Run).where(Run.task_id == task_id, Run.status == "running")))
-            for run in dead:
-                run.status, run.finished_at = "aborted", datetime.now(UTC)
+            for run in s.scalars(select(Run).where(Run.task_id == task_id, Run.status == "running")):
+                here = run.host == socket.gethostname()
+                beat = utc(run.beat_at or run.started_at)
+                dead = (here and run.pid is not None and not _pid_alive(run.pid)) or now - beat > beat_gap
+                if not dead:
+                    alive.append(run.id)
+                    continue
+                run.status, run.finished_at = "aborted", now
                 run.errors = [*run.errors, "aborted: its worker died; the task was delivered again"]
                 s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
-            return [r.id for r in dead]
+                aborted.append(run.id)
+        return aborted, alive
+
+    def beat(self, task_id: str) -> None:
+        """The worker running this task is alive."""
+        with self.sessions.begin() as s:
+            s.execute(
+                update(Run).where(Run.task_id == task_id, Run.status == "running").values(beat_at=datetime.now(UTC))
+            )
 
     def runs_of_task(self, task_id: str) -> list[Run]:
         with self.sessions() as s:

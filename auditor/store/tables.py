@@ -33,6 +33,7 @@ class Run(Base):
     unreachable: Mapped[dict[str, Any]] = mapped_column(default=dict, server_default="{}")  # host → count
     progress: Mapped[dict[str, Any] | None]  # while running: {"stage", "done", "total", "url"}
     task_id: Mapped[str | None] = mapped_column(String(64), index=True)  # the Celery task that ran it
+    beat_at: Mapped[datetime | None]  # a worker's heartbeat while its task runs
     pid: Mapped[int | None]
     host: Mapped[str | None] = mapped_column(String(200))
 

@@ -9,8 +9,10 @@ triages and starts runs, admin also manages users.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import threading
@@ -140,41 +142,57 @@ class Runner:
             refused = StoreLockedError(f"store {store!r} is being audited ({what}); wait for it to finish")
             refused.what = what
             raise refused
-        with self.lock:
-            job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign)
-            self.jobs[job.id] = job
+        task_id = None
         if self.cfg.workers.broker:  # workers configured: the queue runs it, the console watches its runs
             from auditor.workers import enqueue
 
-            store_cfg = self.cfg.store(store)
-            job.task_id = enqueue(self.cfg, store, kind, parse_now(self.now_text, self.cfg.zone(store_cfg)), campaign)
-            target = self._watch_task
-        else:
-            target = self._supervise
+            clock = parse_now(self.now_text, self.cfg.zone(self.cfg.store(store)))
+            try:
+                task_id = enqueue(self.cfg, store, kind, clock, campaign)
+            except AuditorError:
+                raise
+            except Exception as exc:  # the broker did not take it: said now, no job left hanging
+                raise AuditorError(f"the workers' queue did not take the task: {type(exc).__name__}: {exc}") from None
+        with self.lock:
+            job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign, task_id=task_id)
+            self.jobs[job.id] = job
+        target = self._watch_task if task_id else self._supervise
         threading.Thread(target=target, args=(job,), name=f"console-job-{job.id}", daemon=True).start()
         return job
 
-    def _watch_task(self, job: Job, poll_s: float = 1.0) -> None:
-        """A run-now on the workers' queue: queued until a worker starts its run, then that run's fate
-        (a run aborted because its worker died is followed by the attempt the queue delivers again)."""
+    def _watch_task(self, job: Job, poll_s: float = 1.0, aborted_grace_s: float = 120.0) -> None:
+        """A run-now on the workers' queue: queued until a worker starts its run, then that run's fate.
+        A run aborted because its worker died is followed by the attempt the queue delivers again;
+        if none comes within `aborted_grace_s`, the job ends failed."""
         from auditor.workers import hard_limit_s
 
         deadline = time.monotonic() + 2 * hard_limit_s(self.cfg) + 3600  # waiting in the queue counts too
-        assert job.task_id is not None
-        while time.monotonic() < deadline and not self.stopping:
-            runs = self.repo.runs_of_task(job.task_id)
-            last = runs[-1] if runs else None
-            if last is not None:
-                job.run_id = last.id
-                if last.status in ("complete", "partial"):
-                    job.state = "done"
-                    return
-                if last.status == "failed":
-                    job.state, job.error = "failed", (last.errors or ["failed"])[-1][:500]
-                    return
-                job.state = "running"
-            time.sleep(poll_s)
-        job.state, job.error = "failed", "no run of the queued task finished while the console watched"
+        aborted_since: float | None = None
+        try:
+            assert job.task_id is not None
+            while time.monotonic() < deadline and not self.stopping:
+                runs = self.repo.runs_of_task(job.task_id)
+                last = runs[-1] if runs else None
+                if last is not None:
+                    job.run_id = last.id
+                    if last.status in ("complete", "partial"):
+                        job.state = "done"
+                        return
+                    if last.status == "failed":
+                        job.state, job.error = "failed", (last.errors or ["failed"])[-1][:500]
+                        return
+                    if last.status == "aborted":
+                        aborted_since = aborted_since or time.monotonic()
+                        if time.monotonic() - aborted_since > aborted_grace_s:
+                            job.state, job.error = "failed", (last.errors or ["aborted"])[-1][:500]
+                            return
+                    else:
+                        aborted_since = None
+                        job.state = "running"
+                time.sleep(poll_s)
+            job.state, job.error = "failed", "no run of the queued task finished while the console watched"
+        except Exception as exc:  # never a job stuck "running" because the watcher died
+            job.state, job.error = "failed", f"{type(exc).__name__}: {exc}"
 
     def _command(self, job: Job) -> list[str]:
         cmd = [sys.executable, "-m", "auditor.web.worker", "--config", str(self.cfg.path), "--store", job.store]
@@ -226,13 +244,15 @@ class Runner:
         procs = list(self.procs.values())
         for proc in procs:
             if proc.poll() is None:
-                proc.terminate()
+                proc.terminate()  # the worker closes its browser and records the run aborted
         deadline = time.monotonic() + grace_s
         for proc in procs:
             try:
                 proc.wait(max(0.1, deadline - time.monotonic()))
             except subprocess.TimeoutExpired:
-                proc.kill()
+                with contextlib.suppress(ProcessLookupError):
+                    os.killpg(proc.pid, signal.SIGKILL)  # its own session: the browser goes with it
+                proc.wait(5)
 
 
 def _last_line(path: Path | None) -> str:
@@ -505,6 +525,8 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     async def runs_list(request: Request) -> HTMLResponse:
         user = need(request)
         jobs = sorted(runner.jobs.values(), key=lambda j: -j.id)[:20]
+        for store in {r.store for r in repo.runs(limit=100) if r.status == "running"}:
+            repo.busy(store)  # a run whose process died is marked aborted, not shown as live forever
         runs = repo.runs(limit=100)
         progress = {r.id: r.progress for r in runs if r.status == "running" and r.progress}
         live = any(j.state in ("queued", "running") for j in jobs) or any(r.status == "running" for r in runs)
@@ -516,7 +538,9 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         form = await form_checked(request)
         store = str(form.get("store") or "")
         try:
-            job = runner.submit(store, str(form.get("kind") or "audit"), user.name, form.get("campaign") or None)
+            job = await asyncio.to_thread(
+                runner.submit, store, str(form.get("kind") or "audit"), user.name, form.get("campaign") or None
+            )
         except StoreLockedError as exc:
             return back(request, "/runs", web_text("busy", locale, store=store, what=getattr(exc, "what", "")))
         what = f"{job.store} {label(job.kind, locale) if job.kind == 'audit' else job.kind}"
@@ -595,8 +619,12 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         user = need(request, "operator")
         api_csrf(request)
         body = await json_body(request)
-        job = runner.submit(
-            str(body.get("store") or ""), str(body.get("kind") or "audit"), user.name, body.get("campaign")
+        job = await asyncio.to_thread(
+            runner.submit,
+            str(body.get("store") or ""),
+            str(body.get("kind") or "audit"),
+            user.name,
+            body.get("campaign"),
         )
         return JSONResponse(job_json(job), status_code=202)
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import select
@@ -183,3 +183,21 @@ def test_a_cron_tick_is_claimed_once_and_a_failed_enqueue_gives_it_back(db_url: 
         assert not claimed
     with repo.claiming_tick("shop", CLOCK + timedelta(days=1), "t4") as claimed:
         assert claimed
+
+
+def test_a_task_delivered_again_aborts_only_a_dead_attempt(db_url: str) -> None:
+    repo = Repo(open_db(db_url))
+    alive = repo.start_run("live", CLOCK, task_id="t-live")  # this process: alive, beating
+    dead = repo.start_run("dead", CLOCK, task_id="t-dead")
+    silent = repo.start_run("silent", CLOCK, task_id="t-silent")
+    with repo.sessions.begin() as s:
+        s.get(Run, dead).pid = 2**22 + 1  # above pid_max on Linux: no such process here
+        elsewhere = s.get(Run, silent)
+        elsewhere.host, elsewhere.beat_at = "another-machine", datetime.now(UTC) - timedelta(minutes=6)
+    gap = timedelta(minutes=5)
+    assert repo.abort_attempts_of("t-live", gap) == ([], [alive])
+    assert repo.abort_attempts_of("t-dead", gap) == ([dead], [])
+    assert repo.abort_attempts_of("t-silent", gap) == ([silent], [])
+    assert repo.busy("dead") is None and repo.busy("silent") is None and repo.busy("live") == alive
+    repo.beat("t-live")
+    assert repo.run(alive).beat_at is not None

@@ -362,3 +362,21 @@ def test_a_worker_that_fails_ends_its_job_failed_with_the_cause(tmp_path: Path) 
         time.sleep(0.3)
     assert state["state"] == "failed" and "bogus" in state["error"] and "config.yaml:1" in state["error"]
     assert state["run"] is None  # nothing was started, nothing is left running
+
+
+def test_run_now_that_the_queue_cannot_take_leaves_no_job_behind(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\nworkers: {{broker_url: 'redis://127.0.0.1:9/0'}}\n"
+        "stores: [{name: shop, url: 'http://127.0.0.1:9/'}]\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    repo = Repo(open_db(cfg.db_url))
+    repo.add_user("op", "operator", "op-password")
+    app = create_app(cfg, NOW)
+    c = TestClient(app, headers={"Authorization": f"Bearer {repo.new_token('op')}"})
+    r = c.post("/api/runs", json={"store": "shop"})
+    assert r.status_code == 400 and "PostgreSQL" in r.json()["error"]  # workers need a shared database
+    assert app.state.runner.jobs == {}
+    again = c.post("/api/runs", json={"store": "shop"})
+    assert again.status_code == 400 and "being audited" not in again.json()["error"]
