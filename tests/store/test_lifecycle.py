@@ -201,3 +201,23 @@ def test_a_task_delivered_again_aborts_only_a_dead_attempt(db_url: str) -> None:
     assert repo.busy("dead") is None and repo.busy("silent") is None and repo.busy("live") == alive
     repo.beat("t-live")
     assert repo.run(alive).beat_at is not None
+
+
+@pytest.mark.postgres
+def test_processes_starting_together_on_an_empty_postgresql_migrate_once(pg_url: str) -> None:
+    """Schedulers and workers started together on a new database: one migrates, the others wait."""
+    import subprocess
+    import sys
+
+    from sqlalchemy import create_engine, text
+
+    engine = create_engine(pg_url)
+    with engine.begin() as conn:
+        conn.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+    engine.dispose()
+    code = "import sys; from auditor.store.db import open_db; open_db(sys.argv[1])"
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, pg_url], stderr=subprocess.PIPE, text=True) for _ in range(4)
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
