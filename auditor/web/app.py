@@ -596,9 +596,15 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
 
     # ---- JSON API ----
     @app.get("/api/findings")
-    async def api_findings(request: Request) -> JSONResponse:
+    async def api_findings(request: Request, limit: int | None = None, offset: int = 0) -> JSONResponse:
+        """Every matching finding; with `limit` one page of them, most severe first (X-Total-Count: all)."""
         need(request)
-        return JSONResponse([finding_json(f) for f in repo.findings(**filters_from(request))])
+        if limit is None:
+            return JSONResponse([finding_json(f) for f in repo.findings(**filters_from(request))])
+        if not 1 <= limit <= 1000 or offset < 0:
+            raise AuditorError("limit: 1 to 1000; offset: 0 or more")
+        rows, total = repo.findings_page(offset=offset, limit=limit, **filters_from(request))
+        return JSONResponse([finding_json(f) for f in rows], headers={"X-Total-Count": str(total)})
 
     @app.get("/api/findings/{finding_id}")
     async def api_finding(request: Request, finding_id: int) -> JSONResponse:

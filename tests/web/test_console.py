@@ -195,6 +195,9 @@ def test_api_with_bearer_tokens_and_roles(console: dict[str, Any]) -> None:
     found = c.get("/api/findings?severity=critical", headers=as_viewer).json()
     assert [f["id"] for f in found] == [3] and found[0]["check"] == "dead-link"
     assert c.get("/api/findings/2", headers=as_viewer).json()["severity"] == "low"
+    paged = c.get("/api/findings?limit=2&offset=1", headers=as_viewer)  # most severe first, a page at a time
+    assert [f["id"] for f in paged.json()] == [1, 4] and paged.headers["x-total-count"] == "4"
+    assert c.get("/api/findings?limit=0", headers=as_viewer).status_code == 400
     assert c.post("/api/findings/2/resolve", json={"note": "ok"}, headers=as_viewer).status_code == 403
     r = c.post("/api/findings/2/resolve", json={"note": "已处理"}, headers=as_operator)
     assert r.status_code == 200 and r.json()["status"] == "resolved" and r.json()["resolution"] == "已处理"
