@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from pydantic import Field
 
 from auditor.engine import CheckContext, Hit, Params, check
+from auditor.vocabulary import SKIPPED_SCHEMES
 
 
 class SlotGapParams(Params):
@@ -41,6 +42,14 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                 yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
                 continue
             img = slot.image
+            if (
+                img is None
+                and slot.index == len(region.slots) - 1
+                and (not slot.link or SKIPPED_SCHEMES.match(slot.link))
+            ):
+                # the grid's last cell with no picture that leads nowhere is its control ("换一批",
+                # "查看更多": tmall-clude index.html:1377-1383), not a product missing from it
+                continue
             img_facts = ctx.facts.images.get(img.url or "") if img else None
             if (
                 img is None
