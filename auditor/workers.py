@@ -29,6 +29,7 @@ from typing import Any
 
 from auditor.config import Config, load_config
 from auditor.errors import ConfigError, StoreLockedError
+from auditor.store.runs import STALE_BEAT
 
 log = logging.getLogger("auditor.workers")
 TASK = "auditor.run"
@@ -36,7 +37,7 @@ KINDS = ("audit", "campaign-check", "competitors")
 TIME_MARGIN_S = 600  # past the run deadline: rules, storing, the competitor watch, the export
 MAX_BUSY_RETRIES = 30
 BEAT_S = 30.0  # a running task's heartbeat on its run
-BEAT_GAP = timedelta(minutes=5)  # no heartbeat for this long: that attempt's worker is dead
+BEAT_GAP = STALE_BEAT  # no heartbeat for this long: that attempt's worker is dead
 
 
 def check_setup(cfg: Config) -> str:

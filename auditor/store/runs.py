@@ -18,6 +18,7 @@ from auditor.store.db import utc
 from auditor.store.tables import Run, ScheduleTick, StoreLock
 
 STALE_LOCK = timedelta(hours=6)
+STALE_BEAT = timedelta(minutes=5)  # workers beat on their run every 30 s: this long without one, it is dead
 
 
 def _pid_alive(pid: int) -> bool:
@@ -28,6 +29,13 @@ def _pid_alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+def _silent(run: Run | None) -> bool:
+    """A run of a worker's task whose heartbeat stopped: its worker (on whatever machine) is dead."""
+    if run is None or run.task_id is None:
+        return False
+    return datetime.now(UTC) - utc(run.beat_at or run.started_at) > STALE_BEAT
 
 
 class RunStore:
@@ -66,9 +74,11 @@ class RunStore:
     def _abort_dead_runs(self, s: Session, store: str, clock: datetime) -> None:
         """A run whose process is gone (killed, machine off) is marked aborted and its lock freed."""
         lock = s.get(StoreLock, store)
+        holder = s.get(Run, lock.run_id) if lock is not None else None
         stale = lock is not None and (
             (lock.host == socket.gethostname() and not _pid_alive(lock.pid))
             or datetime.now(UTC) - utc(lock.acquired_at) > STALE_LOCK
+            or _silent(holder)  # a worker's task on another machine that stopped beating
         )
         if stale and lock is not None:
             s.delete(lock)

@@ -221,3 +221,17 @@ def test_processes_starting_together_on_an_empty_postgresql_migrate_once(pg_url:
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
     assert [p.returncode for p in procs] == [0, 0, 0, 0], errors
+
+
+def test_a_worker_run_on_another_machine_that_stopped_beating_frees_its_store(db_url: str) -> None:
+    repo = Repo(open_db(db_url))
+    held = repo.start_run("shop", CLOCK, task_id="t1")
+    with repo.sessions.begin() as s:
+        s.get(Run, held).host = "another-machine"
+        s.get(StoreLock, "shop").host = "another-machine"
+    with pytest.raises(StoreLockedError):  # beating recently (its start counts): still audited there
+        repo.start_run("shop", CLOCK)
+    with repo.sessions.begin() as s:
+        s.get(Run, held).beat_at = datetime.now(UTC) - timedelta(minutes=6)
+    again = repo.start_run("shop", CLOCK)
+    assert again != held and repo.run(held).status == "aborted"
