@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import itertools
 import os
 import secrets
 import signal
@@ -120,6 +121,7 @@ class Runner:
         self.cfg, self.now_text = cfg, now_text
         self.repo = repo or Repo(open_db(cfg.db_url))
         self.jobs: dict[int, Job] = {}
+        self.ids = itertools.count(1)
         self.procs: dict[int, subprocess.Popen[bytes]] = {}
         self.one_at_a_time = threading.Semaphore(1)  # one Chromium at a time beside the web server
         self.lock = threading.Lock()
@@ -135,28 +137,29 @@ class Runner:
             raise AuditorError(f"kind {kind!r}: audit or campaign-check")
         if self.cfg.path is None:
             raise AuditorError("run now needs the console started with a config file (--config)")
-        holder = self.repo.busy(store)
-        active = [j for j in self.jobs.values() if j.store == store and j.state in ("queued", "running")]
-        if holder is not None or active:
-            what = f"run #{holder}" if holder is not None else f"job #{active[0].id}"
-            refused = StoreLockedError(f"store {store!r} is being audited ({what}); wait for it to finish")
-            refused.what = what
-            raise refused
-        task_id = None
+        with self.lock:  # checked and reserved at once: two clicks at the same moment start one run
+            holder = self.repo.busy(store)
+            active = [j for j in self.jobs.values() if j.store == store and j.state in ("queued", "running")]
+            if holder is not None or active:
+                what = f"run #{holder}" if holder is not None else f"job #{active[0].id}"
+                refused = StoreLockedError(f"store {store!r} is being audited ({what}); wait for it to finish")
+                refused.what = what  # type: ignore[attr-defined]
+                raise refused
+            job = Job(id=next(self.ids), store=store, kind=kind, by=by, campaign=campaign)
+            self.jobs[job.id] = job
         if self.cfg.workers.broker:  # workers configured: the queue runs it, the console watches its runs
             from auditor.workers import enqueue
 
-            clock = parse_now(self.now_text, self.cfg.zone(self.cfg.store(store)))
             try:
-                task_id = enqueue(self.cfg, store, kind, clock, campaign)
-            except AuditorError:
-                raise
-            except Exception as exc:  # the broker did not take it: said now, no job left hanging
+                clock = parse_now(self.now_text, self.cfg.zone(self.cfg.store(store)))
+                job.task_id = enqueue(self.cfg, store, kind, clock, campaign)
+            except Exception as exc:  # the queue did not take it: said now, no job left behind
+                with self.lock:
+                    del self.jobs[job.id]
+                if isinstance(exc, AuditorError):
+                    raise
                 raise AuditorError(f"the workers' queue did not take the task: {type(exc).__name__}: {exc}") from None
-        with self.lock:
-            job = Job(id=len(self.jobs) + 1, store=store, kind=kind, by=by, campaign=campaign, task_id=task_id)
-            self.jobs[job.id] = job
-        target = self._watch_task if task_id else self._supervise
+        target = self._watch_task if job.task_id else self._supervise
         threading.Thread(target=target, args=(job,), name=f"console-job-{job.id}", daemon=True).start()
         return job
 
