@@ -28,6 +28,15 @@ def fixture_store() -> Iterator[FixtureStore]:
         yield store
 
 
+def free_port() -> int:
+    """A loopback port nothing listens on now (for servers the tests start)."""
+    import socket
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
 def auditor(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """The CLI as an operator runs it."""
     import os

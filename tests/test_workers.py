@@ -28,15 +28,10 @@ from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from auditor.web.app import create_app
 from auditor.workers import check_setup
+from tests.conftest import free_port
 
 NOW = "2026-11-20T09:00:00+08:00"
 PAGES = ("price-jd", "price-magento", "price-shopify", "price-tmall", "price-woocommerce")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

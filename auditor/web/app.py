@@ -528,9 +528,12 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     async def runs_list(request: Request) -> HTMLResponse:
         user = need(request)
         jobs = sorted(runner.jobs.values(), key=lambda j: -j.id)[:20]
-        for store in {r.store for r in repo.runs(limit=100) if r.status == "running"}:
-            repo.busy(store)  # a run whose process died is marked aborted, not shown as live forever
         runs = repo.runs(limit=100)
+        running = {r.store for r in runs if r.status == "running"}
+        if running:
+            for store in running:
+                repo.busy(store)  # a run whose process died is marked aborted, not shown as live forever
+            runs = repo.runs(limit=100)
         progress = {r.id: r.progress for r in runs if r.status == "running" and r.progress}
         live = any(j.state in ("queued", "running") for j in jobs) or any(r.status == "running" for r in runs)
         return page(request, "runs.html", user, runs=runs, jobs=jobs, progress=progress, live=live)

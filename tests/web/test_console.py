@@ -244,21 +244,26 @@ def test_serve_without_an_admin_says_how_to_create_one(tmp_path: Path) -> None:
     assert r.stdout.strip() == "[]"
 
 
-@pytest.mark.browser
-@pytest.mark.network
-def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_store: Any) -> None:
+def operator_api(tmp_path: Path, config: str) -> tuple[Any, dict[str, str]]:
+    """The console over this config.yaml (SQLite in tmp_path), and an operator's bearer header."""
     (tmp_path / "config.yaml").write_text(
-        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\n"
-        f"stores: [{{name: patterns, url: '{fixture_store.url}patterns/links.html'}}]\n"
-        "crawl: {max_depth: 0, carousel_watch_ms: 2000}\n",
-        encoding="utf-8",
+        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\n{config}", encoding="utf-8"
     )
     cfg = load_config(tmp_path / "config.yaml")
     repo = Repo(open_db(cfg.db_url))
     repo.add_user("op", "operator", "op-password")
-    token = repo.new_token("op")
-    c = TestClient(create_app(cfg, NOW))
-    auth = {"Authorization": f"Bearer {token}"}
+    return create_app(cfg, NOW), {"Authorization": f"Bearer {repo.new_token('op')}"}
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_run_now_audits_the_store_in_the_background(tmp_path: Path, fixture_store: Any) -> None:
+    app, auth = operator_api(
+        tmp_path,
+        f"stores: [{{name: patterns, url: '{fixture_store.url}patterns/links.html'}}]\n"
+        "crawl: {max_depth: 0, carousel_watch_ms: 2000}\n",
+    )
+    c = TestClient(app)
     assert c.post("/api/runs", json={"store": "nope"}, headers=auth).status_code == 400
     r = c.post("/api/runs", json={"store": "patterns", "kind": "audit"}, headers=auth)
     assert r.status_code == 202 and r.json()["state"] in ("queued", "running")
@@ -348,15 +353,8 @@ def test_every_route_for_every_role(
 
 
 def test_a_worker_that_fails_ends_its_job_failed_with_the_cause(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text(
-        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\nstores: [{{name: shop, url: 'http://127.0.0.1:9/'}}]\n",
-        encoding="utf-8",
-    )
-    cfg = load_config(tmp_path / "config.yaml")
-    repo = Repo(open_db(cfg.db_url))
-    repo.add_user("op", "operator", "op-password")
-    auth = {"Authorization": f"Bearer {repo.new_token('op')}"}
-    c = TestClient(create_app(cfg, NOW))
+    app, auth = operator_api(tmp_path, "stores: [{name: shop, url: 'http://127.0.0.1:9/'}]\n")
+    c = TestClient(app)
     (tmp_path / "config.yaml").write_text("stores: [{name: shop, url: 'http://127.0.0.1:9/', bogus: 1}]\n")
     job = c.post("/api/runs", json={"store": "shop"}, headers=auth).json()["job"]
     deadline = time.monotonic() + 60
@@ -368,16 +366,10 @@ def test_a_worker_that_fails_ends_its_job_failed_with_the_cause(tmp_path: Path) 
 
 
 def test_run_now_that_the_queue_cannot_take_leaves_no_job_behind(tmp_path: Path) -> None:
-    (tmp_path / "config.yaml").write_text(
-        f"storage: {{url: 'sqlite:///{tmp_path / 'a.db'}'}}\nworkers: {{broker_url: 'redis://127.0.0.1:9/0'}}\n"
-        "stores: [{name: shop, url: 'http://127.0.0.1:9/'}]\n",
-        encoding="utf-8",
+    app, auth = operator_api(
+        tmp_path, "workers: {broker_url: 'redis://127.0.0.1:9/0'}\nstores: [{name: shop, url: 'http://127.0.0.1:9/'}]\n"
     )
-    cfg = load_config(tmp_path / "config.yaml")
-    repo = Repo(open_db(cfg.db_url))
-    repo.add_user("op", "operator", "op-password")
-    app = create_app(cfg, NOW)
-    c = TestClient(app, headers={"Authorization": f"Bearer {repo.new_token('op')}"})
+    c = TestClient(app, headers=auth)
     r = c.post("/api/runs", json={"store": "shop"})
     assert r.status_code == 400 and "PostgreSQL" in r.json()["error"]  # workers need a shared database
     assert app.state.runner.jobs == {}

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -25,18 +24,12 @@ from auditor.models import Finding
 from auditor.models import Page as SeenPage
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
-from tests.conftest import CLOCK
+from tests.conftest import CLOCK, free_port
 
 NOW = "2026-11-20T09:00:00+08:00"
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 
 pytestmark = [pytest.mark.browser, pytest.mark.network, pytest.mark.slow]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def seed(db_url: str) -> None:
