@@ -94,6 +94,29 @@ def _blocked_spans(text: str) -> list[tuple[int, int]]:
     return [m.span() for pat in _NOT_PRICE for m in pat.finditer(text)]
 
 
+# OCR drops the gap between a price and a date range drawn on the same line: "到手价¥12912.1-12.31"
+# is ¥129 and 12.1–12.31. Split where the tail of the number is a month.day that starts a valid range
+# with what follows; of several such splits the shortest window wins (campaign windows are short).
+_GLUED_RANGE = re.compile(r"(?<=[¥$])(\d+\.\d{1,2})(?=\s*[-~～至]\s*(\d{1,2})[./](\d{1,2})(?!\d))")
+
+
+def _unglue(m: re.Match[str]) -> str:
+    number, end = m.group(1), (int(m.group(2)), int(m.group(3)))
+    head_digits = number.split(".")[0]
+    if not (1 <= end[0] <= 12 and 1 <= end[1] <= 31):
+        return number
+    best: tuple[int, str] | None = None
+    for cut in range(1, len(head_digits)):
+        head, tail = number[:cut], number[cut:]
+        month, day = (int(x) for x in tail.split("."))
+        if tail.startswith("0") or not (1 <= month <= 12 and 1 <= day <= 31):
+            continue
+        days = (end[0] - month) * 31 + end[1] - day
+        if days >= 0 and (best is None or days < best[0]):
+            best = (days, f"{head} {tail}")
+    return best[1] if best else number
+
+
 def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
     text = re.sub(r"(?<=[¥$])\s+(?=\d)", "", text)
@@ -104,6 +127,7 @@ def parse_prices(raw: str) -> list[Price]:
         r"\1\2",
         text,
     )
+    text = _GLUED_RANGE.sub(_unglue, text)
     blocked = _blocked_spans(text)
     out: list[Price] = []
     for m in PRICE.finditer(text):

@@ -26,6 +26,11 @@ from auditor.parse.prices import ROLES, parse_prices
         ("到手价羊149", [(149, "promo", False)]),  # OCR reads ¥ as 羊
         ("¥1 49", [(149, "price", False)]),  # OCR splits the digits with a space
         ("160x230cm 地毯 ¥399", [(399, "price", False)]),  # a size next to the price
+        # OCR drops the gap between a price and a date range on one line (synthetic banners at 480 px)
+        ("到手价¥12912.1-12.31", [(129, "promo", False)]),
+        ("到手价¥1912.1-12.31", [(19, "promo", False)]),  # 12.1–12.31, not 2.1–12.31: the shorter window
+        ("¥19.9-29.9", [(19.9, "price", False)]),  # a price range is not cut into a date
+        ("¥1299.00-1599.00", [(1299, "price", False)]),
     ],
 )
 def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str, bool]]) -> None:
