@@ -51,6 +51,27 @@ LAZY_ATTRIBUTES: tuple[str, ...] = (
     "data-img",
     "data-srcset",
 )
+# The page-reading vocabulary, shared by both region builders: the browser's (auditor/js/extract.js,
+# which receives these as `args.vocab`) and the one for pages read over HTTP (auditor/crawl/static.py).
+# Each is a regular expression both JavaScript and Python read the same way (case-insensitive).
+PAGE_VOCABULARY: dict[str, str] = {
+    # a src that only stands in until a lazy loader swaps the picture in (blank.gif, loading.png)
+    "placeholderSrc": r"placeholder|blank|spacer|loading|grey|lazy",
+    # a picture file named in an attribute of the shop's own lazy loader (imgpath="a.jpg")
+    "imageFile": r"\.(jpe?g|png|gif|webp|avif|svg)(\?|$)",
+    # an element that navigates by script: onclick="location.href='...'" / window.open('...')
+    "onclickNavigation": r"(?:location(?:\.href)?\s*=|window\.open\()\s*['\"]([^'\"]+)['\"]",
+    # links kept as written, never resolved against the page: scripts, mail, phone, anchors, other schemes
+    "rawLink": r"^(?:javascript:|mailto:|tel:|#|data:|$)|^(?!https?:)[a-z][a-z0-9+.-]*:",
+    # class names that only say which member of a set is showing (tab panels, slides)
+    "stateClass": r"active|on|cur|show|current|selected|hide|hidden",
+    # a price as a page shows it: a currency mark, then digits
+    "priceText": r"[¥￥$]\s*\d",
+}
+# a block of links to other products on a product page (猜你喜欢, related): at least `min_products`
+# product links, at most `max_links` links in all, of which at least `share` lead to products
+RELATED_BLOCK: dict[str, float] = {"min_products": 2, "max_links": 40, "share": 0.6}
+
 # links that are never fetched: scripts, mail, phone, in-page anchors, inline data
 SKIPPED_SCHEMES = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I)
 # schemes a shop's link may rightly use: the web's own, and the app links of the marketplaces and

@@ -218,7 +218,14 @@ class Crawler:
             return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product", depth=depth)
         loop = asyncio.get_running_loop()
         page = await loop.run_in_executor(
-            None, read_static, response.text, str(response.url), response.status_code, self.profile, depth
+            None,
+            read_static,
+            response.text,
+            str(response.url),
+            response.status_code,
+            self.profile,
+            depth,
+            self.settings.max_links_per_page,
         )
         if page is None and self.settings.product_pages == "http":
             return Page(

@@ -25,11 +25,13 @@ from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.crawl.shots import take_screenshots
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
-from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES
+from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
 
 log = logging.getLogger(__name__)
 COUNTDOWN_GAP_S = 2.0
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
+# every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
+VOCABULARY_ARGS = {"lazy": list(LAZY_ATTRIBUTES), "vocab": PAGE_VOCABULARY, "related": RELATED_BLOCK}
 MOBILE_DEVICE = "iPhone 13"
 REQUIRED_JS = """(reqs) => reqs.map((r) => {
   let el = null; try { el = document.querySelector(r.selector); } catch (e) {}
@@ -202,7 +204,7 @@ class PageReader:
             "pageKind": page.kind,
             "productUrl": self.profile.product_url,
             "maxLinks": self.settings.max_links_per_page,
-            "lazy": list(LAZY_ATTRIBUTES),
+            **VOCABULARY_ARGS,
         }
         step.now = "finding regions"
         mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
@@ -285,10 +287,11 @@ class PageReader:
                 try:
                     await pw_page.hover(sel, timeout=1500, force=True)
                     await pw_page.wait_for_timeout(60)  # the menu's own mouseenter handler runs on the next frame
-                    await pw_page.evaluate(EXTRACT_JS, {"phase": "collect", "how": "hover", "level": level + 1})
+                    collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
+                    await pw_page.evaluate(EXTRACT_JS, collect)
                 except PlaywrightError:
                     continue
-            items = await pw_page.evaluate(EXTRACT_JS, {"phase": "revealed"})
+            items = await pw_page.evaluate(EXTRACT_JS, {**VOCABULARY_ARGS, "phase": "revealed"})
             if not items:
                 break
         await self._mark_revealed(pw_page, "hover")
@@ -296,7 +299,7 @@ class PageReader:
             try:
                 await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
                 await pw_page.wait_for_timeout(60)
-                await pw_page.evaluate(EXTRACT_JS, {"phase": "collect", "how": "click", "level": 1})
+                await pw_page.evaluate(EXTRACT_JS, {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1})
             except PlaywrightError:
                 continue
         await self._mark_revealed(pw_page, "click")

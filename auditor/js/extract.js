@@ -4,6 +4,9 @@
 (args) => {
   const S = args.selectors || {};
   const LAZY = args.lazy || [];  // auditor/vocabulary.py LAZY_ATTRIBUTES: one list for every stage
+  // auditor/vocabulary.py PAGE_VOCABULARY and RELATED_BLOCK: the same words for pages read over HTTP
+  const V = Object.fromEntries(Object.entries(args.vocab || {}).map(([k, v]) => [k, new RegExp(v, "i")]));
+  const REL = args.related || { min_products: 2, max_links: 40, share: 0.6 };
   const abs = (u) => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
   const txt = (el) => (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
   const rect = (el) => { const r = el.getBoundingClientRect();
@@ -37,7 +40,7 @@
   const q = (sel) => { if (!sel) return []; try { return [...document.querySelectorAll(sel)]; } catch (e) { return []; } };
   const bgUrl = (el) => { const m = /url\(["']?(.*?)["']?\)/.exec(getComputedStyle(el).backgroundImage || "");
     return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
-  const placeholderSrc = (s) => !s || s.startsWith("data:") || /placeholder|blank|spacer|loading|grey|lazy/i.test(s);
+  const placeholderSrc = (s) => !s || s.startsWith("data:") || V.placeholderSrc.test(s);
 
   const contentBox = (el) => {  // what the picture is drawn into: the border box less padding and border
     const r = el.getBoundingClientRect(); const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
@@ -53,7 +56,7 @@
       if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
     }
     if (empty && (!url || url === location.href)) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
-      const own = [...el.attributes].find((a) => a.name !== "src" && /\.(jpe?g|png|gif|webp|avif|svg)(\?|$)/i.test(a.value.trim()));
+      const own = [...el.attributes].find((a) => a.name !== "src" && V.imageFile.test(a.value.trim()));
       url = own ? abs(own.value.trim()) : null;
     }
     if (url && url.startsWith("data:")) url = null;
@@ -84,12 +87,12 @@
     const href = a.tagName === "AREA" || a.tagName === "A" ? a.getAttribute("href") : null;
     let url = href !== null ? href.trim() : null;
     if (url === null) {  // onclick targets: location.href='...' / window.open('...')
-      const m = /(?:location(?:\.href)?\s*=|window\.open\()\s*['"]([^'"]+)['"]/.exec(a.getAttribute("onclick") || "");
+      const m = V.onclickNavigation.exec(a.getAttribute("onclick") || "");
       if (!m) return null; url = m[1];
     }
     const img = a.querySelector && a.querySelector("img");
     // a link with a scheme other than http(s) keeps its text as written (the browser lower-cases schemes)
-    const raw = /^(javascript:|mailto:|tel:|#|data:)/i.test(url) || url === "" || (/^[a-z][a-z0-9+.-]*:/i.test(url) && !/^https?:/i.test(url));
+    const raw = V.rawLink.test(url);
     const o = { url: raw ? url : abs(url),
                 text: a.tagName === "AREA" ? (a.getAttribute("alt") || a.getAttribute("title") || "") : (txt(a) || (a.getAttribute("title") || "")),
                 kind: a.tagName === "AREA" ? "area" : a.tagName === "A" ? "a" : "onclick", selector: path(a),
@@ -333,15 +336,16 @@
     const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
     const h1 = document.querySelector("h1");
     const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || [...document.querySelectorAll("body *")]
-      .filter((e) => e.children.length <= 2 && /[¥￥$]\s*\d/.test(txt(e)) && txt(e).length < 40 && shown(e))
+      .filter((e) => e.children.length <= 2 && V.priceText.test(txt(e)) && txt(e).length < 40 && shown(e))
       .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
-    if (priceEl) add("product.price", priceEl.parentElement && txt(priceEl.parentElement).length < 120 ? priceEl.parentElement : priceEl);
+    const box = priceEl && priceEl.parentElement;  // the price with its label and the struck price, not the page
+    if (priceEl) add("product.price", box && box !== document.body && txt(box).length < 120 ? box : priceEl);
     if (productRe) {
       const here = location.href.split("#")[0];
       const cands = [...document.querySelectorAll("body *")].filter((e) => {
         const links = [...e.querySelectorAll("a[href]")];
         const prod = links.filter((a) => productRe.test(a.href) && a.href.split("#")[0] !== here);
-        return prod.length >= 2 && links.length <= 40 && prod.length >= links.length * 0.6;
+        return prod.length >= REL.min_products && links.length <= REL.max_links && prod.length >= links.length * REL.share;
       });
       cands.filter((e) => !cands.some((o) => o !== e && e.contains(o) && o.querySelectorAll("a[href]").length >= 2))
         .forEach((e) => add("product.related", e));
@@ -439,7 +443,7 @@
   const revealable = (el) => {
     for (let x = el; x && x !== document.body; x = x.parentElement) {
       if (getComputedStyle(x).display !== "none") continue;
-      const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|hide|hidden/.test(k)).sort().join(".");
+      const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !V.stateClass.test(k)).sort().join(".");
       return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && kind(k) === kind(x) && shown(k));
     }
     return false;

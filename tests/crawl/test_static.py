@@ -1,0 +1,87 @@
+"""One region builder: a product page read over HTTP (auditor/crawl/static.py) gets the regions,
+links and pictures the browser's builder (auditor/js/extract.js) gives the same page, by the same
+words (auditor/vocabulary.py)."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from auditor.config import CrawlSettings, Store
+from auditor.crawl.crawler import Crawler
+from auditor.crawl.profiles import resolve_profile
+from auditor.crawl.static import read_static
+from auditor.demo_store import FixtureStore
+from auditor.models import Page
+from tests.conftest import CLOCK, ROOT
+
+PAGE = ROOT / "fixtures" / "patterns" / "detail-static.html"
+URL = "http://shop.test/patterns/detail-static.html"
+GENERIC = resolve_profile("generic", {}, [])
+
+
+def static(html: str, max_links: int = 5000) -> Page:
+    page = read_static(html, URL, 200, GENERIC, 0, max_links)
+    assert page is not None
+    return page
+
+
+def urls(page: Page, kind: str | None = None) -> list[str]:
+    return [link.url for r in page.regions if kind in (None, r.kind) for link in r.links]
+
+
+def test_the_http_reader_uses_the_shared_words() -> None:
+    page = static(PAGE.read_text(encoding="utf-8"))
+    everything = urls(page)
+    assert "javascritp:;" in everything  # a misspelled scheme kept as written, for dead-link
+    assert "http://shop.test/patterns/mobile-only-menu" not in everything  # the menu's hidden copy
+    assert "http://shop.test/patterns/in-hidden-tab" in everything  # a tab a click shows
+    assert "http://shop.test/patterns/from-onclick" in urls(page, "product.related")
+    pictures = [i.url for r in page.regions for i in r.images]
+    assert "http://shop.test/img/p1.png" in pictures  # placeholder.png stands in for data-original
+    assert "http://shop.test/img/p3.png" in pictures  # the shop's own lazy attribute (imgpath)
+    assert not any("placeholder" in (u or "") for u in pictures)
+
+
+def test_a_page_of_60000_links_is_read_up_to_the_budget() -> None:
+    links = "".join(f'<a href="/x/{i}">{i}</a>' for i in range(60000))
+    html = (
+        '<script type="application/ld+json">{"@type":"Product","name":"x","offers":{"price":"9.90"}}</script>'
+        f"<h1>x</h1><p>¥9.90</p>{links}"
+    )
+    page = static(html, max_links=1000)
+    assert len(urls(page)) == 1000 and page.left_out["links"] == 59000
+
+
+@pytest.mark.browser
+@pytest.mark.network
+@pytest.mark.parametrize(
+    ("path", "kinds"),
+    [
+        ("patterns/detail-static.html", ["footer", "product.price", "product.related", "product.promo", "page"]),
+        ("products/linen-shirt", ["product.price", "product.related", "page"]),  # JSON-LD, Chinese
+        ("shopify/products/desk-lamp", ["product.price", "page"]),  # microdata, English
+    ],
+)
+def test_rendered_and_http_reads_build_the_same_regions(
+    fixture_store: FixtureStore, path: str, kinds: list[str]
+) -> None:
+    url = fixture_store.url + path
+    read: dict[str, Page] = {}
+    for how in ("browser", "http"):
+        store = Store(name="t", url=fixture_store.url)
+        settings = CrawlSettings(product_pages=how, carousel_watch_ms=1000)
+        result = asyncio.run(Crawler(store, settings, GENERIC, None, CLOCK, only=[url]).run())
+        [read[how]] = [p for p in result.snapshot.pages if p.viewport == "desktop"]
+    rendered, http = read["browser"], read["http"]
+    assert http.product is not None and http.product.price == rendered.product.price  # type: ignore[union-attr]
+
+    def shape(page: Page) -> list[tuple[str, str, list[str], list[str | None], list[str]]]:
+        return [
+            (r.kind, r.selector, [link.url for link in r.links], [i.url for i in r.images], [t.text for t in r.texts])
+            for r in page.regions
+        ]
+
+    assert [r.kind for r in rendered.regions] == kinds
+    assert shape(http) == shape(rendered)
