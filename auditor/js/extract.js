@@ -481,7 +481,8 @@
         const now = performance.now(), n = w.moves.length;
         const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
         const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
-        o.rotates = n > 0 && now - w.moves[n - 1] < Math.max(2.5 * interval, 1500);
+        // still changing when the watch ends (a ticker that creeps without pause is one long move) is moving
+        o.rotates = n > 0 && now - Math.max(w.moves[n - 1], w.lastChange) < Math.max(2.5 * interval, 1500);
         o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)

@@ -100,6 +100,11 @@ def test_a_slider_that_moved_once_then_stopped_is_not_rotating(carousels: dict[s
     assert once.moves == 1 and once.rotates is False
 
 
+def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str, Any]) -> None:
+    ticker = carousels.get("#ticker")
+    assert ticker is None or ticker.rotates is not False, (ticker.moves, ticker.observed_ms)
+
+
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     for not_one in ("#login", "#panes", "#strip", "#tall", "#sizes"):
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
