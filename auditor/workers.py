@@ -137,9 +137,13 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
     from auditor.store.repo import Repo
 
     cfg = load_config(os.environ.get("AUDITOR_CONFIG"))  # read afresh: a changed config applies to the next task
-    shop = cfg.store(store)
-    now = datetime.fromisoformat(clock)
     task_id = str(task.request.id)
+    try:
+        shop = cfg.store(store)
+    except ConfigError as exc:  # the store left the config after its task was queued: said, not retried
+        tell(cfg, f"[店铺巡检] {store} 巡检任务失败", f"task {task_id} on {socket.gethostname()}: {exc}")
+        raise
+    now = datetime.fromisoformat(clock)
     repo = Repo(open_db(cfg.db_url))
     earlier = repo.runs_of_task(task_id)
     ended = [r for r in earlier if r.status in ("complete", "partial", "failed")]

@@ -6,6 +6,7 @@ not double the tick."""
 
 from __future__ import annotations
 
+import http.server
 import json
 import os
 import shutil
@@ -13,8 +14,10 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +30,7 @@ from auditor.errors import ConfigError
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from auditor.web.app import create_app
-from auditor.workers import check_setup
+from auditor.workers import check_setup, enqueue
 from tests.conftest import free_port
 
 NOW = "2026-11-20T09:00:00+08:00"
@@ -117,9 +120,23 @@ def test_one_tick_six_stores_two_workers_a_worker_killed(
         f"  - name: slow\n    url: '{fixture_store.url}patterns/carousels.html'\n"
         "    crawl: {max_depth: 0, carousel_watch_ms: 12000}\n"
     )
+    told: list[dict[str, Any]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            told.append(json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}"))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=hook.serve_forever, daemon=True).start()
     (tmp_path / "config.yaml").write_text(
         f"storage: {{url: '{pg_url}'}}\n"
         f"workers: {{broker_url: '{redis_url}', retry_busy_s: 5}}\n"
+        f"notify: {{urls: ['json://127.0.0.1:{hook.server_address[1]}/hook']}}\n"
         "schedule: {cron: '* * * * *', grace_s: 50}\n"
         "crawl: {max_depth: 0, carousel_watch_ms: 1000}\n"
         f"stores:\n{slow}{stores}",
@@ -199,9 +216,19 @@ def test_one_tick_six_stores_two_workers_a_worker_killed(
             text=True,
             env={**os.environ, "AUDITOR_DB_URL": "", "AUDITOR_BROKER_URL": ""},
         )
+        # a task whose store left the config while it waited in the queue: failed and said, not retried
+        cfg.stores.append(cfg.stores[-1].model_copy(update={"name": "gone"}))
+        enqueue(cfg, "gone", "audit", datetime.fromisoformat(NOW))
+        deadline = time.monotonic() + 60
+        while not [m for m in told if "gone" in m.get("title", "")]:
+            assert time.monotonic() < deadline, (told, log.read_text(errors="replace")[-3000:])
+            time.sleep(0.3)
     finally:
         stop(schedulers)
         stop(workers)
+        hook.shutdown()
+    [gone] = [m for m in told if "gone" in m.get("title", "")]
+    assert "巡检任务失败" in gone["title"] and "no store named 'gone'" in gone["message"]
 
     assert sorted(t.store for t in ticks) == sorted(["slow", *PAGES]) and len({t.tick for t in ticks}) == 1
     by_store: dict[str, list[Any]] = {}

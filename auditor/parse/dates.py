@@ -40,6 +40,9 @@ PROMO_WORDS = re.compile(
     r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch",
     re.I,
 )
+# an event word right after a bare "M.D" makes it a date: "6.16预付" (vip-littlexiu's nav), "6.18大促",
+# "11.11开抢"; "9.9包邮" and "低至9.9抢购" stay prices
+EVENT_AFTER = re.compile(r"(?:预付|预售|开抢|开售|抢购|首发|狂欢|大促|返场|盛典|开门红)")
 PROMO_NEAR = 15  # characters between the date and its promotion word
 # a countdown that has reached zero: the sale it counts down to is over
 COUNTDOWN_ZERO = re.compile(
@@ -285,10 +288,15 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         if not free(m.span()):
             continue
         y, mo, d, h, mi = _parts(m, "a")
-        if m.group("asep") != "月" and y is None:
-            continue  # a bare "6.16" is a price, a version or 双11 as often as a date
+        event = (
+            EVENT_AFTER.match(text, m.end())
+            and not m.group(0)[-1].isspace()
+            and not re.search(r"(?:低至?|仅需?|直降|降|只要|只需|价)\s*$", text[: m.start()])
+        )
+        if m.group("asep") != "月" and y is None and not event:
+            continue  # a bare "6.16" is a price, a version or 双11 as often as a date — unless an event follows
         near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
-        if not PROMO_WORDS.search(near):
+        if not event and not PROMO_WORDS.search(near):
             continue
         start = _nearest(y, mo, d, None, 0, now, end=False)
         end = _nearest(y, mo, d, h if h is not None else None, mi, now, end=True)

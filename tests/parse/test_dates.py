@@ -42,6 +42,9 @@ def at(s: str) -> datetime:
         ("Offer ends November 18th", None, "2026-11-18T23:59:59", "ended"),
         ("Sale: 1st December - 5 Dec", "2026-12-01T00:00", "2026-12-05T23:59:59", "upcoming"),
         ("截至11月19日", None, "2026-11-19T23:59:59", "ended"),
+        # a bare M.D with an event word right after it (vip-littlexiu's nav: "6.16预付")
+        ("6.16预付", "2026-06-16T00:00", "2026-06-16T23:59:59", "ended"),
+        ("12.12开门红", "2026-12-12T00:00", "2026-12-12T23:59:59", "upcoming"),
     ],
 )
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
@@ -67,6 +70,7 @@ def test_a_countdown_at_zero_has_ended() -> None:
         # dates that are not a promotion's: a lock-screen clock in a KV picture, a copyright line, a path
         *["4月6日 周二 10:24", "© 2016-2020 小米", "/uploads/2024/01/banner.jpg", "2017秋季新款"],
         *["凉鞋清仓季 活动价 低至9.9元", "低至6.18折"],  # "as low as": a price, not a deadline
+        *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发"],  # prices and versions before event words
     ],
 )
 def test_not_windows(text: str) -> None:
