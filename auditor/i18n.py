@@ -26,6 +26,18 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "no_findings": {"zh-CN": "没有发现问题。", "en": "No findings."},
     "check_id": {"zh-CN": "检查编号", "en": "Check ID"},
+    # notifications (apprise): after a run, to customer service, about the rivals
+    "notify_title": {
+        "zh-CN": "[店铺巡检] {store} 运行 #{run} {status}：{findings} 个问题，新增 {new}",
+        "en": "[Storefront audit] {store} run #{run} {status}: {findings} findings, {new} new",
+    },
+    "notify_more": {"zh-CN": "… 另有 {n} 个", "en": "… and {n} more"},
+    "notify_none": {"zh-CN": "没有新的严重问题。", "en": "No new severe findings."},
+    "notify_off_sale": {
+        "zh-CN": "[店铺巡检] {store}：{n} 个商品下架/缺货",
+        "en": "[Storefront audit] {store}: {n} products off sale or out of stock",
+    },
+    "notify_rivals": {"zh-CN": "竞品动态：", "en": "Competitors:"},
 }
 
 # The fixed words of DESIGN (check names, severities, statuses, regions) as a person reads them; the

@@ -6,35 +6,45 @@ import os
 
 from auditor.config import Notify
 from auditor.errors import ConfigError
-from auditor.i18n import label
+from auditor.i18n import label, t
 from auditor.models import SEVERITY_ORDER, Finding
 
 TOP = 10
 
 
 def compose(
-    store: str, run_id: int, status: str, findings: list[Finding], new_fingerprints: set[str], min_severity: str
+    store: str,
+    run_id: int,
+    status: str,
+    findings: list[Finding],
+    new_fingerprints: set[str],
+    min_severity: str,
+    locale: str = "zh-CN",
 ) -> tuple[str, str]:
-    """Title and body: the summary, then the most severe new findings."""
+    """Title and body in the team's language: the summary, then the most severe new findings."""
     new = [f for f in findings if f.fingerprint in new_fingerprints]
     worst = sorted(
         (f for f in new if SEVERITY_ORDER[f.severity] >= SEVERITY_ORDER[min_severity]),
         key=lambda f: -SEVERITY_ORDER[f.severity],
     )
-    title = f"[店铺巡检] {store} 运行 #{run_id} {label(status, 'zh-CN')}：{len(findings)} 个问题，新增 {len(new)}"
+    title = t(
+        "notify_title", locale, store=store, run=run_id, status=label(status, locale), findings=len(findings),
+        new=len(new),
+    )  # fmt: skip
     lines = [
-        f"- [{label(f.severity, 'zh-CN')}] {label(f.check, 'zh-CN')} @ {label(f.region, 'zh-CN')}: {f.message}"
+        f"- [{label(f.severity, locale)}] {label(f.check, locale)} @ {label(f.region, locale)}: {f.message}"
         for f in worst[:TOP]
     ]
     if len(worst) > TOP:
-        lines.append(f"… 另有 {len(worst) - TOP} 个")
-    return title, "\n".join(lines) or "没有新的严重问题。"
+        lines.append(t("notify_more", locale, n=len(worst) - TOP))
+    return title, "\n".join(lines) or t("notify_none", locale)
 
 
-def off_sale_notice(store: str, gone: list[Finding]) -> tuple[str, str]:
+def off_sale_notice(store: str, gone: list[Finding], locale: str = "zh-CN") -> tuple[str, str]:
     """For customer service (客服): our products that went off sale in this run, one per line."""
-    title = f"[店铺巡检] {store}：{len(gone)} 个商品下架/缺货"
-    lines = [f"- {f.evidence.get('title') or f.page}：{f.message}（{f.target or f.page}）" for f in gone]
+    title = t("notify_off_sale", locale, store=store, n=len(gone))
+    sep, left, right = ("：", "（", "）") if locale != "en" else (": ", " (", ")")
+    lines = [f"- {f.evidence.get('title') or f.page}{sep}{f.message}{left}{f.target or f.page}{right}" for f in gone]
     return title, "\n".join(lines)
 
 

@@ -19,7 +19,7 @@ from auditor.config import Campaign, Config, CrawlSettings, Notify, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
-from auditor.i18n import describe_change
+from auditor.i18n import describe_change, t
 from auditor.models import Facts, Finding, Snapshot
 from auditor.net import HostLimiter, make_client
 from auditor.notify import compose, expand_urls, off_sale_notice, send
@@ -415,16 +415,18 @@ def run_audit(
     result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
     result.unreachable = unreachable
     result.rivals = rivals.snapshots
-    moves = [f"{s['competitor']}: {describe_change(c)}" for s in rivals.snapshots for c in s["changes"]]
+    moves = [f"{s['competitor']}: {describe_change(c, cfg.locale)}" for s in rivals.snapshots for c in s["changes"]]
     if cfg.notify.urls:
-        title, body = compose(store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity)
+        title, body = compose(
+            store.name, run_id, status, stored, outcome.new_fingerprints, cfg.notify.min_severity, cfg.locale
+        )
         if moves:
-            body += "\n\n竞品动态：\n" + "\n".join(f"- {m}" for m in moves[:20])
+            body += f"\n\n{t('notify_rivals', cfg.locale)}\n" + "\n".join(f"- {m}" for m in moves[:20])
         result.notify_failed = send(cfg.notify, title, body)
     went = outcome.new_fingerprints | outcome.regressed_fingerprints  # off sale now, on sale before
     gone = [f for f in stored if f.check == "product-unavailable" and f.fingerprint in went]
     if cfg.notify.customer_service and gone:
-        title, body = off_sale_notice(store.name, gone)
+        title, body = off_sale_notice(store.name, gone, cfg.locale)
         result.notify_failed += send(Notify(urls=cfg.notify.customer_service), title, body)
     if result.notify_failed:
         repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])

@@ -140,9 +140,14 @@ def _hidden_here(el: Tag) -> bool:
     return el.has_attr("hidden") or bool(HIDDEN_STYLE.search(str(el.get("style") or "")))
 
 
-def _kind(el: Tag) -> str:
-    classes = el.get("class") or []
-    return el.name + "." + ".".join(sorted(c for c in classes if not V["stateClass"].search(c)))
+def _same_kind(a: Tag, b: Tag) -> bool:
+    """extract.js's rule: the same tag, and one's classes hold the other's (state classes aside)."""
+    if a.name != b.name:
+        return False
+    ca, cb = ({c for c in e.get("class") or [] if not V["stateClass"].search(c)} for e in (a, b))
+    if not ca or not cb:
+        return ca == cb
+    return ca <= cb or cb <= ca
 
 
 def shown(el: Tag) -> bool:
@@ -159,7 +164,7 @@ def revealable(el: Tag) -> bool:
         if _hidden_here(x):
             parent = x.parent
             return isinstance(parent, Tag) and any(
-                k is not x and _kind(k) == _kind(x) and not _hidden_here(k) for k in parent.find_all(recursive=False)
+                k is not x and _same_kind(k, x) and not _hidden_here(k) for k in parent.find_all(recursive=False)
             )
     return False
 

@@ -439,12 +439,20 @@
   }
 
   // hidden, but one of a set whose other member shows (a tab panel, a hidden slide): a click reveals it;
-  // a copy of the menu hidden for another screen size has no shown sibling of its kind
+  // a copy of the menu hidden for another screen size has no shown sibling of its kind. Two siblings are
+  // of a kind when one's classes hold the other's (the shown one adds its state: "on", "display", "in")
+  const classesOf = (e) => [...e.classList].filter((k) => !V.stateClass.test(k));
+  const sameKind = (a, b) => {
+    if (a.tagName !== b.tagName) return false;
+    const ca = classesOf(a), cb = classesOf(b);
+    if (!ca.length || !cb.length) return ca.length === cb.length;
+    const [small, big] = ca.length <= cb.length ? [ca, cb] : [cb, ca];
+    return small.every((k) => big.includes(k));
+  };
   const revealable = (el) => {
     for (let x = el; x && x !== document.body; x = x.parentElement) {
       if (getComputedStyle(x).display !== "none") continue;
-      const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !V.stateClass.test(k)).sort().join(".");
-      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && kind(k) === kind(x) && shown(k));
+      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && sameKind(k, x) && shown(k));
     }
     return false;
   };

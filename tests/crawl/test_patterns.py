@@ -52,6 +52,11 @@ def test_misspelled_schemes_are_dead_and_real_placeholders_are_not(findings: lis
     assert "javascript:;" not in dead and "#" not in dead
 
 
+def test_a_link_in_a_tab_a_click_shows_is_probed(findings: list[dict[str, Any]]) -> None:
+    # the shown tab differs from the hidden one by a class of its own ("display"), not only by style
+    assert of(findings, "dead-link")["javacript:;"]["evidence"]["reason"] == "bad-scheme: javacript"
+
+
 def test_relative_javascript_file_in_the_page_region_is_probed(findings: list[dict[str, Any]]) -> None:
     dead = of(findings, "dead-link")
     assert dead["/patterns/javascript"]["region"] == "page"
