@@ -97,3 +97,33 @@ def test_a_failed_scheduled_export_is_recorded_on_the_run_and_notified(
     assert len(errors) == 1 and errors[0].startswith(f"export to {tmp_path / 'blocker' / 's.csv'} failed")
     told = [m for m in received if "导出失败" in m.get("title", "")]
     assert len(told) == 1 and "blocker" in told[0]["message"] and "FileExistsError" in told[0]["message"]
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_a_page_that_breaks_the_reader_is_that_pages_error_not_the_runs(
+    tmp_path: Path, fixture_store: FixtureStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # no page of ours breaks the reader any more; the failure is forced where the reader reads facts
+    import auditor.crawl.crawler
+    import auditor.crawl.reader
+    import auditor.crawl.static
+
+    def broken(*_: Any, **__: Any) -> Any:
+        raise RuntimeError("markup nobody foresaw")
+
+    # both readers choke: the HTTP reader hands the page to the browser, whose read fails on it
+    monkeypatch.setattr(auditor.crawl.static, "read_product", broken)
+    monkeypatch.setattr(auditor.crawl.reader, "read_product", broken)
+    url = fixture_store.url + "products/linen-shirt"
+    scheduled_audit(str(write(tmp_path, url, "")), "s")
+    status, errors = runs(tmp_path)[-1]
+    assert status == "partial"
+    assert f"{url}: failed while reading product facts: RuntimeError: markup nobody foresaw" in errors
+    assert all(e.endswith("failed while reading product facts: RuntimeError: markup nobody foresaw") for e in errors)
+
+    # the HTTP reader failing sends the page to the browser, which reads it whole
+    monkeypatch.undo()
+    monkeypatch.setattr(auditor.crawl.crawler, "read_static", broken)
+    scheduled_audit(str(write(tmp_path, url, "")), "s")
+    assert runs(tmp_path)[-1] == ("complete", [])

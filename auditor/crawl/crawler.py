@@ -217,16 +217,20 @@ class Crawler:
         if response.status_code >= 400:
             return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product", depth=depth)
         loop = asyncio.get_running_loop()
-        page = await loop.run_in_executor(
-            None,
-            read_static,
-            response.text,
-            str(response.url),
-            response.status_code,
-            self.profile,
-            depth,
-            self.settings.max_links_per_page,
-        )
+        try:
+            page = await loop.run_in_executor(
+                None,
+                read_static,
+                response.text,
+                str(response.url),
+                response.status_code,
+                self.profile,
+                depth,
+                self.settings.max_links_per_page,
+            )
+        except Exception:  # the HTML reader choked on this page: the browser reads it instead
+            log.exception("reading %s over HTTP failed; reading it in the browser", url)
+            return None
         if page is None and self.settings.product_pages == "http":
             return Page(
                 url=url,

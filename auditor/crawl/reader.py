@@ -121,6 +121,9 @@ class PageReader:
                 page.error = f"timed out after {deadline:.0f}s while {step.now}"
         except PlaywrightError as exc:
             page.error = f"{str(exc).splitlines()[0][:300]} (while {step.now})"
+        except Exception as exc:  # whatever a page's content makes go wrong is that page's error, not the run's
+            log.exception("reading %s failed while %s", url, step.now)
+            page.error = f"failed while {step.now}: {type(exc).__name__}: {str(exc)[:300]}"
         finally:
             step.now = "closing the tab"
             if pw_page is not None:
@@ -227,7 +230,12 @@ class PageReader:
                 await pw_page.evaluate(REWATCH_JS)
         watch_started = asyncio.get_running_loop().time()
         step.now = "scrolling"
+        with contextlib.suppress(PlaywrightError):  # the scroll's own changes (lazy pictures) are not moves
+            await pw_page.evaluate("() => { window.__auditorQuiet = true; }")
         await self._scroll(pw_page)
+        with contextlib.suppress(PlaywrightError):
+            await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
+            await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
         if early is not None:
             early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"

@@ -234,7 +234,11 @@
     const set = single ? singleWithDots(el) : slideSetOf(el); if (!set && !forced) return;
     const real = set || { track: el, slides: [...el.children] };
     const sig = signalsOf(el, real);
-    if (!forced && excluded(el, real, sig.signals.includes("library"))) return;
+    // a tab group is excused only by a slider's name on the box itself, not on its panels (suning's 秒杀
+    // sessions: three tab panels, the first of them a Swiper of its own)
+    const ownLibrary = [el, el.parentElement, real.track].some((e) => SLIDER_LIB.test(classy(e)))
+      || !!el.closest("[aria-roledescription=carousel]");
+    if (!forced && excluded(el, real, ownLibrary)) return;
     // changing once is weak evidence on its own (a menu we hovered closing, a late image): twice is a rhythm
     const w = watchOf(el); const moved = !!(w && w.moves.length + (w.earlier || 0) >= (sig.signals.length ? 1 : 2));
     if (moved) sig.signals.push("moved");
@@ -417,7 +421,9 @@
       };
       // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
       const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
-      w.timer = setInterval(() => { const s = state(); if (s === w.last) return; const t = performance.now();
+      // while the auditor itself scrolls (lazy pictures load), what changes is ours, not the carousel's
+      w.timer = setInterval(() => { const s = state(); if (s === w.last) return; if (window.__auditorQuiet) { w.last = s; return; }
+        const t = performance.now();
         if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
       return w;
     });

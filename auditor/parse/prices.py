@@ -56,6 +56,7 @@ ROLES: dict[str, str] = {
     "regular": "regular",
 }
 _ROLE_RE = "|".join(sorted((re.escape(r) for r in ROLES), key=len, reverse=True))
+_MARK = r"(?:[¥$]|(?<![A-Za-z0-9])[Y?羊](?=\s?\d))"  # a currency mark as printed or as OCR reads ¥
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d{1,2})?|\d+(?:\.\d{1,2})?"
 # a role word, then a currency mark (OCR reads ¥ as Y or ?), the number, 元, 起
 PRICE = re.compile(
@@ -119,11 +120,13 @@ def _unglue(m: re.Match[str]) -> str:
 
 def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
-    text = re.sub(r"(?<=[¥$])\s+(?=\d)", "", text)
-    text = re.sub(r"([¥$]\d{1,3}) (?=\d{3}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
-    # OCR splits a price's digits with a space ("¥1 49"): joined, unless the second group is a count or size
+    text = re.sub(rf"(?<={_MARK})\s+(?=\d)", "", text)
+    text = re.sub(rf"({_MARK}\d{{1,3}}) (?=\d{{3}}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
+    # OCR splits a price's digits with a space ("¥1 49", "Y1 29.00"): joined, unless the second group is a
+    # count or size
     text = re.sub(
-        r"([¥$]\d{1,2}) (\d{1,2})(?![\d.,]|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
+        rf"({_MARK}\d{{1,2}}) (\d{{1,2}}(?:\.\d{{1,2}})?)"
+        r"(?![\d,]|\.\d|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
         r"\1\2",
         text,
     )

@@ -25,6 +25,10 @@ from auditor.parse.prices import ROLES, parse_prices
         ("Now $19.99 was $25", [(19.99, "promo", False), (25, "regular", False)]),
         ("到手价羊149", [(149, "promo", False)]),  # OCR reads ¥ as 羊
         ("¥1 49", [(149, "price", False)]),  # OCR splits the digits with a space
+        ("到手价Y1 49", [(149, "promo", False)]),  # ... also after a ¥ read as Y
+        ("?1 299", [(1299, "price", False)]),
+        ("¥1 29.00", [(129, "price", False)]),  # ... and before the decimals
+        ("¥12 5kg", [(12, "price", False)]),  # a size after the gap is not part of the price
         ("160x230cm 地毯 ¥399", [(399, "price", False)]),  # a size next to the price
         # OCR drops the gap between a price and a date range on one line (synthetic banners at 480 px)
         ("到手价¥12912.1-12.31", [(129, "promo", False)]),
