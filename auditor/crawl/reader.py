@@ -17,6 +17,7 @@ from typing import Any
 from playwright.async_api import BrowserContext, Dialog
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
+from playwright.async_api import Route
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.config import CrawlSettings, Store
@@ -303,13 +304,28 @@ class PageReader:
             if not items:
                 break
         await self._mark_revealed(pw_page, "hover")
-        for sel in clicks:
-            try:
-                await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
-                await pw_page.wait_for_timeout(60)
-                await pw_page.evaluate(EXTRACT_JS, {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1})
-            except PlaywrightError:
-                continue
+        if not clicks:
+            return
+
+        async def stay(route: Route) -> None:  # a "toggle" whose script leaves the page (登录 → login.html)
+            if route.request.is_navigation_request() and route.request.frame == pw_page.main_frame:
+                await route.abort("aborted")  # ERR_ABORTED: the page stays, no error page
+            else:
+                await route.fallback()
+
+        await pw_page.route("**/*", stay)
+        try:
+            for sel in clicks:
+                try:
+                    await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
+                    await pw_page.wait_for_timeout(60)
+                    collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1}
+                    await pw_page.evaluate(EXTRACT_JS, collect)
+                except PlaywrightError:
+                    continue
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await pw_page.unroute("**/*", stay)
         await self._mark_revealed(pw_page, "click")
 
     @staticmethod
