@@ -14,10 +14,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from playwright.async_api import BrowserContext, Dialog
+from playwright.async_api import BrowserContext, Dialog, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
-from playwright.async_api import Route
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.config import CrawlSettings, Store
