@@ -40,6 +40,7 @@ class _Reader:
         self.ids = Counter(str(t.get("id")) for t in soup.find_all(id=True))
         self.budget = {"links": max_links, "images": max_links}
         self.left_out: Counter[str] = Counter()
+        self.nth: dict[int, int] = {}
 
     def spend(self, what: str) -> bool:
         if self.budget[what] > 0:
@@ -57,9 +58,17 @@ class _Reader:
             if e.get("id") and self.ids[str(e.get("id"))] == 1:
                 parts.insert(0, f"#{e['id']}")
                 break
-            nth = 1 + sum(1 for s in e.find_previous_siblings(e.name))
-            parts.insert(0, f"{e.name}:nth-of-type({nth})")
+            parts.insert(0, f"{e.name}:nth-of-type({self.nth_of_type(e)})")
         return ("" if parts and parts[0].startswith("#") else "body > ") + " > ".join(parts)
+
+    def nth_of_type(self, el: Tag) -> int:
+        """Counted once per parent, as extract.js does (a list of 60,000 links is not walked per link)."""
+        if id(el) not in self.nth and isinstance(el.parent, Tag):
+            counts: Counter[str] = Counter()
+            for child in el.parent.find_all(recursive=False):
+                counts[child.name] += 1
+                self.nth[id(child)] = counts[child.name]
+        return self.nth.get(id(el), 1)
 
     def image(self, tag: Tag) -> Image:
         src = str(tag.get("src") or "").strip()
