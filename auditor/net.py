@@ -4,15 +4,32 @@ delay, hosts that stopped answering remembered), bodies read with a cap after de
 from __future__ import annotations
 
 import asyncio
+import time
 import zlib
 from collections import defaultdict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import httpx
 
 from auditor.config import CrawlSettings
+
+
+def retry_after(value: str | None, cap: float) -> float | None:
+    """Seconds a Retry-After header asks for (delta-seconds or an HTTP date), at most `cap`; None when
+    there is none or it cannot be read. One reading for the crawl and the link probe."""
+    if not value or not value.strip():
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            seconds = parsedate_to_datetime(value).timestamp() - time.time()
+        except (TypeError, ValueError, IndexError):
+            return None
+    return max(0.0, min(seconds, cap))
 
 
 class HostLimiter:

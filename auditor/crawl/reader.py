@@ -25,6 +25,7 @@ from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.crawl.shots import take_screenshots
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
+from auditor.net import retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
 
 log = logging.getLogger(__name__)
@@ -160,7 +161,7 @@ class PageReader:
             if (
                 response is not None
                 and response.status in (429, 503)
-                and (wait := _retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s))
+                and (wait := retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s))
             ):
                 step.now = "waiting out Retry-After"
                 await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
@@ -432,13 +433,6 @@ async def _close_quietly(pw_page: PWPage) -> None:
 def _clean_region(raw: dict[str, Any]) -> dict[str, Any]:
     raw["links"] = [link for link in raw["links"] if link.get("url") is not None]
     return raw
-
-
-def _retry_after(value: str | None, cap: float) -> float | None:
-    try:
-        return min(float(value), cap) if value is not None else None
-    except ValueError:
-        return None
 
 
 async def _dismiss(dialog: Dialog) -> None:

@@ -6,7 +6,6 @@ import asyncio
 import re
 import time
 from collections.abc import Callable
-from email.utils import parsedate_to_datetime
 from urllib.parse import urldefrag, urljoin, urlsplit
 
 import httpx
@@ -15,7 +14,7 @@ from bs4 import BeautifulSoup
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.net import HostLimiter, read_capped
+from auditor.net import HostLimiter, read_capped, retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
 
 HEAD_FALLBACK = {403, 405, 501, 400}
@@ -192,15 +191,9 @@ class LinkProber:
         return response
 
     def _retry_after(self, response: httpx.Response) -> float:
-        value = response.headers.get("retry-after", "")
-        try:
-            seconds = float(value)
-        except ValueError:
-            try:
-                seconds = (parsedate_to_datetime(value).timestamp() - time.time()) if value else 1.0
-            except (TypeError, ValueError):
-                seconds = 1.0
-        return max(0.0, min(seconds, self.settings.retry_after_max_s))
+        """What the server asked for, or a second when it named no time."""
+        wait = retry_after(response.headers.get("retry-after"), self.settings.retry_after_max_s)
+        return 1.0 if wait is None else wait
 
     def _challenge(self, response: httpx.Response) -> bool:
         try:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
+
 import httpx
 import pytest
 
@@ -105,3 +107,15 @@ async def test_connection_reset_is_retried_once() -> None:
         prober = LinkProber(client, s, resolve_profile("generic", {}, []), "http://shop.test/", HostLimiter(2))
         got = await prober.check("http://shop.test/a.png")
     assert (got.state, got.attempts, calls) == ("ok", 2, ["HEAD", "HEAD"])
+
+
+def test_retry_after_is_read_one_way_for_the_crawl_and_the_probe() -> None:
+    from email.utils import format_datetime
+
+    from auditor.net import retry_after
+
+    assert retry_after("7", 30) == 7 and retry_after("120", 30) == 30  # capped
+    assert retry_after(None, 30) is None and retry_after("", 30) is None and retry_after("soon", 30) is None
+    in_ten = format_datetime(datetime.now(UTC) + timedelta(seconds=10), usegmt=True)
+    assert 8 <= (retry_after(in_ten, 30) or 0) <= 10  # an HTTP date: the seconds until then
+    assert retry_after("Wed, 21 Oct 2015 07:28:00 GMT", 30) == 0  # a date already past: no wait
