@@ -321,6 +321,7 @@ def run_audit(
     seeds += ours_urls(store)  # our products paired with competitors' are read in every run
     crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds, only=only)
     rivals = RivalWatch()
+    recorded = False  # the run's pages are in the database
     try:
         crawl, facts = asyncio.run(
             _cancel_on_sigterm(
@@ -375,6 +376,7 @@ def run_audit(
             now,
             unjudged=unjudged_pairs(store, facts),
         )
+        recorded = True
         repo.record_prices(run_id, store.name, snapshot.pages, now)
         for snap in rivals.snapshots:  # a rival that could not be read has no snapshot
             repo.record_rival(run_id, store.name, snap["competitor"], now, snap)
@@ -383,7 +385,12 @@ def run_audit(
         timings["store_s"] = round(time.monotonic() - t3, 3)
     except BaseException as exc:
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
-        pages = crawler.result.snapshot.pages
+        pages = list(crawler.result.snapshot.pages)
+        try:
+            if not recorded:
+                repo.record_pages(run_id, pages)  # what was read so far is kept, not lost with the run
+        except Exception:
+            log.exception("could not record the pages of run #%s", run_id)
         try:
             repo.finish_run(
                 run_id,

@@ -52,6 +52,17 @@ def tagged_processes(tag: str) -> list[int]:
     return found
 
 
+def pages_done(db: Path) -> int:
+    """Pages the running audit has read, from the progress it writes on its run."""
+    try:
+        with sqlite3.connect(db) as conn:
+            row = conn.execute("SELECT progress FROM runs ORDER BY id DESC LIMIT 1").fetchone()
+    except sqlite3.Error:
+        return 0
+    progress = json.loads(row[0]) if row and row[0] else {}
+    return int(progress.get("done", 0)) if progress.get("stage") == "pages" else 0
+
+
 def run_row(db: Path) -> dict[str, Any]:
     with sqlite3.connect(db) as conn:
         conn.row_factory = sqlite3.Row
@@ -174,13 +185,18 @@ def test_sigterm_leaves_the_run_aborted_and_no_browser(hostile: HostileStore, tm
     deadline = time.monotonic() + 60
     while len(tagged_processes(tag)) < 3 and time.monotonic() < deadline:  # the auditor and its browser
         time.sleep(0.2)
-    time.sleep(2)  # pages are being read
+    deadline = time.monotonic() + 60
+    while not pages_done(tmp_path / "h.db") and time.monotonic() < deadline:  # a page was read
+        time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)
     assert proc.returncode == 143, stderr
     assert "Traceback" not in stderr and "SIGTERM" in stderr
     run = run_row(tmp_path / "h.db")
     assert run["status"] == "aborted" and run["finished_at"] is not None
+    with sqlite3.connect(tmp_path / "h.db") as conn:  # the pages read before the signal are kept
+        kept = conn.execute("SELECT count(*) FROM run_pages WHERE run_id = ?", (run["id"],)).fetchone()[0]
+    assert kept == run["pages_seen"] >= 1
     deadline = time.monotonic() + 10
     while tagged_processes(tag) and time.monotonic() < deadline:
         time.sleep(0.2)

@@ -32,6 +32,11 @@ class RunOutcome:
 class FindingStore:
     sessions: sessionmaker[Session]
 
+    def record_pages(self, run_id: int, pages: list[Page]) -> None:
+        """The pages a run read before it was stopped (aborted or failed): kept, not lost."""
+        with self.sessions.begin() as s:
+            s.add_all(_page_rows(run_id, pages))
+
     def record(
         self,
         run_id: int,
@@ -56,18 +61,7 @@ class FindingStore:
         with self.sessions.begin() as s:
             run = s.get(Run, run_id)
             assert run is not None
-            s.add_all(
-                RunPage(
-                    run_id=run_id,
-                    url=p.url,
-                    viewport=p.viewport,
-                    status=p.status,
-                    ok=not p.error,
-                    blocked=p.blocked,
-                    error=p.error,
-                )
-                for p in pages
-            )
+            s.add_all(_page_rows(run_id, pages))
             seen: set[str] = set()
             for f in findings:
                 seen.add(f.fingerprint)
@@ -266,3 +260,18 @@ def to_finding(r: FindingRow) -> Finding:
         assignee=r.assignee,
         resolution=r.resolution,
     )
+
+
+def _page_rows(run_id: int, pages: list[Page]) -> list[RunPage]:
+    return [
+        RunPage(
+            run_id=run_id,
+            url=p.url,
+            viewport=p.viewport,
+            status=p.status,
+            ok=not p.error,
+            blocked=p.blocked,
+            error=p.error,
+        )
+        for p in pages
+    ]
