@@ -387,11 +387,6 @@ def run_audit(
         aborted = isinstance(exc, KeyboardInterrupt | SystemExit | asyncio.CancelledError | TerminatedError)
         pages = list(crawler.result.snapshot.pages)
         try:
-            if not recorded:
-                repo.record_pages(run_id, pages)  # what was read so far is kept, not lost with the run
-        except Exception:
-            log.exception("could not record the pages of run #%s", run_id)
-        try:
             repo.finish_run(
                 run_id,
                 "aborted" if aborted else "failed",
@@ -402,6 +397,11 @@ def run_audit(
             )
         except Exception:
             log.exception("could not record the end of run #%s", run_id)
+        try:
+            if not recorded:
+                repo.record_pages(run_id, pages)  # what was read so far is kept, not lost with the run
+        except Exception:
+            log.exception("could not record the pages of run #%s", run_id)
         raise
     errors = [*crawl.errors, *facts.errors, *check_errors, *crawl.notes]
     unreachable = unreachable_hosts(facts)

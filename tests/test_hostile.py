@@ -186,7 +186,8 @@ def test_sigterm_leaves_the_run_aborted_and_no_browser(hostile: HostileStore, tm
     while len(tagged_processes(tag)) < 3 and time.monotonic() < deadline:  # the auditor and its browser
         time.sleep(0.2)
     deadline = time.monotonic() + 60
-    while not pages_done(tmp_path / "h.db") and time.monotonic() < deadline:  # a page was read
+    while not pages_done(tmp_path / "h.db"):  # a page was read
+        assert time.monotonic() < deadline and proc.poll() is None, "no page read within 60 s"
         time.sleep(0.2)
     proc.send_signal(signal.SIGTERM)
     _, stderr = proc.communicate(timeout=60)

@@ -4,6 +4,7 @@ one-off audit of a URL, the issue log."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -57,7 +58,7 @@ def test_the_wheel_works_from_an_empty_folder(tmp_path: Path, fixture_store: Fix
     assert rules.returncode == 0 and "built-in" in rules.stdout and "dead-link" in rules.stdout, rules.stderr
     demo = run("demo", "--now", NOW)  # the bundled store, served from the installed package's data
     assert demo.returncode == 0 and "fixture store: http://127.0.0.1" in demo.stdout, demo.stderr
-    assert "完成：33 个页面" in demo.stdout and (empty / "demo-report.html").stat().st_size > 10_000
+    assert re.search(r"运行 #1 完成：\d+ 个页面", demo.stdout) and (empty / "demo-report.html").stat().st_size > 10_000
     init = run("init", "--url", fixture_store.url, "--name", "试用店")
     assert init.returncode == 0 and (empty / "config.yaml").is_file()
     assert run("init").returncode == 2  # never overwritten

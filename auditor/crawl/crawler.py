@@ -210,7 +210,7 @@ class Crawler:
         try:
             async with self.limiter.slot(url):
                 response = await self.client.get(url, follow_redirects=True)
-        except (httpx.TimeoutException, httpx.TransportError):
+        except httpx.HTTPError:  # timeouts, resets, redirect loops, broken gzip: the browser reads it instead
             return None
         if "html" not in response.headers.get("content-type", "html"):
             return None

@@ -231,12 +231,15 @@ class PageReader:
                 await pw_page.evaluate(REWATCH_JS)
         watch_started = asyncio.get_running_loop().time()
         step.now = "scrolling"
-        with contextlib.suppress(PlaywrightError):  # the scroll's own changes (lazy pictures) are not moves
+        with contextlib.suppress(PlaywrightError):  # the pictures the scroll loads are not carousel moves
             await pw_page.evaluate("() => { window.__auditorQuiet = true; }")
-        await self._scroll(pw_page)
-        with contextlib.suppress(PlaywrightError):
-            await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
-            await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
+        try:
+            await self._scroll(pw_page)
+            with contextlib.suppress(PlaywrightError):
+                await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
         if early is not None:
             early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"

@@ -173,7 +173,7 @@ def revealable(el: Tag) -> bool:
         if _hidden_here(x):
             parent = x.parent
             return isinstance(parent, Tag) and any(
-                k is not x and _same_kind(k, x) and not _hidden_here(k) for k in parent.find_all(recursive=False)
+                k is not x and _same_kind(k, x) and shown(k) for k in parent.find_all(recursive=False)
             )
     return False
 
@@ -228,7 +228,7 @@ def _related_blocks(body: Tag, profile: Profile, here: str, base: str) -> list[T
         url = urljoin(base, str(a["href"]).strip())
         is_product = profile.is_product(url) and url.split("#")[0] != here
         for up in a.parents:
-            if not isinstance(up, Tag) or up.name in ("html", "[document]"):
+            if not isinstance(up, Tag) or up.name in ("body", "html", "[document]"):  # extract.js: body * only
                 break
             tags[id(up)] = up
             links[id(up)] += 1

@@ -421,8 +421,11 @@
       };
       // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
       const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
-      // while the auditor itself scrolls (lazy pictures load), what changes is ours, not the carousel's
-      w.timer = setInterval(() => { const s = state(); if (s === w.last) return; if (window.__auditorQuiet) { w.last = s; return; }
+      // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
+      // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
+      // not rotating (suning's sliders reflow as the scroll loads their pictures)
+      w.timer = setInterval(() => { const s = state(); if (s === w.last) return;
+        if (window.__auditorQuiet) { w.last = s; return; }
         const t = performance.now();
         if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
       return w;

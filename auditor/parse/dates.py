@@ -40,8 +40,8 @@ PROMO_WORDS = re.compile(
     r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch",
     re.I,
 )
-# an event word right after a bare "M.D" makes it a date: "6.16预付" (vip-littlexiu's nav), "6.18大促",
-# "11.11开抢"; "9.9包邮" and "低至9.9抢购" stay prices
+# an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's
+# nav), "6.18大促", "11.11开抢"; "9.9包邮", "低至9.9抢购" and "版本2.3首发" stay prices and versions
 EVENT_AFTER = re.compile(r"(?:预付|预售|开抢|开售|抢购|首发|狂欢|大促|返场|盛典|开门红)")
 PROMO_NEAR = 15  # characters between the date and its promotion word
 # a countdown that has reached zero: the sale it counts down to is over
@@ -291,6 +291,7 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         event = (
             EVENT_AFTER.match(text, m.end())
             and not m.group(0)[-1].isspace()
+            and len(m.group("ad")) == 2  # "6.16预付", "11.11开抢"; "9.9抢购" and "新品9.9首发" are prices
             and not re.search(r"(?:低至?|仅需?|直降|降|只要|只需|价)\s*$", text[: m.start()])
         )
         if m.group("asep") != "月" and y is None and not event:

@@ -98,14 +98,14 @@ def _blocked_spans(text: str) -> list[tuple[int, int]]:
 # OCR drops the gap between a price and a date range drawn on the same line: "到手价¥12912.1-12.31"
 # is ¥129 and 12.1–12.31. Split where the tail of the number is a month.day that starts a valid range
 # with what follows; of several such splits the shortest window wins (campaign windows are short).
-_GLUED_RANGE = re.compile(r"(?<=[¥$])(\d+\.\d{1,2})(?=\s*[-~～至]\s*(\d{1,2})[./](\d{1,2})(?!\d))")
+_GLUED_RANGE = re.compile(rf"(?<={_MARK})(\d+\.\d{{1,2}})(?=\s*[-~～至]\s*(\d{{1,2}})[./](\d{{1,2}})(?!\d))")
 
 
 def _unglue(m: re.Match[str]) -> str:
     number, end = m.group(1), (int(m.group(2)), int(m.group(3)))
     head_digits = number.split(".")[0]
-    if not (1 <= end[0] <= 12 and 1 <= end[1] <= 31):
-        return number
+    if not (1 <= end[0] <= 12 and 1 <= end[1] <= 31) or float(number) <= float(f"{end[0]}.{end[1]}"):
+        return number  # "¥11.9-12.9" rises: a price range, not a price glued to dates
     best: tuple[int, str] | None = None
     for cut in range(1, len(head_digits)):
         head, tail = number[:cut], number[cut:]
@@ -122,11 +122,11 @@ def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
     text = re.sub(rf"(?<={_MARK})\s+(?=\d)", "", text)
     text = re.sub(rf"({_MARK}\d{{1,3}}) (?=\d{{3}}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
-    # OCR splits a price's digits with a space ("¥1 49", "Y1 29.00"): joined, unless the second group is a
-    # count or size
+    # OCR splits a price's digits with a space ("¥1 49", "Y1 49"): joined, unless the second group is a
+    # count, a size or a date ("¥49 6.18开抢")
     text = re.sub(
-        rf"({_MARK}\d{{1,2}}) (\d{{1,2}}(?:\.\d{{1,2}})?)"
-        r"(?![\d,]|\.\d|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
+        rf"({_MARK}\d{{1,2}}) (\d{{1,2}})"
+        r"(?![\d.,]|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
         r"\1\2",
         text,
     )

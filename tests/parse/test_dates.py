@@ -70,7 +70,8 @@ def test_a_countdown_at_zero_has_ended() -> None:
         # dates that are not a promotion's: a lock-screen clock in a KV picture, a copyright line, a path
         *["4月6日 周二 10:24", "© 2016-2020 小米", "/uploads/2024/01/banner.jpg", "2017秋季新款"],
         *["凉鞋清仓季 活动价 低至9.9元", "低至6.18折"],  # "as low as": a price, not a deadline
-        *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发"],  # prices and versions before event words
+        *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发", "版本2.3首发", "秒杀价：9.9抢购"],
+        *["限时9.9抢购", "新品9.9首发"],  # prices and versions before event words
     ],
 )
 def test_not_windows(text: str) -> None:

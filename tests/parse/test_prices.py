@@ -27,7 +27,9 @@ from auditor.parse.prices import ROLES, parse_prices
         ("¥1 49", [(149, "price", False)]),  # OCR splits the digits with a space
         ("到手价Y1 49", [(149, "promo", False)]),  # ... also after a ¥ read as Y
         ("?1 299", [(1299, "price", False)]),
-        ("¥1 29.00", [(129, "price", False)]),  # ... and before the decimals
+        ("秒杀价¥49 6.18开抢", [(49, "promo", False)]),  # ... but a date after the gap is not part of it
+        ("¥11.9-12.9", [(11.9, "price", False)]),  # a rising range is a price range, not a glued date
+        ("到手价Y12912.1-12.31", [(129, "promo", False)]),  # glued, after a ¥ read as Y
         ("¥12 5kg", [(12, "price", False)]),  # a size after the gap is not part of the price
         ("160x230cm 地毯 ¥399", [(399, "price", False)]),  # a size next to the price
         # OCR drops the gap between a price and a date range on one line (synthetic banners at 480 px)
