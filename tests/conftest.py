@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import http.server
+import json
 import subprocess
+import threading
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +29,26 @@ def clock() -> datetime:
 def fixture_store() -> Iterator[FixtureStore]:
     with FixtureStore(CLOCK) as store:
         yield store
+
+
+@pytest.fixture
+def webhook() -> Iterator[tuple[str, list[dict[str, Any]]]]:
+    """A chat webhook on loopback that keeps what apprise posts: (its json:// URL, the messages)."""
+    received: list[dict[str, Any]] = []
+
+    class Hook(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            received.append(json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}"))
+            self.send_response(200)
+            self.end_headers()
+
+        def log_message(self, *_: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"json://127.0.0.1:{server.server_address[1]}/hook", received
+    server.shutdown()
 
 
 def free_port() -> int:

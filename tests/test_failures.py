@@ -3,10 +3,8 @@ run (a scheduled export) is recorded on the run and never a traceback."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import sqlite3
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -67,31 +65,16 @@ def test_scheduled_export_creates_its_folder(tmp_path: Path, fixture_store: Fixt
 @pytest.mark.browser
 @pytest.mark.network
 def test_a_failed_scheduled_export_is_recorded_on_the_run_and_notified(
-    tmp_path: Path, fixture_store: FixtureStore
+    tmp_path: Path, fixture_store: FixtureStore, webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
-    received: list[dict[str, Any]] = []
-
-    class Hook(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            received.append(json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}"))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook_url, received = webhook
     (tmp_path / "blocker").write_text("a file where the export folder should be")
     extra = (
         "schedule: {export: 'blocker/{store}.csv'}\n"
-        f"notify: {{urls: ['json://127.0.0.1:{hook.server_address[1]}/hook']}}\n"
+        f"notify: {{urls: ['{hook_url}']}}\n"
     )
     config = write(tmp_path, fixture_store.url + "about", extra)
-    try:
-        scheduled_audit(str(config), "s")  # no exception escapes: the scheduler lives on
-    finally:
-        hook.shutdown()
+    scheduled_audit(str(config), "s")  # no exception escapes: the scheduler lives on
     status, errors = runs(tmp_path)[-1]
     assert status == "complete"
     assert len(errors) == 1 and errors[0].startswith(f"export to {tmp_path / 'blocker' / 's.csv'} failed")

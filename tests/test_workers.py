@@ -6,7 +6,6 @@ not double the tick."""
 
 from __future__ import annotations
 
-import http.server
 import json
 import os
 import shutil
@@ -14,7 +13,6 @@ import signal
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from datetime import datetime
@@ -109,7 +107,7 @@ def stop(procs: list[subprocess.Popen[bytes]], sig: int = signal.SIGTERM) -> Non
 @pytest.mark.postgres
 @pytest.mark.slow
 def test_one_tick_six_stores_two_workers_a_worker_killed(
-    tmp_path: Path, redis_url: str, pg_url: str, fixture_store: Any
+    tmp_path: Path, redis_url: str, pg_url: str, fixture_store: Any, webhook: tuple[str, list[dict[str, Any]]]
 ) -> None:
     engine = create_engine(pg_url)
     with engine.begin() as conn:
@@ -120,23 +118,11 @@ def test_one_tick_six_stores_two_workers_a_worker_killed(
         f"  - name: slow\n    url: '{fixture_store.url}patterns/carousels.html'\n"
         "    crawl: {max_depth: 0, carousel_watch_ms: 12000}\n"
     )
-    told: list[dict[str, Any]] = []
-
-    class Hook(http.server.BaseHTTPRequestHandler):
-        def do_POST(self) -> None:
-            told.append(json.loads(self.rfile.read(int(self.headers.get("content-length") or 0)) or b"{}"))
-            self.send_response(200)
-            self.end_headers()
-
-        def log_message(self, *_: Any) -> None:
-            pass
-
-    hook = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
-    threading.Thread(target=hook.serve_forever, daemon=True).start()
+    hook_url, told = webhook
     (tmp_path / "config.yaml").write_text(
         f"storage: {{url: '{pg_url}'}}\n"
         f"workers: {{broker_url: '{redis_url}', retry_busy_s: 5}}\n"
-        f"notify: {{urls: ['json://127.0.0.1:{hook.server_address[1]}/hook']}}\n"
+        f"notify: {{urls: ['{hook_url}']}}\n"
         "schedule: {cron: '* * * * *', grace_s: 50}\n"
         "crawl: {max_depth: 0, carousel_watch_ms: 1000}\n"
         f"stores:\n{slow}{stores}",
@@ -226,7 +212,6 @@ def test_one_tick_six_stores_two_workers_a_worker_killed(
     finally:
         stop(schedulers)
         stop(workers)
-        hook.shutdown()
     [gone] = [m for m in told if "gone" in m.get("title", "")]
     assert "巡检任务失败" in gone["title"] and "no store named 'gone'" in gone["message"]
 

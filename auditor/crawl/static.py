@@ -262,8 +262,11 @@ def read_static(
     regions: list[Region] = []
     taken: list[Tag] = []
 
+    def free(el: Tag) -> bool:  # not inside a region already built
+        return not any(el is t or any(p is t for p in el.parents) for t in taken)
+
     def add(kind: str, el: Tag) -> None:
-        if any(el is t or any(p is t for p in el.parents) for t in taken):
+        if not free(el):
             return
         taken.append(el)
         selector = reader.path(el)
@@ -297,8 +300,6 @@ def read_static(
         if (not w or w >= BANNER_MIN[0]) and (not h or h >= BANNER_MIN[1]):
             add("product.promo", a)
 
-    def free(el: Tag) -> bool:
-        return not any(el is t or any(p is t for p in el.parents) for t in taken)
 
     rest = Region(kind="page", selector="body")
     for el in _linkish(body):
