@@ -126,6 +126,7 @@ class ProductFacts(_Model):
     url: str
     title: str = ""
     price: float | None = None
+    price_max: float | None = None  # the high end when the page shows a range (¥99-199, variants)
     regular_price: float | None = None
     promo_price: float | None = None
     currency: str | None = None

@@ -9,6 +9,7 @@ from pydantic import Field
 from auditor.engine import CheckContext, Hit, Params, check
 from auditor.models import Image, Page, ProductFacts, Region
 from auditor.parse import parse_prices
+from auditor.parse.prices import Price
 
 SELLING_ROLES = ("promo", "current", "price")
 
@@ -20,6 +21,20 @@ class PriceParams(Params):
 def _product(ctx: CheckContext, url: str | None) -> ProductFacts | None:
     p = ctx.facts.products.get(url or "")
     return p if p and p.price_trusted and p.availability in ("on_sale", "unknown") else None
+
+
+def _money(low: float | None, high: float | None = None) -> str:
+    return f"¥{low:g}-{high:g}" if high else f"¥{low:g}"
+
+
+def _shown(prices: list[Price]) -> str:
+    return "、".join(_money(p.value, p.high) for p in prices)
+
+
+def _agrees(shown: list[Price], product: ProductFacts, tolerance: float) -> bool:
+    """Whether any price shown (or range) meets the product's price (or its range of variants)."""
+    assert product.price is not None
+    return any(p.agrees_with(product.price, product.price_max, tolerance) for p in shown)
 
 
 def _linked_images(region: Region) -> Iterator[tuple[str, Image]]:
@@ -51,7 +66,7 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             if product is None or ocr is None:
                 continue
             shown = [p for p in parse_prices(ocr.text) if p.role in SELLING_ROLES]
-            if not shown or any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
+            if not shown or _agrees(shown, product, ctx.params.tolerance):
                 continue
             yield Hit(
                 page,
@@ -61,10 +76,11 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
                     "ocr_text": ocr.text,
                     "image_prices": [p.as_dict() for p in shown],
                     "actual_price": product.price,
+                    "actual_price_max": product.price_max,
                     "product": link,
                     "product_title": product.title,
                 },
-                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+                fmt={"shown": _shown(shown), "actual": _money(product.price, product.price_max)},
                 box=img.box,
             )
 
@@ -86,7 +102,7 @@ def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             if not shown:
                 continue
             seen.add(url)
-            if any(abs(p.value - product.price) <= ctx.params.tolerance for p in shown):  # type: ignore[operator]
+            if _agrees(shown, product, ctx.params.tolerance):
                 continue
             yield Hit(
                 page,
@@ -96,9 +112,10 @@ def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
                     "text": text[:200],
                     "shown_prices": [p.as_dict() for p in shown],
                     "actual_price": product.price,
+                    "actual_price_max": product.price_max,
                     "product_title": product.title,
                 },
-                fmt={"shown": "、".join(f"¥{p.value:g}" for p in shown), "actual": f"¥{product.price:g}"},
+                fmt={"shown": _shown(shown), "actual": _money(product.price, product.price_max)},
             )
 
 

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from auditor.parse import parse_prices
+
 MIN_CONFIDENCE = 0.5
 _MONEY = re.compile(r"[¥￥$€£]|元|RMB|CNY|USD", re.I)
 # a number as shops write it, tolerating a space after the decimal point ("10999. 00", split markup)
@@ -34,6 +36,7 @@ _NOT_PRICE = re.compile(
 @dataclass
 class PriceGuess:
     price: float | None
+    price_max: float | None  # the high end of a range shown as the price (¥99-199)
     regular_price: float | None
     confidence: float
     selector: str
@@ -100,7 +103,7 @@ def find_price(candidates: list[dict[str, Any]]) -> PriceGuess | None:
     if not selling:
         return None
     best_score, best = selling[0]
-    value = amounts(best["text"])[0]  # a range keeps its low end as the price shown first
+    value = amounts(best["text"])[0]  # a range: its low end, the high end below
     rivals = [s for s, c in selling[1:] if abs(amounts(c["text"])[0] - value) > 0.005]
     # how clearly it won: its lead over the best different price; alone, how price-like it is itself
     if rivals:
@@ -114,6 +117,8 @@ def find_price(candidates: list[dict[str, Any]]) -> PriceGuess | None:
     if struck and (r := amounts(struck[0][1]["text"])) and r[0] > value:
         regular = r[0]
     why = f"score {best_score:.1f} vs next {rivals[0]:.1f}" if rivals else f"score {best_score:.1f}, no rival"
-    if _RANGE.search(best["text"]):
-        why += "; a range (its low end)"
-    return PriceGuess(value, regular, round(confidence, 2), best.get("selector", ""), why)
+    high = None
+    if _RANGE.search(best["text"]):  # ¥99.00-199.00: the range as the price grammar reads it
+        high = next((p.high for p in parse_prices(best["text"]) if p.high and abs(p.value - value) < 0.005), None)
+        why += "; a range" if high else ""
+    return PriceGuess(value, high, regular, round(confidence, 2), best.get("selector", ""), why)

@@ -47,15 +47,17 @@ def _ld_products(soup: BeautifulSoup) -> list[dict[str, Any]]:
     return found
 
 
-def _offer_facts(product: dict[str, Any]) -> tuple[float | None, float | None, str | None, str | None]:
+def _offer_facts(
+    product: dict[str, Any],
+) -> tuple[float | None, float | None, float | None, str | None, str | None]:
+    """(lowest price, highest price when they differ, regular price, currency, availability)."""
     offers = product.get("offers")
     offer_list = offers if isinstance(offers, list) else [offers] if isinstance(offers, dict) else []
     prices: list[float] = []
     regular = currency = availability = None
     for offer in offer_list:
         if offer.get("@type") == "AggregateOffer":
-            if (p := _number(offer.get("lowPrice"))) is not None:
-                prices.append(p)
+            prices += [p for key in ("lowPrice", "highPrice") if (p := _number(offer.get(key))) is not None]
         elif (p := _number(offer.get("price"))) is not None:
             prices.append(p)
         spec = offer.get("priceSpecification")
@@ -64,7 +66,8 @@ def _offer_facts(product: dict[str, Any]) -> tuple[float | None, float | None, s
                 regular = _number(s.get("price"))
         currency = currency or offer.get("priceCurrency")
         availability = availability or str(offer.get("availability", "")) or None
-    return (min(prices) if prices else None), regular, currency, availability
+    low, high = (min(prices), max(prices)) if prices else (None, None)
+    return low, (high if high != low else None), regular, currency, availability
 
 
 def _availability(schema_value: str | None, text: str, profile: Profile) -> str:
@@ -102,11 +105,12 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
     text = visible_text or soup.get_text(" ", strip=True)
     title = soup.title.get_text(strip=True) if soup.title else ""
     for product in _ld_products(soup):
-        price, regular, currency, schema_avail = _offer_facts(product)
+        price, price_max, regular, currency, schema_avail = _offer_facts(product)
         return ProductFacts(
             url=url,
             title=str(product.get("name") or title),
             price=price,
+            price_max=price_max,
             regular_price=regular or _number(_select_text(soup, profile.selectors.get("regular_price"))),
             currency=currency,
             availability=_availability(schema_avail, text, profile),  # type: ignore[arg-type]

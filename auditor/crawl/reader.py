@@ -371,6 +371,7 @@ def with_generic_price(
     return base.model_copy(
         update={
             "price": guess.price,
+            "price_max": guess.price_max,
             "regular_price": base.regular_price or guess.regular_price,
             "confidence": guess.confidence,
             "price_selector": guess.selector,

@@ -3,6 +3,7 @@
 A number is a price only with a currency mark (¥ $ 元 RMB, or OCR's Y/?/羊 misreading of ¥) or a role
 word before it (到手价 149). Thresholds (满300减50), discounts (直降50元), 8折, 第2件半价, counts
 (16件套), sizes (160x230, 1.5L, 24cm), dates and hours are never prices. "起" marks a from-price.
+A rising range (¥99-199, ¥99~¥199元) stays a range: one price with its high end.
 """
 
 from __future__ import annotations
@@ -76,6 +77,8 @@ _UNIT_AFTER = re.compile(
     r"\s*(?:件套|件|个|只|条|片|瓶|包|支|双|套|盒|袋|斤|公斤|kg|KG|g|ml|mL|ML|L|l|cm|CM|mm|m|米|寸|英寸|W|w|V|mAh|GB|G|T"
     r"|人|天|小时|分钟|分|秒|年|月|日|号|点|时|%|期|周|度|倍|款|色|码|层|抽|粒|克|升|毫升)"
 )
+# the rest of a range after a price: "-199", " ~ ¥199元", "至199"
+_RANGE_TAIL = re.compile(rf"\s*[-~～–至]\s*{_MARK}?\s*({_NUM})(?![\d.])\s*(元)?")
 _DATE_AROUND = re.compile(r"\d{1,4}\s*[./-]\s*\d{1,2}(?:\s*[./-]\s*\d{1,2})?")
 
 
@@ -86,6 +89,11 @@ class Price:
     from_price: bool
     text: str
     start: int = 0
+    high: float | None = None  # the high end of a range (¥99-199)
+
+    def agrees_with(self, low: float, high: float | None = None, tolerance: float = 0.01) -> bool:
+        """Whether this price (or range) and the actual price (or range low..high) overlap."""
+        return self.value <= (high or low) + tolerance and low <= (self.high or self.value) + tolerance
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -118,6 +126,10 @@ def _unglue(m: re.Match[str]) -> str:
     return best[1] if best else number
 
 
+def _number(digits: str) -> float:
+    return float(digits.replace(",", ""))
+
+
 def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
     text = re.sub(rf"(?<={_MARK})\s+(?=\d)", "", text)
@@ -133,34 +145,44 @@ def parse_prices(raw: str) -> list[Price]:
     text = _GLUED_RANGE.sub(_unglue, text)
     blocked = _blocked_spans(text)
     out: list[Price] = []
+    taken = 0  # the end of the last range read: its high end is not a price of its own
     for m in PRICE.finditer(text):
-        cur, yuan, role = m.group("cur"), m.group("yuan"), m.group("role")
-        if not (cur or yuan or role):
+        if m.start("num") < taken:
             continue
+        cur, yuan, role = m.group("cur"), m.group("yuan"), m.group("role")
         ns, ne = m.span("num")
+        tail = None if yuan or m.group("from") else _RANGE_TAIL.match(text, ne)
+        if tail and not ((cur or tail.group(2)) and _number(tail.group(1)) > _number(m.group("num"))):
+            tail = None  # a range has a mark on one end ("¥99-199", "99-199元") and rises
+        if not (cur or yuan or role or tail):
+            continue
         if any(s <= ns < e for s, e in blocked):
             continue
         if re.match(r"\s*[:：]\s*\d{2}", text[ne:]) or re.search(r"\d\s*[:：]\s*$", text[:ns]):
             continue  # a time of day ("秒杀 10:00 点场") is never a price
-        if not cur and not yuan:  # a role word alone: the number must not be a date, count or size
-            if _UNIT_AFTER.match(text, ne) or re.match(r"\s*[./-]\s*\d", text[ne:]):
-                continue
+        if not (cur or yuan or tail) and (_UNIT_AFTER.match(text, ne) or re.match(r"\s*[./-]\s*\d", text[ne:])):
+            continue  # a role word alone: the number must not be a date, count or size
         if not cur and yuan is None and _UNIT_AFTER.match(text, ne):
             continue
         if cur in ("Y", "y", "?") and not role and (_UNIT_AFTER.match(text, ne) or re.match(r"[./-]\d", text[ne:])):
             continue
         if not cur and not role and _DATE_AROUND.fullmatch(m.group("num")):
             continue
-        value = float(m.group("num").replace(",", ""))
+        value = _number(m.group("num"))
         if value <= 0:
             continue
+        high, whole = None, m.group(0).strip()
+        if tail:
+            high, taken = _number(tail.group(1)), tail.end()
+            whole = text[m.start() : tail.end()].strip()
         out.append(
             Price(
                 value,
                 ROLES.get((role or "").lower(), ROLES.get(role or "", "price")) if role else "price",
                 bool(m.group("from")),
-                m.group(0).strip(),
+                whole,
                 m.start(),
+                high,
             )
         )
     return out

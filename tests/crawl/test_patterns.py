@@ -128,7 +128,9 @@ PRICES = {  # page: (selling price, regular price) as a person reads them
     "price-shopify.html": (69.0, 89.0),
     "price-woocommerce.html": (35.0, 45.0),
     "price-magento.html": (19.0, 22.0),
+    "price-range.html": (99.0, 129.0),  # 淘宝价 ¥99.00-199.00 over 价格 ¥129.00-259.00: variants
 }
+RANGES = {"price-range.html": 199.0}  # the high end of a price shown as a range
 
 
 @pytest.fixture(scope="module")
@@ -153,6 +155,7 @@ def test_price_without_structured_data_is_found_by_structure(priced: dict[str, A
     product = priced[name]
     assert product is not None and product.source == "generic"
     assert (product.price, product.regular_price) == PRICES[name], product.price_why
+    assert product.price_max == RANGES.get(name), product.price_why
     assert product.price_trusted, product.price_why
 
 

@@ -44,6 +44,33 @@ def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str,
 
 
 @pytest.mark.parametrize(
+    ("text", "want"),
+    [
+        ("¥99-199", [(99, 199)]),
+        ("到手价¥99~199元", [(99, 199)]),
+        ("99-199元", [(99, 199)]),  # the mark on the high end
+        ("¥99 - ¥199", [(99, 199)]),
+        ("¥1,299-1,599", [(1299, 1599)]),
+        ("¥11.9-12.9", [(11.9, 12.9)]),
+        ("¥199-99", [(199, None)]),  # falling: not a range
+        ("到手价¥12912.1-12.31", [(129, None)]),  # a price glued to a date window
+        ("¥99-11.11结束", [(99, None)]),
+        ("仅需¥89起 原价¥99-129", [(89, None), (99, 129)]),
+    ],
+)
+def test_a_range_stays_a_range(text: str, want: list[tuple[float, float | None]]) -> None:
+    assert [(p.value, p.high) for p in parse_prices(text)] == want
+
+
+def test_a_range_agrees_with_any_price_inside_it() -> None:
+    (shown,) = parse_prices("¥99-199")
+    assert shown.agrees_with(149) and shown.agrees_with(99) and shown.agrees_with(199)
+    assert not shown.agrees_with(89) and not shown.agrees_with(249)
+    (single,) = parse_prices("到手价¥149")
+    assert single.agrees_with(99, 199) and not single.agrees_with(159, 199)
+
+
+@pytest.mark.parametrize(
     "text",
     [
         "满300减50",
