@@ -20,7 +20,7 @@ from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.i18n import describe_change, t
-from auditor.models import Facts, Finding, Snapshot
+from auditor.models import MIN_PRICE_CONFIDENCE, Facts, Finding, Page, Snapshot
 from auditor.net import HostLimiter, make_client
 from auditor.notify import compose, expand_urls, off_sale_notice, send
 from auditor.parse.dates import relative_phrases
@@ -189,6 +189,17 @@ def unjudged_pairs(store: Store, facts: Facts) -> set[tuple[str, str]]:
     return out
 
 
+def untrusted_prices(pages: list[Page]) -> list[str]:
+    """One run note per product page whose price was found with too little confidence: no price check
+    used it, and the note says why (the operator can pin it with `stores[].selectors.price`)."""
+    return [
+        f"{p.url}: price ¥{p.product.price:g} not trusted (confidence {p.product.confidence:.2f} < "
+        f"{MIN_PRICE_CONFIDENCE}; {p.product.price_why}): no price check used it"
+        for p in pages
+        if p.product is not None and p.product.price is not None and not p.product.price_trusted
+    ]
+
+
 def unreachable_hosts(facts: Facts) -> dict[str, int]:
     """Hosts that did not answer, with how many links and images on them are therefore unknown."""
     counts: dict[str, int] = {}
@@ -338,6 +349,7 @@ def run_audit(
             timings["competitors_s"] = round(time.monotonic() - t_rivals, 2)
         facts.last_on_sale = repo.last_on_sale(store.name, now)
         snapshot = crawl.snapshot
+        crawl.notes.extend(untrusted_prices(snapshot.pages))
         facts.first_seen = repo.first_seen(store.name, promises_in(snapshot, facts), now)
         t2 = time.monotonic()
         check_errors: list[str] = []

@@ -131,6 +131,7 @@ PRICES = {  # page: (selling price, regular price) as a person reads them
     "price-range.html": (99.0, 129.0),  # 淘宝价 ¥99.00-199.00 over 价格 ¥129.00-259.00: variants
 }
 RANGES = {"price-range.html": 199.0}  # the high end of a price shown as a range
+AMBIGUOUS = "price-ambiguous.html"  # two packages, ¥199 and ¥299, shown alike: no price to trust
 
 
 @pytest.fixture(scope="module")
@@ -143,7 +144,7 @@ def priced(fixture_store: FixtureStore) -> dict[str, Any]:
     from auditor.crawl.profiles import resolve_profile
     from tests.conftest import CLOCK
 
-    urls = [fixture_store.url + "patterns/" + name for name in PRICES]
+    urls = [fixture_store.url + "patterns/" + name for name in [*PRICES, AMBIGUOUS]]
     profile = dataclasses.replace(resolve_profile("generic", {}, []), product_url=r"/patterns/price-")
     settings = CrawlSettings(carousel_watch_ms=500, product_pages="browser")
     result = asyncio.run(Crawler(Store(name="t", url=urls[0]), settings, profile, None, CLOCK, only=urls).run())
@@ -157,6 +158,17 @@ def test_price_without_structured_data_is_found_by_structure(priced: dict[str, A
     assert (product.price, product.regular_price) == PRICES[name], product.price_why
     assert product.price_max == RANGES.get(name), product.price_why
     assert product.price_trusted, product.price_why
+
+
+def test_a_price_that_does_not_clearly_win_is_not_trusted_and_says_why(priced: dict[str, Any]) -> None:
+    from auditor.models import Page
+    from auditor.pipeline import untrusted_prices
+
+    product = priced[AMBIGUOUS]
+    assert product is not None and product.price in (199.0, 299.0) and not product.price_trusted, product
+    (note,) = untrusted_prices([Page(url="http://shop.test/" + AMBIGUOUS, product=product)])
+    assert AMBIGUOUS in note and product.price_why in note and "confidence" in note
+    assert untrusted_prices([Page(url="http://shop.test/x", product=priced["price-jd.html"])]) == []
 
 
 def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings: list[dict[str, Any]]) -> None:
