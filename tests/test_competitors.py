@@ -36,6 +36,17 @@ def product_page(title: str, price: float | None, availability: str = "InStock")
     )
 
 
+def tmall_page(title: str, price: float) -> str:
+    """A rival product page as Tmall writes it: no JSON-LD, no microdata, a price panel."""
+    return (
+        f'<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}-tmall.com天猫</title>'
+        "<style>.tm-price{font-size:24px;color:#c40000;font-weight:700}</style></head><body>"
+        f'<div class="tb-detail-hd"><h1>{title}</h1></div><dl class="tm-price-panel"><dt>价格</dt>'
+        f'<dd><em class="tm-yen">¥</em><span class="tm-price">{price:.2f}</span></dd></dl>'
+        '<div class="tm-ind-sellCount">月销量 <span class="tm-count">1288</span></div></body></html>'
+    )
+
+
 def write_day(ours: Path, rival: Path, day: int) -> None:
     (ours / "products").mkdir(parents=True, exist_ok=True)
     (rival / "item").mkdir(parents=True, exist_ok=True)
@@ -56,7 +67,7 @@ def write_day(ours: Path, rival: Path, day: int) -> None:
         '<a href="/item/1.html">茶杯</a> <a href="/item/2.html">碗</a></body></html>',
         encoding="utf-8",
     )
-    (rival / "item" / "1.html").write_text(product_page("对手茶杯", 85), encoding="utf-8")
+    (rival / "item" / "1.html").write_text(tmall_page("对手茶杯", 85), encoding="utf-8")  # price by appearance
     (rival / "item" / "2.html").write_text(product_page("对手碗", 60 if day == 0 else 30), encoding="utf-8")
     (rival / "item" / "3.html").write_text(product_page("对手茶壶", None), encoding="utf-8")
 
@@ -67,13 +78,13 @@ class Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 class Hook(http.server.BaseHTTPRequestHandler):
-    """Customer service's chat webhook: keeps what apprise posts."""
+    """The team's and customer service's chat webhooks: keeps what apprise posts, with the path."""
 
     received: list[dict[str, Any]] = []
 
     def do_POST(self) -> None:
         body = self.rfile.read(int(self.headers.get("content-length") or 0))
-        Hook.received.append(json.loads(body or b"{}"))
+        Hook.received.append({"path": self.path, **json.loads(body or b"{}")})
         self.send_response(200)
         self.end_headers()
 
@@ -100,6 +111,7 @@ def mornings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
         f"""storage: {{url: 'sqlite:///{work / "a.db"}'}}
 crawl: {{max_depth: 1, carousel_watch_ms: 1500}}
 notify:
+  urls: ["json://127.0.0.1:{hook.server_address[1]}/team"]
   customer_service: ["json://127.0.0.1:{hook.server_address[1]}/kefu"]
 stores:
   - name: 我们
@@ -121,7 +133,15 @@ stores:
         audit = auditor("audit", "--config", "config.yaml", "--now", now, "--fail-on", "never", cwd=work)
         assert audit.returncode == 0, audit.stderr
         found = json.loads(auditor("export", "--config", "config.yaml", "--format", "json", cwd=work).stdout)
-        runs.append({"audit": audit, "findings": found, "hook": Hook.received[before:]})
+        told = Hook.received[before:]
+        runs.append(
+            {
+                "audit": audit,
+                "findings": found,
+                "hook": [m for m in told if m["path"] == "/kefu"],
+                "team": [m for m in told if m["path"] == "/team"],
+            }
+        )
     alone = auditor("competitors", "--config", "config.yaml", "--now", DAYS[2], "--fail-on", "never", cwd=work)
     xlsx = auditor("export", "--config", "config.yaml", "--format", "xlsx", "--output", "log.xlsx", cwd=work)
     yield {"runs": runs, "alone": alone, "work": work, "ours": our_url, "rival": rival_url, "xlsx": xlsx}
@@ -140,7 +160,7 @@ def low_price(findings: list[dict[str, Any]]) -> dict[tuple[str, str], dict[str,
 def test_a_rival_below_our_price_is_found_and_a_dearer_one_is_not(mornings: dict[str, Any]) -> None:
     day1 = low_price(mornings["runs"][0]["findings"])
     assert set(day1) == {("1.html", "lower")}  # 85 < 100 × 0.95; 60 > 50 is no finding
-    f = day1[("1.html", "lower")]
+    f = day1[("1.html", "lower")]  # their price read from a Tmall price panel, without structured data
     assert f["page"] == mornings["ours"] + "/products/cup.html" and f["severity"] == "medium"
     assert f["evidence"]["our_price"] == 100 and f["evidence"]["their_price"] == 85 and f["evidence"]["gap"] == 15
     assert f["evidence"]["their_read_at"].startswith("2026-11-18")
@@ -181,6 +201,10 @@ def test_rival_changes_are_reported(mornings: dict[str, Any]) -> None:
     assert "竞品 对手: 1 条促销" in day1 and "竞品动态" not in day1  # nothing to compare with on the first read
     assert "竞品动态: 新活动" in day2 and "新品茶壶限时特惠" in day2
     assert "价格变化" in day2 and "¥60 → ¥30" in day2
+    # ... and in the team's notification of that morning, not in the first one
+    team = [json.dumps(r["team"], ensure_ascii=False) for r in mornings["runs"]]
+    assert [len(r["team"]) for r in mornings["runs"]] == [1, 1, 1]
+    assert "竞品动态" not in team[0] and "竞品动态" in team[1] and "新品茶壶限时特惠" in team[1] and "¥60 → ¥30" in team[1]
 
 
 def test_the_watch_alone(mornings: dict[str, Any]) -> None:
