@@ -38,6 +38,24 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "[Storefront audit] {store}: {n} products off sale or out of stock",
     },
     "notify_rivals": {"zh-CN": "竞品动态：", "en": "Competitors:"},
+    # notifications about the tool itself: a scheduled run, a task or an export that failed
+    "notify_run_failed": {"zh-CN": "[店铺巡检] {store} 巡检失败", "en": "[Storefront audit] {store}: audit failed"},
+    "notify_not_queued": {
+        "zh-CN": "[店铺巡检] {store} 巡检任务未能排队",
+        "en": "[Storefront audit] {store}: audit task could not be queued",
+    },
+    "notify_task_failed": {
+        "zh-CN": "[店铺巡检] {store} 巡检任务失败",
+        "en": "[Storefront audit] {store}: audit task failed",
+    },
+    "notify_task_gave_up": {
+        "zh-CN": "[店铺巡检] {store} 巡检任务放弃",
+        "en": "[Storefront audit] {store}: audit task given up",
+    },
+    "notify_export_failed": {
+        "zh-CN": "[店铺巡检] {store} 运行 #{run} 导出失败",
+        "en": "[Storefront audit] {store} run #{run}: export failed",
+    },
 }
 
 # The fixed words of DESIGN (check names, severities, statuses, regions) as a person reads them; the

@@ -503,7 +503,7 @@ def export_after_run(cfg: Config, store: Store, run_id: int, now: datetime) -> N
         what = f"export to {target} failed: {type(exc).__name__}: {exc}"
         log.error("run #%s: %s", run_id, what)
         repo.add_run_errors(run_id, [what])
-        tell(cfg, f"[店铺巡检] {store.name} 运行 #{run_id} 导出失败", what)
+        tell(cfg, t("notify_export_failed", cfg.locale, store=store.name, run=run_id), what)
 
 
 def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:

@@ -24,6 +24,7 @@ from apscheduler.util import obj_to_ref
 
 from auditor.config import Config, load_config
 from auditor.errors import ConfigError
+from auditor.i18n import t
 
 log = logging.getLogger("auditor.schedule")
 JOB_PREFIX = "audit:"
@@ -51,13 +52,13 @@ def scheduled_audit(config_path: str, store_name: str, clock_offset_s: float = 0
             enqueue_tick(cfg, store.name, tick, now)
         except Exception as exc:
             log.error("enqueueing %s failed: %s: %s", store.name, type(exc).__name__, exc)
-            tell(cfg, f"[店铺巡检] {store.name} 巡检任务未能排队", f"{type(exc).__name__}: {exc}")
+            tell(cfg, t("notify_not_queued", cfg.locale, store=store.name), f"{type(exc).__name__}: {exc}")
         return
     try:
         result = run_audit(cfg, store, now)
     except Exception as exc:
         log.error("audit of %s failed: %s: %s", store.name, type(exc).__name__, exc)
-        tell(cfg, f"[店铺巡检] {store.name} 巡检失败", f"{type(exc).__name__}: {exc}")
+        tell(cfg, t("notify_run_failed", cfg.locale, store=store.name), f"{type(exc).__name__}: {exc}")
         return
     log.info("run #%s of %s: %s, %d findings", result.run_id, store.name, result.status, len(result.findings))
     export_after_run(cfg, store, result.run_id, now)

@@ -29,6 +29,7 @@ from typing import Any
 
 from auditor.config import Config, load_config
 from auditor.errors import ConfigError, StoreLockedError
+from auditor.i18n import t
 from auditor.store.runs import STALE_BEAT
 
 log = logging.getLogger("auditor.workers")
@@ -141,7 +142,7 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
     try:
         shop = cfg.store(store)
     except ConfigError as exc:  # the store left the config after its task was queued: said, not retried
-        tell(cfg, f"[店铺巡检] {store} 巡检任务失败", f"task {task_id} on {socket.gethostname()}: {exc}")
+        tell(cfg, t("notify_task_failed", cfg.locale, store=store), f"task {task_id} on {socket.gethostname()}: {exc}")
         raise
     now = datetime.fromisoformat(clock)
     repo = Repo(open_db(cfg.db_url))
@@ -163,14 +164,14 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
         if task.request.retries >= task.max_retries:
             tell(
                 cfg,
-                f"[店铺巡检] {store} 巡检任务放弃",
+                t("notify_task_gave_up", cfg.locale, store=store),
                 f"task {task_id}: {exc}; gave up after {task.max_retries} tries",
             )
             raise
         log.info("%s is busy (%s); retrying in %s s", store, exc, cfg.workers.retry_busy_s)
         raise task.retry(exc=exc, countdown=cfg.workers.retry_busy_s) from None
     except Exception as exc:
-        tell(cfg, f"[店铺巡检] {store} 巡检任务失败", f"task {task_id} on {socket.gethostname()}: {exc}")
+        tell(cfg, t("notify_task_failed", cfg.locale, store=store), f"task {task_id} on {socket.gethostname()}: {exc}")
         raise
     if export:
         export_after_run(cfg, shop, run_id, now)
@@ -249,11 +250,11 @@ def status(cfg: Config, timeout_s: float = 2.0) -> dict[str, Any]:
         running: dict[str, list[str]] = {}
         waiting: dict[str, int] = {}
         for node, tasks in (inspect.active() or {}).items():
-            for t in tasks:
-                running.setdefault(str((t.get("kwargs") or {}).get("store", "?")), []).append(node)
+            for task in tasks:
+                running.setdefault(str((task.get("kwargs") or {}).get("store", "?")), []).append(node)
         for tasks in (inspect.scheduled() or {}).values():  # retries waiting for a busy store
-            for t in tasks:
-                store = str(((t.get("request") or {}).get("kwargs") or {}).get("store", "?"))
+            for task in tasks:
+                store = str(((task.get("request") or {}).get("kwargs") or {}).get("store", "?"))
                 waiting[store] = waiting.get(store, 0) + 1
     finally:
         app.close()

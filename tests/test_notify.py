@@ -38,3 +38,15 @@ def test_the_off_sale_list_for_customer_service_in_both_languages() -> None:
     assert zh == ("[店铺巡检] 旗舰店：1 个商品下架/缺货", "- Linen shirt：m4（http://s/p4）")
     en = off_sale_notice("Flagship", gone, "en")
     assert en == ("[Storefront audit] Flagship: 1 products off sale or out of stock", "- Linen shirt: m4 (http://s/p4)")
+
+
+def test_every_notification_title_has_both_languages_and_english_is_english() -> None:
+    from auditor.i18n import WORDS, t
+
+    keys = [k for k in WORDS if k.startswith("notify_")]
+    assert {"notify_run_failed", "notify_task_failed", "notify_task_gave_up", "notify_export_failed"} <= set(keys)
+    values = {"store": "旗舰店", "run": 7, "status": "complete", "findings": 3, "new": 2, "n": 1}
+    for key in keys:
+        assert set(WORDS[key]) == {"zh-CN", "en"}, key
+        english = t(key, "en", **values).replace("旗舰店", "")
+        assert not CJK.search(english), (key, english)
