@@ -12,6 +12,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validat
 
 from auditor.errors import ConfigError
 from auditor.models import Viewport
+from auditor.vocabulary import Severity
 from auditor.yamlfile import read_yaml, validate
 
 DEFAULT_USER_AGENT = "StorefrontAuditor/0.1 (+https://github.com/storefront-auditor; shop page checker)"
@@ -136,7 +137,7 @@ class Workers(_Strict):
 class Notify(_Strict):
     urls: list[str] = Field(default_factory=list)
     customer_service: list[str] = Field(default_factory=list)  # apprise URLs told of products gone off sale
-    min_severity: Literal["critical", "high", "medium", "low"] = "high"
+    min_severity: Severity = "high"
 
 
 class Config(_Strict):

@@ -13,10 +13,14 @@ SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 
 
 RunStatus = Literal["running", "complete", "partial", "failed", "aborted"]
 RUN_STATUSES: tuple[str, ...] = ("running", "complete", "partial", "failed", "aborted")
+READ_RUN_STATUSES: tuple[str, ...] = ("complete", "partial")  # runs that read the store: their findings count
+ENDED_RUN_STATUSES: tuple[str, ...] = ("complete", "partial", "failed")  # ended on their own, not stopped
+UNSUCCESSFUL_RUN_STATUSES: tuple[str, ...] = ("failed", "aborted")  # the team is told of these
 
 FindingStatus = Literal["open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored"]
 FINDING_STATUSES: tuple[str, ...] = ("open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored")
 ACTIVE_STATUSES: tuple[str, ...] = ("open", "regressed", "acknowledged", "assigned")  # still to be dealt with
+CLOSING_STATUSES: tuple[str, ...] = ("resolved", "ignored")  # an operator's close: its note is the 处理结果
 # The lifecycle (DESIGN "Lifecycle"): who may move a finding from what to what. The auditor moves a
 # finding it sees or no longer sees; operators triage. "reopen" is an operator's move back to open.
 AUDITOR_TRANSITIONS: dict[str, tuple[str, ...]] = {

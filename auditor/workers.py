@@ -31,6 +31,7 @@ from auditor.config import Config, load_config
 from auditor.errors import ConfigError, StoreLockedError
 from auditor.i18n import t
 from auditor.store.runs import STALE_BEAT
+from auditor.vocabulary import ENDED_RUN_STATUSES, UNSUCCESSFUL_RUN_STATUSES
 
 log = logging.getLogger("auditor.workers")
 TASK = "auditor.run"
@@ -147,7 +148,7 @@ def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None 
     now = datetime.fromisoformat(clock)
     repo = Repo(open_db(cfg.db_url))
     earlier = repo.runs_of_task(task_id)
-    ended = [r for r in earlier if r.status in ("complete", "partial", "failed")]
+    ended = [r for r in earlier if r.status in ENDED_RUN_STATUSES]
     if ended:  # its worker died after the run was recorded, before the broker heard: not audited twice
         log.warning("task %s delivered again after its run #%s ended: not run again", task_id, ended[-1].id)
         if export:
@@ -262,7 +263,7 @@ def status(cfg: Config, timeout_s: float = 2.0) -> dict[str, Any]:
     failed = [
         {"run": r.id, "store": r.store, "status": r.status, "error": (r.errors or [""])[-1][:200]}
         for r in Repo(open_db(cfg.db_url)).runs(limit=200, since=since)
-        if r.status in ("failed", "aborted")
+        if r.status in UNSUCCESSFUL_RUN_STATUSES
     ]
     return {"workers": alive, "queued": queued, "running": running, "retrying": waiting, "failed": failed}
 

@@ -185,3 +185,26 @@ def test_the_import_graph_has_no_circle() -> None:
 
 def test_the_cli_root_imports_no_command_module() -> None:
     assert not {m for m in imports(PKG / "cli" / "__init__.py") if m.startswith("auditor")}
+
+
+def test_severities_and_statuses_are_spelled_out_only_in_the_vocabulary() -> None:
+    """Lists of severities or statuses are written once (auditor/vocabulary.py; i18n gives their
+    words); elsewhere they are imported, so a new status cannot be missed in one place."""
+    from auditor.vocabulary import FINDING_STATUSES, RUN_STATUSES, SEVERITIES
+
+    words = {*SEVERITIES, *FINDING_STATUSES, *RUN_STATUSES}
+    repeats = []
+    for p in PKG.rglob("*.py"):
+        if p.name in ("vocabulary.py", "i18n.py") or "migrations" in p.parts:
+            continue
+        for node in ast.walk(ast.parse(p.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Tuple | ast.List | ast.Set):
+                strings = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
+                if len(strings) >= 2 and len(strings) == len(node.elts) and set(strings) <= words:
+                    repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} {strings}")
+            elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal":
+                inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
+                strings = [e.value for e in inner if isinstance(e, ast.Constant)]
+                if len(strings) >= 2 and set(strings) <= words:
+                    repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} Literal{strings}")
+    assert not repeats, "severities/statuses spelled out again: " + "; ".join(repeats)

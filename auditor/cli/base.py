@@ -21,7 +21,6 @@ from auditor.models import SEVERITY_ORDER, Finding
 
 out = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
-SEVERITIES = ["critical", "high", "medium", "low"]
 
 
 class Ctx:

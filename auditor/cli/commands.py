@@ -10,7 +10,6 @@ import click
 from rich.table import Table
 
 from auditor.cli.base import (
-    SEVERITIES,
     Ctx,
     _progress,
     cli,
@@ -24,6 +23,7 @@ from auditor.config import config_for_url
 from auditor.errors import AuditorError
 from auditor.i18n import label, t
 from auditor.models import SEVERITY_ORDER
+from auditor.vocabulary import SEVERITIES
 
 
 def _audit(

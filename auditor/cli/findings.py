@@ -13,6 +13,7 @@ from auditor.errors import AuditorError
 from auditor.export import finding_json
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
+from auditor.vocabulary import SEVERITIES
 
 
 def _repo(ctx: Ctx) -> Repo:
@@ -28,7 +29,7 @@ def filters(fn: Callable[..., Any]) -> Callable[..., Any]:
             ),
             click.option("--check", "check", multiple=True, help="check name, e.g. dead-link"),
             click.option("--region", multiple=True, help="nav, kv, banner, showcase ..."),
-            click.option("--severity", multiple=True, type=click.Choice(["critical", "high", "medium", "low"])),
+            click.option("--severity", multiple=True, type=click.Choice(SEVERITIES)),
             click.option("--since", metavar="ISO", help="last seen at or after this time"),
         ]
     ):

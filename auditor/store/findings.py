@@ -15,7 +15,7 @@ from auditor.models import Finding, Page
 from auditor.store.db import utc
 from auditor.store.tables import FindingEvent, FindingRow, Run, RunPage
 from auditor.vocabulary import ACTIVE_STATUSES as ACTIVE
-from auditor.vocabulary import OPERATOR_TRANSITIONS
+from auditor.vocabulary import AUDITOR_TRANSITIONS, CLOSING_STATUSES, OPERATOR_TRANSITIONS, SEVERITIES
 
 
 @dataclass
@@ -105,7 +105,7 @@ class FindingStore:
                     f.severity,
                     f.screenshot,
                 )
-                if row.status in ("fixed", "resolved"):
+                if "regressed" in AUDITOR_TRANSITIONS[row.status]:  # fixed or resolved, and seen again
                     s.add(_auditor_event(row, "regressed", now, run_id))
                     row.status = "regressed"
                     regressed += 1
@@ -170,7 +170,7 @@ class FindingStore:
     def findings_page(self, offset: int = 0, limit: int = 50, **filters: Any) -> tuple[list[Finding], int]:
         """One page of findings, most severe first (then newest), and how many match in all."""
         rank = case(
-            *((FindingRow.severity == sev, n) for n, sev in enumerate(("critical", "high", "medium", "low"))),
+            *((FindingRow.severity == sev, n) for n, sev in enumerate(SEVERITIES)),
             else_=9,
         )
         q = self._query(**filters)
@@ -226,7 +226,7 @@ class FindingStore:
                 r.status = to
                 if assignee is not None:
                     r.assignee = assignee
-                if to in ("resolved", "ignored") and note:
+                if to in CLOSING_STATUSES and note:
                     r.resolution = note
             return len(rows)
 

@@ -44,12 +44,11 @@ from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
 from auditor.store.tables import User
 from auditor.store.users import role_at_least
-from auditor.vocabulary import ACTIVE_STATUSES
+from auditor.vocabulary import ACTIVE_STATUSES, FINDING_STATUSES, READ_RUN_STATUSES, SEVERITIES
 from auditor.web.text import web_text
 
 PAGE_SIZE = 50
-SEVERITIES = ("critical", "high", "medium", "low")
-STATUSES = ("open", "regressed", "acknowledged", "assigned", "fixed", "resolved", "ignored")
+STATUSES = (*ACTIVE_STATUSES, *(s for s in FINDING_STATUSES if s not in ACTIVE_STATUSES))  # to do first
 # action → (the status it sets, what it needs)
 ACTIONS: dict[str, tuple[str, str | None]] = {
     "acknowledge": ("acknowledged", None),
@@ -178,7 +177,7 @@ class Runner:
                 last = runs[-1] if runs else None
                 if last is not None:
                     job.run_id = last.id
-                    if last.status in ("complete", "partial"):
+                    if last.status in READ_RUN_STATUSES:
                         job.state = "done"
                         return
                     if last.status == "failed":
@@ -706,7 +705,7 @@ def trend_svg(runs: list[Any], clock: datetime, cfg: Config, width: int = 280, h
     per_day: dict[Any, int] = {}
     for run in sorted(runs, key=lambda r: r.id):
         day = utc(run.clock).astimezone(zone).date()
-        if run.status in ("complete", "partial"):
+        if run.status in READ_RUN_STATUSES:
             per_day[day] = run.findings_total
     days = [today - timedelta(days=13 - i) for i in range(14)]
     values = [per_day.get(d) for d in days]
