@@ -521,6 +521,42 @@ def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str 
     return int(run["id"])
 
 
+def read_one_page(cfg: Config, url: str, now: datetime, mobile: bool = False) -> Page:
+    """One page read as an audit reads it (regions and their elements, product facts), nothing stored:
+    what `auditor snapshot` shows. The store is the configured one holding the URL, or a one-off."""
+    from auditor.config import config_for_url
+
+    store = config_for_url(cfg, url)
+    settings = cfg.crawl_for(store).model_copy(update={"viewports": ["mobile" if mobile else "desktop"]})
+    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
+    crawler = Crawler(store, settings, profile, None, now, only=[url])
+    return asyncio.run(crawler.run()).snapshot.pages[0]
+
+
+def export_findings(
+    cfg: Config,
+    fmt: str,
+    now: datetime,
+    store: str | None = None,
+    status: list[str] | None = None,
+    new_since_last_export: bool = False,
+    output: Path | None = None,
+) -> tuple[int, bytes]:
+    """The issue log in `fmt` (csv, xlsx, json, jsonl): (how many findings, the bytes). Written
+    atomically to `output` when given; with `new_since_last_export` only findings not exported before,
+    then marked exported (after the file is written, so a failed write loses nothing)."""
+    from auditor.export import render, write_atomic
+
+    repo = Repo(open_db(cfg.db_url))
+    findings = repo.findings(store=store, status=status or None, not_exported=new_since_last_export)
+    data = render(findings, fmt, cfg.locale, cfg.checker, cfg.zone())
+    if output is not None:
+        write_atomic(output, data)
+    if new_since_last_export:
+        repo.mark_exported([f.id for f in findings if f.id is not None], now)
+    return len(findings), data
+
+
 @dataclass
 class CampaignVerdict:
     result: AuditResult

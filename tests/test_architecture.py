@@ -126,7 +126,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("auditor.crawl", "auditor.probes"),
     ("auditor.store",),
     ("auditor.export", "auditor.xlsx", "auditor.report", "auditor.notify", "auditor.screenshots"),
-    ("auditor.pipeline", "auditor.competitors", "auditor.demo_store", "auditor.starter"),
+    ("auditor.pipeline", "auditor.competitors", "auditor.demo_store", "auditor.starter", "auditor.doctor"),
     ("auditor.workers",),
     ("auditor.schedule",),
     ("auditor.web",),
@@ -208,3 +208,17 @@ def test_severities_and_statuses_are_spelled_out_only_in_the_vocabulary() -> Non
                 if len(strings) >= 2 and set(strings) <= words:
                     repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} Literal{strings}")
     assert not repeats, "severities/statuses spelled out again: " + "; ".join(repeats)
+
+
+def test_commands_call_the_library_not_the_crawler() -> None:
+    """A command parses its options and calls one library function (pipeline, doctor, store); it
+    never builds a crawler, a prober or a browser itself."""
+    graph = _module_graph()
+    reach = {
+        (m, d)
+        for m, deps in graph.items()
+        if m.startswith("auditor.cli")
+        for d in deps
+        if d.startswith(("auditor.crawl", "auditor.probes", "auditor.browser", "auditor.net"))
+    }
+    assert not reach, sorted(reach)

@@ -220,22 +220,17 @@ def export(
     Example:
       auditor export --format xlsx --status open --output 问题记录.xlsx
     """
-    from auditor.export import render, write_atomic
-    from auditor.store.db import open_db
-    from auditor.store.repo import Repo
+    from auditor.pipeline import export_findings
 
-    repo = Repo(open_db(ctx.cfg.db_url))
-    findings = repo.findings(store=store_name, status=list(status) or None, not_exported=new_since_last_export)
-    data = render(findings, fmt, ctx.cfg.locale, ctx.cfg.checker, ctx.cfg.zone())
+    if fmt == "xlsx" and not output:
+        raise AuditorError("--format xlsx needs --output FILE")
+    n, data = export_findings(
+        ctx.cfg, fmt, ctx.now(), store_name, list(status), new_since_last_export, Path(output) if output else None
+    )
     if output:
-        write_atomic(Path(output), data)
-        err.print(f"{len(findings)} findings → {output}")
+        err.print(f"{n} findings → {output}")
     else:
-        if fmt == "xlsx":
-            raise AuditorError("--format xlsx needs --output FILE")
         sys.stdout.buffer.write(data)
-    if new_since_last_export:
-        repo.mark_exported([f.id for f in findings if f.id is not None], ctx.now())
 
 
 @cli.command()
@@ -247,30 +242,12 @@ def doctor(ctx: Ctx) -> None:
     Example:
       auditor doctor
     """
-    from auditor.browser import browser_version, find_browser
-    from auditor.store.db import open_db, safe_url
+    from auditor.doctor import diagnose
 
-    ok = True
-    try:
-        choice = find_browser(install=False)
-        out.print(f"browser:  {choice.executable or 'playwright chromium'} ({choice.source}) {browser_version(choice)}")
-    except AuditorError as exc:
-        ok = False
-        out.print(f"browser:  NOT FOUND — {exc}")
-    try:
-        from importlib.metadata import version
-
-        out.print(f"ocr:      rapidocr {version('rapidocr')} on onnxruntime {version('onnxruntime')}")
-    except Exception as exc:  # a broken install is what doctor is for
-        ok = False
-        out.print(f"ocr:      NOT AVAILABLE — {exc}")
-    try:
-        open_db(ctx.cfg.db_url)
-        out.print(f"database: {safe_url(ctx.cfg.db_url)} (opens, schema up to date)")
-    except AuditorError as exc:
-        ok = False
-        out.print(f"database: {safe_url(ctx.cfg.db_url)} FAILS — {exc}")
-    sys.exit(0 if ok else 2)
+    parts = diagnose(ctx.cfg)
+    for part in parts:
+        out.print(f"{part.name + ':':9} {part.said}", markup=False)
+    sys.exit(0 if all(p.ok for p in parts) else 2)
 
 
 @cli.command()
@@ -285,16 +262,9 @@ def snapshot(ctx: Ctx, url: str, as_json: bool, mobile: bool) -> None:
     Example:
       auditor snapshot http://127.0.0.1:8000/ --json
     """
-    import asyncio
+    from auditor.pipeline import read_one_page
 
-    from auditor.crawl.crawler import Crawler
-    from auditor.crawl.profiles import resolve_profile
-
-    store = config_for_url(ctx.cfg, url)
-    settings = ctx.cfg.crawl_for(store).model_copy(update={"viewports": ["mobile" if mobile else "desktop"]})
-    profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
-    result = asyncio.run(Crawler(store, settings, profile, None, ctx.now(store), only=[url]).run())
-    page = result.snapshot.pages[0]
+    page = read_one_page(ctx.cfg, url, ctx.now(config_for_url(ctx.cfg, url)), mobile)
     if as_json:
         click.echo(page.model_dump_json(indent=2, exclude={"text"}))
         return
