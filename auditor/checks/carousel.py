@@ -20,7 +20,8 @@ def carousel_not_rotating(ctx: CheckContext) -> Iterator[Hit]:
     single slide (`single-slide`: it cannot rotate). A carousel is only what the crawler saw evidence
     for (dots, arrows, a slider library's structure, or slides changing). Skips carousels the crawler
     could not watch, and ones declared without autoplay (`data-autoplay="false"`, a Bootstrap carousel
-    without `data-ride`) unless the rule sets `expect_autoplay: true`."""
+    without `data-ride`, a gallery led by thumbnails of its pictures such as a product's detail
+    gallery, when it is not the KV) unless the rule sets `expect_autoplay: true`."""
     for page, region in ctx.regions():
         if region.kind not in ("kv", "carousel"):
             continue

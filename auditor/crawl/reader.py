@@ -31,6 +31,8 @@ from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULA
 log = logging.getLogger(__name__)
 COUNTDOWN_GAP_S = 2.0
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
+# the mark call also leaves the reader in the page, so that slides a script adds later are found there
+MARK_JS = "(args) => { window.__auditorExtract = " + EXTRACT_JS.strip().rstrip(";") + "; return window.__auditorExtract(args); }"
 # every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
 VOCABULARY_ARGS = {"lazy": list(LAZY_ATTRIBUTES), "vocab": PAGE_VOCABULARY, "related": RELATED_BLOCK}
 MOBILE_DEVICE = "iPhone 13"
@@ -211,7 +213,7 @@ class PageReader:
             **VOCABULARY_ARGS,
         }
         step.now = "finding regions"
-        mark = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
+        mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
         watch_started = asyncio.get_running_loop().time()
         step.now = "revealing menus"
@@ -243,8 +245,6 @@ class PageReader:
         if early is not None:
             early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"
-        # carousels are watched in the page since "mark"; wait out the rest of the window only if one
-        # has not moved yet
         # carousels have been watched in the page since "mark", beside the menus and the scrolling;
         # wait out the rest only while one has not shown enough moves to judge (bounded: twice the watch)
         remaining = 2 * self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)

@@ -1,6 +1,7 @@
 // Crawl stage, in the page: find regions by structure (or by the profile's selectors) and read their
 // elements. Called as `(args) => ...` by Playwright; returns plain JSON. Two calls per page:
 // {phase: "mark"} tags regions and starts watching carousels; {phase: "read"} reads everything.
+// In between, the page itself calls {phase: "late"} when pictures are added (slides fetched as JSON).
 (args) => {
   const S = args.selectors || {};
   const LAZY = args.lazy || [];  // auditor/vocabulary.py LAZY_ATTRIBUTES: one list for every stage
@@ -179,6 +180,14 @@
   const SLIDER_LIB = /swiper|slick|owl-(carousel|stage)|carousel|splide|glide|flickity|slider|slideshow|switchable|unslider|bxslider|lunbo|focus-?(pic|img|box)/i;
   const classy = (e) => e && e.nodeType === 1 ? (e.id || "") + " " + (typeof e.className === "string" ? e.className : "") : "";
   const smallBox = (e) => { const r = e.getBoundingClientRect(); return r.width > 0 && r.width <= 48 && r.height > 0 && r.height <= 48; };
+  const ICON = /icon|(^|\s)(fa[brs]?|zmdi|glyphicon|bi|lnr|ti)(\s|-|$)/i;  // icon fonts: Font Awesome, Material, Bootstrap...
+  // an unnamed marker is empty, a bullet or a slide number; not an icon, a picture, a word or a link
+  // elsewhere (real clones: a footer's payment icons and social links, a blog card's "By |" byline)
+  const markerLike = (k) => smallBox(k) && /^(\d{1,2}|[•·●○◦])?$/.test(txt(k))
+    && !k.matches("img, svg") && ![k, ...k.querySelectorAll("*")].some((e) => e.matches("img, svg") || ICON.test(classy(e)))
+    && !(k.matches("a[href]") && !/^(#|javascript:|$)/i.test(k.getAttribute("href").trim()));
+  const sameSize = (kids) => { const r0 = kids[0].getBoundingClientRect();
+    return kids.every((k) => { const r = k.getBoundingClientRect(); return Math.abs(r.width - r0.width) <= 2 && Math.abs(r.height - r0.height) <= 2; }); };
   const dotsIn = (root) => {  // a row of 2+ small same-size markers, or a group named like one
     if (!root) return 0;
     let best = 0;
@@ -186,7 +195,7 @@
       const kids = [...g.children]; if (kids.length < 2 || kids.length > 30) continue;
       if (kids.some((k) => isArrow(k))) continue;  // prev/next are controls, not one marker per slide
       const named = /dot|indicator|pagination|bullet|pager|thumb|nav-?num|switch-?nav|ks-switchable-nav/i.test(classy(g));
-      const small = kids.every((k) => smallBox(k) && txt(k).length <= 2);
+      const small = kids.every(markerLike) && sameSize(kids);
       if (named || small) best = Math.max(best, kids.length);
     }
     return best;
@@ -215,15 +224,20 @@
     return box.getBoundingClientRect().height > innerHeight * 0.85;
   };
   const singleWithDots = (box) => {  // one wide slide and dots for several: a KV that cannot rotate
-    const bw = box.getBoundingClientRect().width; if (bw < 300) return null;
+    const bw = box.getBoundingClientRect().width; if (bw < 300 || box.closest("footer, [role=contentinfo]")) return null;
     const dots = dotsIn(box); if (!dots) return null;
     for (const c of box.querySelectorAll(":scope > *, :scope > * > *")) {
       const r = c.getBoundingClientRect();
       if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG")) {
         // slides hidden with display:none have no box: the shown one's siblings of the same kind are slides too
         const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|\d/.test(k)).sort().join(".");
-        const same = [...c.parentElement.children].filter((k) => k !== c && kind(k) === kind(c) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
-        return { track: c.parentElement, slides: [c, ...same], single: !same.length };
+        const sameAs = (e) => [...e.parentElement.children].filter((k) => k !== e && kind(k) === kind(e) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
+        // the picture's wrapper may be the slide (<a><img></a> of which the others are display:none)
+        for (const slide of c.parentElement !== box ? [c, c.parentElement] : [c]) {
+          const same = sameAs(slide);
+          if (same.length) return { track: slide.parentElement, slides: [slide, ...same], single: false };
+        }
+        return { track: c.parentElement, slides: [c], single: true };
       }
     }
     return null;
@@ -239,6 +253,9 @@
     const ownLibrary = [el, el.parentElement, real.track].some((e) => SLIDER_LIB.test(classy(e)))
       || !!el.closest("[aria-roledescription=carousel]");
     if (!forced && excluded(el, real, ownLibrary)) return;
+    // a slider in a closed dialog (a quick-view gallery, visibility:hidden) is not on the page; in the
+    // mark phase it is still watched, since a page may be fading in (animsition) while it is marked
+    if (!forced && args.phase === "read" && !shown(el)) return;
     // changing once is weak evidence on its own (a menu we hovered closing, a late image): twice is a rhythm
     const w = watchOf(el); const moved = !!(w && w.moves.length + (w.earlier || 0) >= (sig.signals.length ? 1 : 2));
     if (moved) sig.signals.push("moved");
@@ -382,6 +399,44 @@
   const pk = args.pageKind === "product";
   bannerCandidates.forEach((el) => add(pk ? "product.promo" : "banner", el));
 
+  // a carousel watched from now on: every 100 ms, what an operator would see move
+  const shownPictures = (el, box) => [...el.querySelectorAll("img")].slice(0, 40).filter((im) => {
+    const b = im.getBoundingClientRect(); const w = Math.min(b.right, box.right) - Math.max(b.left, box.left);
+    const h = Math.min(b.bottom, box.bottom) - Math.max(b.top, box.top);
+    return w > 0 && h > 0 && w * h >= 0.5 * b.width * b.height && getComputedStyle(im).visibility !== "hidden"; })
+    .map((im) => (im.currentSrc || im.src || "").slice(-60)).join(",");
+  const startWatch = (r) => {
+    const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
+    const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
+      const box = r.el.getBoundingClientRect();
+      return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
+        // stacked slides change only their (inner) z-index or opacity
+        const inner = s.firstElementChild; const ci = inner ? getComputedStyle(inner) : null;
+        return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, cs.zIndex, s.className,
+                ci ? ci.zIndex + "/" + ci.opacity + "/" + ci.display : ""].join("|"); }).join(";")
+        + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
+        + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
+    };
+    // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
+    const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
+    // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
+    // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
+    // not rotating (suning's sliders reflow as the scroll loads their pictures)
+    w.timer = setInterval(() => { const s = state(); if (s === w.last) return;
+      if (window.__auditorQuiet) { w.last = s; return; }
+      const t = performance.now();
+      if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
+    return w;
+  };
+
+  // ---- late phase: carousels a script built after the mark (from JSON it fetched) are watched too ----
+  if (args.phase === "late") {
+    const have = new Set((window.__auditorCarousels || []).map((w) => w.selector));
+    const fresh = regions.filter((r) => (r.kind === "kv" || r.kind === "carousel") && !have.has(r.selector)).map(startWatch);
+    window.__auditorCarousels = [...(window.__auditorCarousels || []), ...fresh];
+    return { late: fresh.length };
+  }
+
   // ---- mark phase: remember what exists before hovering, start watching carousels ----
   if (args.phase === "mark") {
     document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
@@ -402,34 +457,19 @@
     }
     window.__auditorCountdowns = holders.map((el) => ({ el, first: txt(el).slice(0, 120), at: performance.now() }));
     const watchMs = args.watchMs || 6000;
-    const shownPictures = (el, box) => [...el.querySelectorAll("img")].slice(0, 40).filter((im) => {
-      const b = im.getBoundingClientRect(); const w = Math.min(b.right, box.right) - Math.max(b.left, box.left);
-      const h = Math.min(b.bottom, box.bottom) - Math.max(b.top, box.top);
-      return w > 0 && h > 0 && w * h >= 0.5 * b.width * b.height && getComputedStyle(im).visibility !== "hidden"; })
-      .map((im) => (im.currentSrc || im.src || "").slice(-60)).join(",");
-    window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map((r) => {
-      const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
-      const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
-        const box = r.el.getBoundingClientRect();
-        return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
-          // stacked slides change only their (inner) z-index or opacity
-          const inner = s.firstElementChild; const ci = inner ? getComputedStyle(inner) : null;
-          return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, cs.zIndex, s.className,
-                  ci ? ci.zIndex + "/" + ci.opacity + "/" + ci.display : ""].join("|"); }).join(";")
-          + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
-          + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
-      };
-      // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
-      const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
-      // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
-      // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
-      // not rotating (suning's sliders reflow as the scroll loads their pictures)
-      w.timer = setInterval(() => { const s = state(); if (s === w.last) return;
-        if (window.__auditorQuiet) { w.last = s; return; }
-        const t = performance.now();
-        if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
-      return w;
-    });
+    window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map(startWatch);
+    // slides a script adds later (fetched as JSON after load): when pictures are added to the page,
+    // look again (debounced, at most 3 times) and watch the carousels that were not there before
+    if (window.__auditorExtract && window.MutationObserver && !window.__auditorLate) {
+      let scans = 0, timer = null;
+      window.__auditorLate = new MutationObserver((muts) => {
+        if (scans >= 3 || !muts.some((m) => [...m.addedNodes].some((n) => n.nodeType === 1
+            && (n.tagName === "IMG" || (n.querySelector && n.querySelector("img")))))) return;
+        clearTimeout(timer);
+        timer = setTimeout(() => { scans++; try { window.__auditorExtract({ ...args, phase: "late" }); } catch (e) { /* the page's own business */ } }, 300);
+      });
+      window.__auditorLate.observe(document.body, { childList: true, subtree: true });
+    }
     // watched long enough: three moves seen, or the watch is over and what was seen is conclusive
     // (nothing, or a steady rhythm); one lone move keeps it watched up to twice as long
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
@@ -466,6 +506,13 @@
     return false;
   };
 
+  const thumbStrip = (root, set) => !!root && root !== document.body && [...root.querySelectorAll("ul, ol, div")].some((g) => {
+    const kids = [...g.children];
+    return kids.length >= 2 && !(set.track && (set.track.contains(g) || g.contains(set.track))) && kids.every((k) => {
+      const r = k.getBoundingClientRect();
+      return (k.matches("img") || k.querySelector("img")) && r.width > 0 && r.width <= 160 && r.height <= 160; });
+  });
+
   // ---- read phase ----
   const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
   const countdowns = (window.__auditorCountdowns || []).map((c) => ({ c, taken: false }));
@@ -483,7 +530,9 @@
       o.autoplay_off = [r.el, set.track, r.el.parentElement].some((e) => e && e.nodeType === 1 && (
         /^(false|0)$/i.test(e.getAttribute("data-autoplay") || e.getAttribute("data-interval") || e.getAttribute("data-bs-interval") || "")
         || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
-        || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))));
+        || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))))
+        // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand
+        || (r.kind !== "kv" && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set)));
       const seen = new Set(); let i = 0;
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
@@ -570,6 +619,7 @@
   rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
+  if (window.__auditorLate) { window.__auditorLate.disconnect(); window.__auditorLate = null; }
   const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
   // price candidates on a page that may be a product page: every short text that reads like a price,
   // with how it looks and where it sits; auditor/crawl/price_finder.py scores them

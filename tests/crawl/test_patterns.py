@@ -111,8 +111,20 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
-    for not_one in ("#login", "#panes", "#strip", "#tall", "#sizes"):
+    for not_one in ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot"):
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
+    assert not [s for s in carousels if "footer" in s], carousels.keys()
+
+
+def test_slides_a_script_builds_after_load_are_watched_from_when_they_appear(carousels: dict[str, Any]) -> None:
+    on, off = carousels["#late-on"], carousels["#late-off"]
+    assert len(on.slides) == 3 and on.rotates is True, (on.moves, on.observed_ms)
+    assert len(off.slides) == 3 and off.rotates is False and off.observed_ms, (off.moves, off.observed_ms)
+
+
+def test_a_gallery_led_by_thumbnails_is_browsed_by_hand(carousels: dict[str, Any]) -> None:
+    gallery = carousels["#pgallery"]
+    assert gallery.kind == "carousel" and gallery.autoplay_off and gallery.rotates is False
 
 
 def test_a_carousel_declared_without_autoplay_is_known_as_such(carousels: dict[str, Any]) -> None:
