@@ -61,11 +61,13 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     5%): squashed or stretched. The rendered size is the content box (padding and border excluded),
     and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
     by design, only `fill` (the default) distorts. Skips hidden images, tiny ones (icons, under
-    `min_size` px) and images that did not load (those are broken-image)."""
+    `min_size` px) and images that did not load (those are broken-image); a carousel's slide that is
+    not the one shown at the moment is laid out all the same (faded out, not removed) and is checked,
+    so the verdict does not depend on which slide was up when the page was read."""
     tol = ctx.params.tolerance
     for page, region, img in _images(ctx):
         facts = ctx.facts.images.get(img.url or "")
-        if facts is None or not facts.ok or not img.visible:
+        if facts is None or not facts.ok or not (img.visible or region.kind in ("kv", "carousel")):
             continue
         if img.kind != "img" or min(img.rendered_width, img.rendered_height) < ctx.params.min_size:
             continue

@@ -506,6 +506,17 @@
     return false;
   };
 
+  // a slide hidden at this moment (display:none until its turn) measured as it will show: given, for one
+  // synchronous layout, the display of a shown sibling, then put back as it was (nothing is painted)
+  const asShown = (slide, slides, read) => {
+    if (getComputedStyle(slide).display !== "none") return read();
+    const shownOne = slides.find((k) => k !== slide && getComputedStyle(k).display !== "none");
+    if (!shownOne) return read();
+    const before = slide.getAttribute("style");
+    slide.style.setProperty("display", getComputedStyle(shownOne).display, "important");
+    try { const out = read(); out.visible = false; return out; }
+    finally { if (before === null) slide.removeAttribute("style"); else slide.setAttribute("style", before); }
+  };
   const thumbStrip = (root, set) => !!root && root !== document.body && [...root.querySelectorAll("ul, ol, div")].some((g) => {
     const kids = [...g.children];
     return kids.length >= 2 && !(set.track && (set.track.contains(g) || g.contains(set.track))) && kids.every((k) => {
@@ -537,7 +548,7 @@
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
         const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.querySelector("img");
-        const img = im ? image(im) : bgImage(s);
+        const img = im ? asShown(s, set.slides, () => image(im)) : bgImage(s);
         const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
         if (seen.has(key)) continue; seen.add(key);
         o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });

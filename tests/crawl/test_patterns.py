@@ -122,6 +122,12 @@ def test_slides_a_script_builds_after_load_are_watched_from_when_they_appear(car
     assert len(off.slides) == 3 and off.rotates is False and off.observed_ms, (off.moves, off.observed_ms)
 
 
+def test_a_slide_hidden_until_its_turn_is_measured_as_it_will_show(carousels: dict[str, Any]) -> None:
+    shown, hidden = (s.image for s in carousels["#fade"].slides[:2])
+    assert (shown.rendered_width, shown.rendered_height, shown.visible) == (600, 200, True)
+    assert (hidden.rendered_width, hidden.rendered_height, hidden.visible) == (600, 200, False)
+
+
 def test_a_gallery_led_by_thumbnails_is_browsed_by_hand(carousels: dict[str, Any]) -> None:
     gallery = carousels["#pgallery"]
     assert gallery.kind == "carousel" and gallery.autoplay_off and gallery.rotates is False
