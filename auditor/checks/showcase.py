@@ -4,11 +4,28 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from urllib.parse import urldefrag
 
 from pydantic import Field
 
 from auditor.engine import CheckContext, Hit, Params, check
-from auditor.vocabulary import SKIPPED_SCHEMES
+from auditor.vocabulary import DELISTED_MARKERS, SKIPPED_SCHEMES, SOLD_OUT_MARKERS
+
+# a card that says so itself (cozastore-variety index.html:1377 <strong>SOLD OUT</strong> in place of
+# the price); "即将售罄" / "almost sold out" is a sales pitch, not a gap
+_CARD_SAYS = [
+    (re.compile("|".join(re.escape(m) for m in markers), re.I), reason)
+    for markers, reason in ((SOLD_OUT_MARKERS, "sold_out"), (DELISTED_MARKERS, "delisted"))
+]
+_PITCH_BEFORE = re.compile(r"(即将|快要|快|将|仅剩|almost|nearly|selling)\s*$", re.I)
+
+
+def _card_says(text: str) -> str | None:
+    for pattern, reason in _CARD_SAYS:
+        for m in pattern.finditer(text):
+            if not _PITCH_BEFORE.search(text[max(0, m.start() - 10) : m.start()]):
+                return reason
+    return None
 
 
 class SlotGapParams(Params):
@@ -22,7 +39,8 @@ class SlotGapParams(Params):
 def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
     """A showcase slot that shows nothing an operator would want: an empty cell, a placeholder image
     (by URL pattern, a missing image, or an image that did not load), or a product that is delisted,
-    not found or sold out (from the product page or the link's soft-404 verdict)."""
+    not found or sold out (from the product page, the link's soft-404 verdict, or the card's own
+    words: 已售罄 / 已下架 / SOLD OUT in place of the price)."""
     pattern = re.compile(ctx.params.placeholder_pattern, re.I)
     for page, region in ctx.regions():
         for slot in region.slots:
@@ -40,6 +58,19 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             if link and link.state == "dead":
                 reason = "delisted" if link.reason.startswith("delisted") else "dead-link"
                 yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
+                continue
+            if said := _card_says(slot.text or slot.price_text):
+                # a card linking "#" or "javascript:;" has no page of its own
+                link_to = "" if SKIPPED_SCHEMES.match(slot.link or "") else urldefrag(slot.link or "")[0]
+                target = slot.link if link_to and link_to != urldefrag(page.url)[0] else None
+                yield Hit(
+                    page,
+                    region,
+                    target,
+                    {**base, "reason": said, "source": "card", "text": (slot.text or slot.price_text)[:120]},
+                    discriminator="" if target else f"slot-{slot.index}",
+                    box=slot.box,
+                )
                 continue
             img = slot.image
             if (

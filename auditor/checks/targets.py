@@ -14,7 +14,8 @@ from auditor.parse.normalize import normalize
 # words that say how a product is promoted, not which product it is
 PROMO_WORDS = re.compile(
     r"双\s*1[12]|618|双十[一二]|预告|预售|活动|大促|专区|会场|新品|清仓|特卖|特惠|限时|爆款|热卖|狂欢|抢购|秒杀|包邮|"
-    r"满\d+|减\d+|\d+折|[¥$]\s*[\d.]+|[\d.]+元|起|仅需|到手价|焕新|上市|夏季|冬季|春季|秋季|新春|精选|推荐|"
+    r"满\d+|减\d+|\d+折|\s*[¥$€£₹]\s*[\d.,]+|(?<![a-z])(?:rs\.?|inr|usd|us\$|rmb|cny|eur|gbp)\s*[\d.,]+|[\d.]+元|"
+    r"起|仅需|到手价|焕新|上市|夏季|冬季|春季|秋季|新春|精选|推荐|"
     r"[^\w]+",
     re.I,
 )
@@ -50,7 +51,8 @@ def link_target_mismatch(ctx: CheckContext) -> Iterator[Hit]:
             if status is not None and status.state != "ok":
                 continue
             name, title = product_name(named or ""), product_name(product.title)
-            if len(name) < ctx.params.min_name_chars or not title:
+            # a name has letters: a card's "Rs 2,645" or "2026" names no product
+            if len(re.sub(r"\d", "", name)) < ctx.params.min_name_chars or not title:
                 continue
             seen.add(url)
             score = fuzz.partial_ratio(name, title)

@@ -160,7 +160,9 @@
     const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
     for (const t of tracks) {
       if (t.childElementCount > 200) continue;  // a list of hundreds is a grid or a link farm, not slides
-      const kids = [...t.children].filter((c) => c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"));
+      // the slides, not the controls beside them (a row of dots, an arrow)
+      const kids = [...t.children].filter((c) => (c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"))
+        && !isArrow(c) && !(c.children.length >= 2 && [...c.children].every(markerLike)));
       if (kids.length < 2) continue;
       const rs = kids.map((c) => c.getBoundingClientRect());
       const wide = rs.filter((r) => r.width >= bw * 0.85 && r.width <= bw * 1.15);
@@ -194,6 +196,7 @@
     for (const g of root.querySelectorAll("ul, ol, div, span, p")) {
       const kids = [...g.children]; if (kids.length < 2 || kids.length > 30) continue;
       if (kids.some((k) => isArrow(k))) continue;  // prev/next are controls, not one marker per slide
+      if (/(^|[\s_-])(stars?|rate|swatch(es)?|colou?rs?|sizes?)([\s_-]|$)|rating/i.test(classy(g))) continue;  // a product's stars, swatches, sizes
       const named = /dot|indicator|pagination|bullet|pager|thumb|nav-?num|switch-?nav|ks-switchable-nav/i.test(classy(g));
       const small = kids.every(markerLike) && sameSize(kids);
       if (named || small) best = Math.max(best, kids.length);
@@ -223,8 +226,12 @@
         || set.slides.some((s) => s.matches("[role=tabpanel], .tab-pane")))) return true;
     return box.getBoundingClientRect().height > innerHeight * 0.85;
   };
-  const singleWithDots = (box) => {  // one wide slide and dots for several: a KV that cannot rotate
-    const bw = box.getBoundingClientRect().width; if (bw < 300 || box.closest("footer, [role=contentinfo]")) return null;
+  // one wide slide and dots for several: a KV that cannot rotate. Only a KV (large, in the first
+  // screens, not in a footer): a product card's star rating or colour swatches beside its one picture
+  // are not a carousel's dots (woo-shopstic related products)
+  const singleWithDots = (box) => {
+    const br = box.getBoundingClientRect(), bw = br.width;
+    if (bw < Math.min(600, W * 0.5) || br.top + scrollY > innerHeight * 1.2 || box.closest("footer, [role=contentinfo]")) return null;
     const dots = dotsIn(box); if (!dots) return null;
     for (const c of box.querySelectorAll(":scope > *, :scope > * > *")) {
       const r = c.getBoundingClientRect();
@@ -282,18 +289,29 @@
       return rb.width * rb.height - ra.width * ra.height; })[0];
   if (kvEl && !carouselEls.includes(kvEl)) consider(kvEl, true);
 
-  // nav: the profile's selector, else <nav>/role=navigation near the top, else the topmost row of 3+ links
+  // nav: the profile's selector, else <nav>/role=navigation near the top, else the row of 3+ links near
+  // the top in the largest type (the utility bar above it, 登录 / 注册 / 我的订单, is set smaller: vip's
+  // 12 px top bar over its 16 px main menu), the higher of two alike
   // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
   let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n));
   if (!navEl) {
-    let best = null;
+    let best = null, bestFont = 0, bestTop = 0;
     for (const ul of document.querySelectorAll("ul, ol, div")) {
       const r = ul.getBoundingClientRect(); if (r.top + scrollY > 300 || r.width < W * 0.3) continue;
       const items = [...ul.children].filter((c) => c.querySelector("a") || c.tagName === "A");
       if (items.length < 3) continue;
-      const tops = items.map((c) => Math.round(c.getBoundingClientRect().top));
-      if (Math.max(...tops) - Math.min(...tops) > 10) continue;
-      if (!best || r.top < best.getBoundingClientRect().top) best = ul;
+      // a row: entries side by side on one line, or wrapped onto a second close below (vip's 13 entries
+      // on two lines 40 px apart); a column of entries or a grid of cards is not a menu bar
+      const tops = items.map((c) => Math.round(c.getBoundingClientRect().top)).sort((a, b) => a - b);
+      const lines = [];
+      for (const t of tops) { const l = lines.find((x) => Math.abs(x.top - t) <= 10); if (l) l.n++; else lines.push({ top: t, n: 1 }); }
+      if (lines.length > 2 || Math.max(...lines.map((l) => l.n)) < 3 || tops[tops.length - 1] - tops[0] > 60) continue;
+      const fonts = items.map((c) => parseFloat(getComputedStyle(c.matches("a") ? c : c.querySelector("a")).fontSize) || 0)
+        .sort((a, b) => a - b);
+      const font = fonts[Math.floor(fonts.length / 2)];
+      if (!best || font > bestFont + 0.5 || (Math.abs(font - bestFont) <= 0.5 && r.top < bestTop)) {
+        best = ul; bestFont = font; bestTop = r.top;
+      }
     }
     navEl = best && (best.closest("header") || best);
   }

@@ -111,7 +111,8 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
-    for not_one in ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot"):
+    look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot", "#card")
+    for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
 
@@ -200,3 +201,20 @@ def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings
     # the text at zero is not reported a second time from the page text
     assert not [f for f in findings if f["check"] == "expired-promotion" and "00:00:00" in f["evidence"]["text"]
                 and f["evidence"]["source"] == "text"]
+
+
+def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/nav-rows.html"
+    crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), resolve_profile("generic", {}, []),
+                      None, CLOCK, only=[url])  # fmt: skip
+    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    (nav,) = [r for r in page.regions if r.kind == "nav"]
+    assert nav.selector == "#main-menu", nav.selector
+    assert "6.16预付" in [link.text for link in nav.links]
