@@ -43,8 +43,12 @@
     return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
   const placeholderSrc = (s) => !s || s.startsWith("data:") || V.placeholderSrc.test(s);
 
-  const contentBox = (el) => {  // what the picture is drawn into: the border box less padding and border
-    const r = el.getBoundingClientRect(); const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
+  // what the picture is drawn into: the border box less padding and border, as laid out (a card caught
+  // mid-flip by its own rotateY animation is not squashed: mogujie's 热门 cards flip every 4 s)
+  const contentBox = (el) => {
+    const b = el.getBoundingClientRect(), ow = el.offsetWidth, oh = el.offsetHeight;  // offset sizes ignore transforms
+    const r = ow && oh && Math.abs(b.width / ow - b.height / oh) > 0.02 ? { width: ow, height: oh } : b;
+    const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
     return { width: Math.max(0, r.width - px("paddingLeft") - px("paddingRight") - px("borderLeftWidth") - px("borderRightWidth")),
              height: Math.max(0, r.height - px("paddingTop") - px("paddingBottom") - px("borderTopWidth") - px("borderBottomWidth")) };
   };
@@ -537,7 +541,10 @@
   };
   const thumbStrip = (root, set) => !!root && root !== document.body && [...root.querySelectorAll("ul, ol, div")].some((g) => {
     const kids = [...g.children];
-    return kids.length >= 2 && !(set.track && (set.track.contains(g) || g.contains(set.track))) && kids.every((k) => {
+    const slides = (set.slides || []).filter((x) => !/swiper-slide-duplicate|slick-cloned|clone/.test(x.className)).length;
+    // one thumbnail per slide (a strip of other products' pictures beside a slider is not its guide)
+    return kids.length >= 2 && Math.abs(kids.length - slides) <= 1
+      && !(set.track && (set.track.contains(g) || g.contains(set.track))) && kids.every((k) => {
       const r = k.getBoundingClientRect();
       return (k.matches("img") || k.querySelector("img")) && r.width > 0 && r.width <= 160 && r.height <= 160; });
   });
