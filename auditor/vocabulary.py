@@ -69,8 +69,9 @@ PAGE_VOCABULARY: dict[str, str] = {
     "rawLink": r"^(?:javascript:|mailto:|tel:|#|data:|$)|^(?!https?:)[a-z][a-z0-9+.-]*:",
     # class names that only say which member of a set is showing (tab panels, slides)
     "stateClass": r"active|on|cur|show|current|selected|hide|hidden",
-    # a price as a page shows it: a currency mark, then digits
-    "priceText": r"[¥￥$]\s*\d",
+    # a price as a page shows it: a currency mark or code, then digits (¥ $ € £, and the shops met in the
+    # corpus: ₱499 on a Philippine shop, Rs 2,645 on an Indian WooCommerce theme); or digits, then 元
+    "priceText": r"(?:[¥￥$€£₹₱₩₫฿]|(?:^|[^a-z])(?:rs\.?|rm|usd|eur|gbp|cny|rmb)\s?)\s*\d|\d\s*元",
 }
 # a block of links to other products on a product page (猜你喜欢, related): at least `min_products`
 # product links, at most `max_links` links in all, of which at least `share` lead to products

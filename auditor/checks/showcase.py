@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from urllib.parse import urldefrag
+from urllib.parse import urldefrag, urlsplit
 
 from pydantic import Field
 
@@ -31,7 +31,7 @@ def _card_says(text: str) -> str | None:
 class SlotGapParams(Params):
     placeholder_pattern: str = Field(
         r"placeholder|default|blank|nopic|no-image|no_image|spacer|loading|grey\.",
-        description="image URLs that mean 'no picture'",
+        description="picture file names that mean 'no picture' (the name, not the folders: /default/ is a shop's path)",
     )
 
 
@@ -85,7 +85,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             if (
                 img is None
                 or not img.url
-                or pattern.search(img.url)
+                or pattern.search(urlsplit(img.url).path.rsplit("/", 1)[-1])  # the file's name, not its folder
                 or (img_facts and not img_facts.ok and not img_facts.unreachable and not img_facts.error)
             ):
                 target = slot.link or (img.url if img else None)

@@ -354,12 +354,16 @@
   if (!S.showcase) {
     for (const el of document.querySelectorAll("body *")) {
       const kids = [...el.children]; if (kids.length < 3 || kids.length > 2000) continue;
-      const groups = {}; kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
+      // cells share a shape: their tag and the classes most of them carry (a filterable grid tags each
+      // card with its category as well: cozastore's isotope-item women / men / bag)
+      const freq = {}; kids.forEach((k) => k.classList.forEach((c) => { freq[c] = (freq[c] || 0) + 1; }));
+      const shape = (k) => sig(k).split(".").filter((c, i) => i === 0 || freq[c] >= kids.length * 0.5).join(".");
+      const groups = {}; kids.forEach((k) => { (groups[shape(k)] = groups[shape(k)] || []).push(k); });
       const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0];
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
       const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
-      const priced = cells.filter((c) => /[¥￥$]\s*\d|\d\s*元/.test(txt(c)));
+      const priced = cells.filter((c) => V.priceText.test(txt(c)));
       if (priced.length < full.length * 0.5) continue;
       const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
       if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
