@@ -541,10 +541,11 @@ def export_findings(
     status: list[str] | None = None,
     new_since_last_export: bool = False,
     output: Path | None = None,
-) -> tuple[int, bytes]:
-    """The issue log in `fmt` (csv, xlsx, json, jsonl): (how many findings, the bytes). Written
-    atomically to `output` when given; with `new_since_last_export` only findings not exported before,
-    then marked exported (after the file is written, so a failed write loses nothing)."""
+    write: Callable[[bytes], None] | None = None,
+) -> int:
+    """Write the issue log in `fmt` (csv, xlsx, json, jsonl) atomically to `output`, or hand its bytes
+    to `write` (stdout); returns how many findings it holds. With `new_since_last_export` only findings
+    not exported before, marked exported once written (a failed write loses nothing)."""
     from auditor.export import render, write_atomic
 
     repo = Repo(open_db(cfg.db_url))
@@ -552,9 +553,11 @@ def export_findings(
     data = render(findings, fmt, cfg.locale, cfg.checker, cfg.zone())
     if output is not None:
         write_atomic(output, data)
+    elif write is not None:
+        write(data)
     if new_since_last_export:
         repo.mark_exported([f.id for f in findings if f.id is not None], now)
-    return len(findings), data
+    return len(findings)
 
 
 @dataclass

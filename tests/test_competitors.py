@@ -204,7 +204,8 @@ def test_rival_changes_are_reported(mornings: dict[str, Any]) -> None:
     # ... and in the team's notification of that morning, not in the first one
     team = [json.dumps(r["team"], ensure_ascii=False) for r in mornings["runs"]]
     assert [len(r["team"]) for r in mornings["runs"]] == [1, 1, 1]
-    assert "竞品动态" not in team[0] and "竞品动态" in team[1] and "新品茶壶限时特惠" in team[1] and "¥60 → ¥30" in team[1]
+    assert "竞品动态" not in team[0]
+    assert "竞品动态" in team[1] and "新品茶壶限时特惠" in team[1] and "¥60 → ¥30" in team[1]
 
 
 def test_the_watch_alone(mornings: dict[str, Any]) -> None:

@@ -55,6 +55,13 @@ class DistortedParams(Params):
     min_size: int = Field(24, ge=1)
 
 
+def _drawn_is_probed(img: Image, width: int, height: int) -> bool:
+    """The picture the page holds is the one probed (same shape), not a stand-in still in its place."""
+    if not (img.natural_width and img.natural_height and width and height):
+        return False
+    return abs(img.natural_width / img.natural_height - width / height) <= 0.01 * (width / height)
+
+
 @check("distorted-image", DistortedParams, needs=("images",))
 def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     """An image whose rendered aspect ratio differs from its natural one beyond `tolerance` (default
@@ -69,6 +76,8 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
         facts = ctx.facts.images.get(img.url or "")
         if facts is None or not facts.ok or not (img.visible or region.kind in ("kv", "carousel")):
             continue
+        if not img.visible and not _drawn_is_probed(img, facts.width, facts.height):
+            continue  # a hidden slide still showing a lazy loader's stand-in: its box is the stand-in's
         if img.kind != "img" or min(img.rendered_width, img.rendered_height) < ctx.params.min_size:
             continue
         natural = facts.width / facts.height if facts.height else 0

@@ -17,13 +17,28 @@ _CARD_SAYS = [
     (re.compile("|".join(re.escape(m) for m in markers), re.I), reason)
     for markers, reason in ((SOLD_OUT_MARKERS, "sold_out"), (DELISTED_MARKERS, "delisted"))
 ]
-_PITCH_BEFORE = re.compile(r"(即将|快要|快|将|仅剩|almost|nearly|selling)\s*$", re.I)
+_PITCH_BEFORE = re.compile(r"(即将|即|快要|快|将|仅剩|预计|不|永不|almost|nearly|selling|never)\s*$", re.I)
+_PITCH_AFTER = re.compile(r"^\s*(soon|倒计时|即|前|后)", re.I)
+
+
+# a folder that holds only stand-ins (Magento's .../images/product/placeholder/small_image.jpg)
+_PLACEHOLDER_FOLDER = re.compile(r"^(placeholders?|no-?images?|no_images?|nopic)$", re.I)
+
+
+def _placeholder(url: str, pattern: re.Pattern[str]) -> bool:
+    """A stand-in picture: by its file name or query (img.php?src=nopic.gif), or a folder of stand-ins;
+    not by any folder (a WordPress demo's /default/wp-content/ holds real pictures)."""
+    parts = urlsplit(url)
+    *folders, name = parts.path.split("/")
+    stand_in_folder = any(_PLACEHOLDER_FOLDER.match(f) for f in folders)
+    return bool(pattern.search(name) or pattern.search(parts.query) or stand_in_folder)
 
 
 def _card_says(text: str) -> str | None:
     for pattern, reason in _CARD_SAYS:
         for m in pattern.finditer(text):
-            if not _PITCH_BEFORE.search(text[max(0, m.start() - 10) : m.start()]):
+            before, after = text[max(0, m.start() - 10) : m.start()], text[m.end() : m.end() + 10]
+            if not _PITCH_BEFORE.search(before) and not _PITCH_AFTER.search(after):
                 return reason
     return None
 
@@ -31,7 +46,7 @@ def _card_says(text: str) -> str | None:
 class SlotGapParams(Params):
     placeholder_pattern: str = Field(
         r"placeholder|default|blank|nopic|no-image|no_image|spacer|loading|grey\.",
-        description="picture file names that mean 'no picture' (the name, not the folders: /default/ is a shop's path)",
+        description="picture file names (or queries) that mean 'no picture' (folders: only placeholder/no-image/nopic)",
     )
 
 
@@ -59,7 +74,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                 reason = "delisted" if link.reason.startswith("delisted") else "dead-link"
                 yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
                 continue
-            if said := _card_says(slot.text or slot.price_text):
+            if said := _card_says(slot.text):
                 # a card linking "#" or "javascript:;" has no page of its own
                 link_to = "" if SKIPPED_SCHEMES.match(slot.link or "") else urldefrag(slot.link or "")[0]
                 target = slot.link if link_to and link_to != urldefrag(page.url)[0] else None
@@ -67,7 +82,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                     page,
                     region,
                     target,
-                    {**base, "reason": said, "source": "card", "text": (slot.text or slot.price_text)[:120]},
+                    {**base, "reason": said, "source": "card", "text": slot.text[:120]},
                     discriminator="" if target else f"slot-{slot.index}",
                     box=slot.box,
                 )
@@ -85,7 +100,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             if (
                 img is None
                 or not img.url
-                or pattern.search(urlsplit(img.url).path.rsplit("/", 1)[-1])  # the file's name, not its folder
+                or _placeholder(img.url, pattern)
                 or (img_facts and not img_facts.ok and not img_facts.unreachable and not img_facts.error)
             ):
                 target = slot.link or (img.url if img else None)

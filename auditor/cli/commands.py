@@ -224,13 +224,14 @@ def export(
 
     if fmt == "xlsx" and not output:
         raise AuditorError("--format xlsx needs --output FILE")
-    n, data = export_findings(
-        ctx.cfg, fmt, ctx.now(), store_name, list(status), new_since_last_export, Path(output) if output else None
-    )
+    def to_stdout(data: bytes) -> None:
+        sys.stdout.buffer.write(data)
+        sys.stdout.buffer.flush()
+
+    out_path = Path(output) if output else None
+    n = export_findings(ctx.cfg, fmt, ctx.now(), store_name, list(status), new_since_last_export, out_path, to_stdout)
     if output:
         err.print(f"{n} findings → {output}")
-    else:
-        sys.stdout.buffer.write(data)
 
 
 @cli.command()

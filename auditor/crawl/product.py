@@ -13,6 +13,17 @@ from auditor.models import ProductFacts
 from auditor.vocabulary import DELISTED_MARKERS, SOLD_OUT_MARKERS
 
 _NUM = re.compile(r"\d[\d,]*(?:\.\d+)?")
+# a price element that holds a range and nothing else: Taobao's <em class="tb-rmb-num">99.00-199.00</em>
+_RANGE_ONLY = re.compile(r"^\s*[¥￥$]?\s*(\d[\d,]*(?:\.\d+)?)\s*[-~～–至]\s*[¥￥$]?\s*(\d[\d,]*(?:\.\d+)?)\s*元?\s*$")
+
+
+def _high(text: str | None) -> float | None:
+    """The high end when a price element shows a range and nothing else."""
+    m = _RANGE_ONLY.match(text or "")
+    if m is None:
+        return None
+    low, high = (float(g.replace(",", "")) for g in m.groups())
+    return high if high > low else None
 
 
 def _number(value: Any) -> float | None:
@@ -121,12 +132,13 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
         price_el = item.select_one("[itemprop=price]")
         avail_el = item.select_one("[itemprop=availability]")
         name_el = item.select_one("[itemprop=name]")
-        price = _number((price_el.get("content") or price_el.get_text()) if price_el else None)
+        price_text = str(price_el.get("content") or price_el.get_text()) if price_el else None
         avail = (avail_el.get("href") or avail_el.get("content")) if avail_el else None
         return ProductFacts(
             url=url,
             title=name_el.get_text(strip=True) if name_el else title,
-            price=price,
+            price=_number(price_text),
+            price_max=_high(price_text),
             availability=_availability(str(avail) if avail else None, text, profile),  # type: ignore[arg-type]
             source="microdata",
         )
@@ -138,6 +150,7 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
         url=url,
         title=_select_text(soup, profile.selectors.get("title")) or title,
         price=_number(price_text),
+        price_max=_high(price_text),
         regular_price=_number(_select_text(soup, profile.selectors.get("regular_price"))),
         availability=availability,
         source="selectors",

@@ -32,7 +32,11 @@ log = logging.getLogger(__name__)
 COUNTDOWN_GAP_S = 2.0
 EXTRACT_JS = files("auditor").joinpath("js/extract.js").read_text(encoding="utf-8")
 # the mark call also leaves the reader in the page, so that slides a script adds later are found there
-MARK_JS = "(args) => { window.__auditorExtract = " + EXTRACT_JS.strip().rstrip(";") + "; return window.__auditorExtract(args); }"
+MARK_JS = (
+    "(args) => { window.__auditorExtract = "
+    + EXTRACT_JS.strip().rstrip(";")
+    + "; return window.__auditorExtract(args); }"
+)
 # every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
 VOCABULARY_ARGS = {"lazy": list(LAZY_ATTRIBUTES), "vocab": PAGE_VOCABULARY, "related": RELATED_BLOCK}
 MOBILE_DEVICE = "iPhone 13"
@@ -263,7 +267,9 @@ class PageReader:
                 step.now = "reading countdowns"
                 await pw_page.wait_for_timeout(left * 1000)
         step.now = "reading regions"
-        data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read"})
+        data = await pw_page.evaluate(
+            EXTRACT_JS, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms}
+        )
         page.left_out = data.get("leftOut") or {}
         page.title = data["title"]
         page.text = data["text"]

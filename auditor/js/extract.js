@@ -47,7 +47,9 @@
   // mid-flip by its own rotateY animation is not squashed: mogujie's 热门 cards flip every 4 s)
   const contentBox = (el) => {
     const b = el.getBoundingClientRect(), ow = el.offsetWidth, oh = el.offsetHeight;  // offset sizes ignore transforms
-    const r = ow && oh && Math.abs(b.width / ow - b.height / oh) > 0.02 ? { width: ow, height: oh } : b;
+    // transformed unevenly (more than rounding: offset sizes are whole pixels): the laid-out size
+    const uneven = ow && oh && Math.abs(b.width / ow - b.height / oh) > 0.02 && (Math.abs(b.width - ow) > 1.5 || Math.abs(b.height - oh) > 1.5);
+    const r = uneven ? { width: ow, height: oh } : b;
     const cs = getComputedStyle(el); const px = (k) => parseFloat(cs[k]) || 0;
     return { width: Math.max(0, r.width - px("paddingLeft") - px("paddingRight") - px("borderLeftWidth") - px("borderRightWidth")),
              height: Math.max(0, r.height - px("paddingTop") - px("paddingBottom") - px("borderTopWidth") - px("borderBottomWidth")) };
@@ -254,7 +256,8 @@
     return null;
   };
   const carouselEls = []; const carouselSets = new Map();
-  const watchOf = (el) => (window.__auditorCarousels || []).find((w) => w.selector === path(el));
+  // watchers are matched by the element itself: a script inserting nodes shifts nth-of-type paths
+  const watchOf = (el) => (window.__auditorCarousels || []).find((w) => w.el === el);
   const consider = (el, forced, single) => {
     const set = single ? singleWithDots(el) : slideSetOf(el); if (!set && !forced) return;
     const real = set || { track: el, slides: [...el.children] };
@@ -302,6 +305,7 @@
     let best = null, bestFont = 0, bestTop = 0;
     for (const ul of document.querySelectorAll("ul, ol, div")) {
       const r = ul.getBoundingClientRect(); if (r.top + scrollY > 300 || r.width < W * 0.3) continue;
+      if (carouselEls.some((c) => c.contains(ul) || ul.contains(c))) continue;  // a KV's track is no menu
       const items = [...ul.children].filter((c) => c.querySelector("a") || c.tagName === "A");
       if (items.length < 3) continue;
       // a row: entries side by side on one line, or wrapped onto a second close below (vip's 13 entries
@@ -350,16 +354,20 @@
 
   // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
   const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !/active|on|cur|hover|first|last|odd|even/.test(c)).sort().join(".");
+  // a grid's cells share a shape: their tag and the classes most of them carry (a filterable grid tags
+  // each card with its category as well: cozastore's isotope-item women / men / bag)
+  const cellsOf = (el) => {
+    const kids = [...el.children];
+    const freq = {}; kids.forEach((k) => k.classList.forEach((c) => { freq[c] = (freq[c] || 0) + 1; }));
+    const shape = (k) => sig(k).split(".").filter((c, i) => i === 0 || freq[c] >= kids.length * 0.5).join(".");
+    const groups = {}; kids.forEach((k) => { (groups[shape(k)] = groups[shape(k)] || []).push(k); });
+    return Object.values(groups).sort((a, b) => b.length - a.length)[0] || [];
+  };
   const gridEls = q(S.showcase);
   if (!S.showcase) {
     for (const el of document.querySelectorAll("body *")) {
       const kids = [...el.children]; if (kids.length < 3 || kids.length > 2000) continue;
-      // cells share a shape: their tag and the classes most of them carry (a filterable grid tags each
-      // card with its category as well: cozastore's isotope-item women / men / bag)
-      const freq = {}; kids.forEach((k) => k.classList.forEach((c) => { freq[c] = (freq[c] || 0) + 1; }));
-      const shape = (k) => sig(k).split(".").filter((c, i) => i === 0 || freq[c] >= kids.length * 0.5).join(".");
-      const groups = {}; kids.forEach((k) => { (groups[shape(k)] = groups[shape(k)] || []).push(k); });
-      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0];
+      const cells = cellsOf(el);
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
       const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
@@ -444,7 +452,7 @@
         + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
     };
     // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
-    const w = { selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
+    const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
@@ -457,8 +465,8 @@
 
   // ---- late phase: carousels a script built after the mark (from JSON it fetched) are watched too ----
   if (args.phase === "late") {
-    const have = new Set((window.__auditorCarousels || []).map((w) => w.selector));
-    const fresh = regions.filter((r) => (r.kind === "kv" || r.kind === "carousel") && !have.has(r.selector)).map(startWatch);
+    const have = new Set((window.__auditorCarousels || []).map((w) => w.el));
+    const fresh = regions.filter((r) => (r.kind === "kv" || r.kind === "carousel") && !have.has(r.el)).map(startWatch);
     window.__auditorCarousels = [...(window.__auditorCarousels || []), ...fresh];
     return { late: fresh.length };
   }
@@ -487,12 +495,14 @@
     // slides a script adds later (fetched as JSON after load): when pictures are added to the page,
     // look again (debounced, at most 3 times) and watch the carousels that were not there before
     if (window.__auditorExtract && window.MutationObserver && !window.__auditorLate) {
-      let scans = 0, timer = null;
+      let scans = 0;
       window.__auditorLate = new MutationObserver((muts) => {
         if (scans >= 3 || !muts.some((m) => [...m.addedNodes].some((n) => n.nodeType === 1
             && (n.tagName === "IMG" || (n.querySelector && n.querySelector("img")))))) return;
-        clearTimeout(timer);
-        timer = setTimeout(() => { scans++; try { window.__auditorExtract({ ...args, phase: "late" }); } catch (e) { /* the page's own business */ } }, 300);
+        clearTimeout(window.__auditorLateTimer);
+        window.__auditorLateTimer = setTimeout(() => {
+          if (!window.__auditorLate) return;  // the read has begun: nothing more is watched
+          scans++; try { window.__auditorExtract({ ...args, phase: "late" }); } catch (e) { /* the page's own business */ } }, 300);
       });
       window.__auditorLate.observe(document.body, { childList: true, subtree: true });
     }
@@ -554,7 +564,7 @@
   });
 
   // ---- read phase ----
-  const watch = (sel) => (window.__auditorCarousels || []).find((w) => w.selector === sel);
+  const watch = (el) => (window.__auditorCarousels || []).find((w) => w.el === el);
   const countdowns = (window.__auditorCountdowns || []).map((c) => ({ c, taken: false }));
   const countdownsIn = (el) => countdowns.filter((x) => !x.taken && (el === document.body || el.contains(x.c.el))).map((x) => {
     x.taken = true;
@@ -582,7 +592,7 @@
         if (seen.has(key)) continue; seen.add(key);
         o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });
       }
-      const w = watch(r.selector);
+      const w = watch(r.el);
       if (w) {  // rotating: it moved, and its last move is recent for its own rhythm
         const now = performance.now(), n = w.moves.length;
         const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
@@ -590,6 +600,8 @@
         // still changing when the watch ends (a ticker that creeps without pause is one long move) is moving
         o.rotates = n > 0 && now - Math.max(w.moves[n - 1], w.lastChange) < Math.max(2.5 * interval, 1500);
         o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
+        // found late and watched only a moment: no verdict (not watched, rather than never moved)
+        if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
@@ -601,12 +613,10 @@
       return o;
     }
     if (r.kind === "showcase" || r.kind === "category") {
-      const kids = [...r.el.children]; const groups = {};
-      kids.forEach((k) => { (groups[sig(k)] = groups[sig(k)] || []).push(k); });
-      const cells = Object.values(groups).sort((a, b) => b.length - a.length)[0] || [];
-      cells.forEach((c, i) => {
+      cellsOf(r.el).forEach((c, i) => {
         const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
-        const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?|\d[\d,]*(\.\d+)?\s*元/.exec(t);
+        // the card's price as written, a range whole (¥99-199, 99-199元)
+        const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/.exec(t);
         const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
         const named = [...c.querySelectorAll("h1,h2,h3,h4,h5,h6,[itemprop=name],a[href],[title]")]
           .map((e) => txt(e) || e.getAttribute("title") || "").find((s) => s && !priceLike(s) && s.length >= 2);
@@ -660,6 +670,7 @@
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
   if (window.__auditorLate) { window.__auditorLate.disconnect(); window.__auditorLate = null; }
+  clearTimeout(window.__auditorLateTimer);
   const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
   // price candidates on a page that may be a product page: every short text that reads like a price,
   // with how it looks and where it sits; auditor/crawl/price_finder.py scores them

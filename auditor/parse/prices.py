@@ -154,6 +154,9 @@ def parse_prices(raw: str) -> list[Price]:
         tail = None if yuan or m.group("from") else _RANGE_TAIL.match(text, ne)
         if tail and not ((cur or tail.group(2)) and _number(tail.group(1)) > _number(m.group("num"))):
             tail = None  # a range has a mark on one end ("¥99-199", "99-199元") and rises
+        after = text[tail.end(1) :] if tail else ""
+        if tail and not tail.group(2) and (_UNIT_AFTER.match(after) or re.match(r"\s*[:：新款年]", after)):
+            tail = None  # "¥9.9-10点开抢", "¥99-500ml", "¥129-2024新款": the high end is an hour, a size, a year
         if not (cur or yuan or role or tail):
             continue
         if any(s <= ns < e for s, e in blocked):

@@ -27,8 +27,8 @@ class CacheStore:
                     store=store,
                     url=p.url,
                     title=p.product.title,
-                    price=p.product.price,
-                    regular_price=p.product.regular_price,
+                    price=p.product.price if p.product.price_trusted else None,  # a guess is no history
+                    regular_price=p.product.regular_price if p.product.price_trusted else None,
                     availability=p.product.availability,
                     observed_at=utc(clock),
                 )

@@ -105,7 +105,7 @@ class FindingStore:
                     f.severity,
                     f.screenshot,
                 )
-                if "regressed" in AUDITOR_TRANSITIONS[row.status]:  # fixed or resolved, and seen again
+                if "regressed" in AUDITOR_TRANSITIONS.get(row.status, ()):  # fixed or resolved, and seen again
                     s.add(_auditor_event(row, "regressed", now, run_id))
                     row.status = "regressed"
                     regressed += 1

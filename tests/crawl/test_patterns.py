@@ -111,7 +111,8 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
-    look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot", "#card")
+    look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
+    look_alikes += ("#card",)
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
@@ -212,9 +213,26 @@ def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: Fi
     from tests.conftest import CLOCK
 
     url = fixture_store.url + "patterns/nav-rows.html"
-    crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), resolve_profile("generic", {}, []),
-                      None, CLOCK, only=[url])  # fmt: skip
+    profile = resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), profile, None, CLOCK, only=[url])
     page = asyncio.run(crawler.run()).snapshot.pages[0]
     (nav,) = [r for r in page.regions if r.kind == "nav"]
     assert nav.selector == "#main-menu", nav.selector
     assert "6.16预付" in [link.text for link in nav.links]
+
+
+def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/grid.html"
+    profile = resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), profile, None, CLOCK, only=[url])
+    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    (grid,) = [r for r in page.regions if r.kind == "showcase"]
+    assert grid.selector == "#grid" and len(grid.slots) == 8, [s.title for s in grid.slots]
+    assert all(s.link and s.image for s in grid.slots)

@@ -56,6 +56,10 @@ def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str,
         ("到手价¥12912.1-12.31", [(129, None)]),  # a price glued to a date window
         ("¥99-11.11结束", [(99, None)]),
         ("仅需¥89起 原价¥99-129", [(89, None), (99, 129)]),
+        ("¥9.9-10点开抢", [(9.9, None)]),  # the high end is an hour, a day, a size or a year
+        ("¥19.9-25日截止", [(19.9, None)]),
+        ("¥99-500ml", [(99, None)]),
+        ("¥129-2024新款", [(129, None)]),
     ],
 )
 def test_a_range_stays_a_range(text: str, want: list[tuple[float, float | None]]) -> None:
