@@ -204,7 +204,8 @@ def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings
                 and f["evidence"]["source"] == "text"]
 
 
-def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: FixtureStore) -> None:
+def read_pattern(fixture_store: FixtureStore, name: str) -> Any:
+    """One pattern page read by the crawler alone (no probes, no checks): its regions."""
     import asyncio
 
     from auditor.config import CrawlSettings, Store
@@ -212,27 +213,21 @@ def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: Fi
     from auditor.crawl.profiles import resolve_profile
     from tests.conftest import CLOCK
 
-    url = fixture_store.url + "patterns/nav-rows.html"
+    url = fixture_store.url + "patterns/" + name
     profile = resolve_profile("generic", {}, [])
     crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), profile, None, CLOCK, only=[url])
-    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    return asyncio.run(crawler.run()).snapshot.pages[0]
+
+
+def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: FixtureStore) -> None:
+    page = read_pattern(fixture_store, "nav-rows.html")
     (nav,) = [r for r in page.regions if r.kind == "nav"]
     assert nav.selector == "#main-menu", nav.selector
     assert "6.16预付" in [link.text for link in nav.links]
 
 
 def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
-    import asyncio
-
-    from auditor.config import CrawlSettings, Store
-    from auditor.crawl.crawler import Crawler
-    from auditor.crawl.profiles import resolve_profile
-    from tests.conftest import CLOCK
-
-    url = fixture_store.url + "patterns/grid.html"
-    profile = resolve_profile("generic", {}, [])
-    crawler = Crawler(Store(name="t", url=url), CrawlSettings(carousel_watch_ms=500), profile, None, CLOCK, only=[url])
-    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    page = read_pattern(fixture_store, "grid.html")
     (grid,) = [r for r in page.regions if r.kind == "showcase"]
     assert grid.selector == "#grid" and len(grid.slots) == 8, [s.title for s in grid.slots]
     assert all(s.link and s.image for s in grid.slots)
