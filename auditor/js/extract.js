@@ -368,6 +368,12 @@
     for (const el of document.querySelectorAll("body *")) {
       const kids = [...el.children]; if (kids.length < 3 || kids.length > 2000) continue;
       const cells = cellsOf(el);
+      // cells alike in size: the sections of a page (tmall-clude's #mainWrap: side nav, 活动, 品牌, floors)
+      // share a bare <div> but not a shape on screen
+      const boxes = cells.map((c) => c.getBoundingClientRect()).filter((r) => r.width && r.height);
+      const mid = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] || 0;
+      const mw = mid(boxes.map((r) => r.width)), mh = mid(boxes.map((r) => r.height));
+      if (boxes.filter((r) => Math.abs(r.width - mw) <= 0.2 * mw && Math.abs(r.height - mh) <= 0.35 * mh).length < boxes.length * 0.6) continue;
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
       const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
