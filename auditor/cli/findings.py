@@ -186,4 +186,5 @@ def prices(ctx: Ctx, url: str, as_json: bool) -> None:
         echo_json(data)
         return
     for d in data:
-        out.print(f"{d['at']:%Y-%m-%d %H:%M}  ¥{d['price']}  {d['availability']}  run #{d['run']}")
+        shown = f"¥{d['price']:g}" if d["price"] is not None else "—"  # no price, or none trusted
+        out.print(f"{d['at']:%Y-%m-%d %H:%M}  {shown}  {d['availability']}  run #{d['run']}")
