@@ -72,6 +72,13 @@ PAGE_VOCABULARY: dict[str, str] = {
     # a price as a page shows it: a currency mark or code, then digits (¥ $ € £, and the shops met in the
     # corpus: ₱499 on a Philippine shop, Rs 2,645 on an Indian WooCommerce theme); or digits, then 元
     "priceText": r"(?:[¥￥$€£₹₱₩₫฿]|(?:^|[^a-z])(?:rs\.?|rm|usd|eur|gbp|cny|rmb)\s?)\s*\d|\d\s*元",
+    # a line whose number is not the product's price: coupons, shipping (满99元包邮), instalments, points,
+    # sales counts, sizes and weights, a listing's price filter
+    "notPrice": (
+        r"券|coupon|运费|邮费|包邮|shipping|delivery|分期|[×x]\s*\d+\s*期|\d+\s*期|installment|per month|/月|"
+        r"满\s*\d+\s*减|减\s*\d+|积分|points|销量|月销|sold|评价|reviews?|库存|stock|件|cm|mm|kg|ml|\d+g\b|"
+        r"price range|价格区间|筛选|filter|排序|sort by"
+    ),
 }
 # a block of links to other products on a product page (猜你喜欢, related): at least `min_products`
 # product links, at most `max_links` links in all, of which at least `share` lead to products

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.parse import parse_prices
+from auditor.vocabulary import PAGE_VOCABULARY
 
 MIN_CONFIDENCE = 0.5
 _MONEY = re.compile(r"[¥￥$€£]|元|RMB|CNY|USD", re.I)
@@ -24,13 +25,7 @@ _AMOUNT = re.compile(r"(?<![\d.])(\d{1,3}(?:,\d{3})+|\d+)(?:\s*\.\s*(\d{1,2}))?(
 _RANGE = re.compile(r"\d\s*(?:-|~|–|至)\s*[¥￥$]?\s*\d")
 _PRICE_ATTR = re.compile(r"price|prc|jiage|rmb|amount|money|sale|promo", re.I)
 _LABEL = re.compile(r"价格|促销价|到手价|现价|售价|秒杀价|优惠价|活动价|专享价|抢购价|price|sale|now", re.I)
-# lines that carry a number that is not the product's price
-_NOT_PRICE = re.compile(
-    r"券|coupon|运费|邮费|包邮|shipping|delivery|分期|[×x]\s*\d+\s*期|\d+\s*期|installment|per month|/月|"
-    r"满\s*\d+\s*减|减\s*\d+|积分|points|销量|月销|sold|评价|reviews?|库存|stock|件|cm|mm|kg|ml|\d+g\b|"
-    r"price range|价格区间|筛选|filter|排序|sort by",
-    re.I,
-)
+_NOT_PRICE = re.compile(PAGE_VOCABULARY["notPrice"], re.I)  # coupons, shipping, instalments, sizes
 
 
 @dataclass

@@ -82,8 +82,11 @@ class _Reader:
                 break
         if empty and not url:  # a lazy loader of the shop's own (imgpath="a.jpg")
             own = next(
-                (str(v).strip() for k, v in tag.attrs.items() if k != "src" and isinstance(v, str)
-                 and V["imageFile"].search(v.strip())),
+                (
+                    str(v).strip()
+                    for k, v in tag.attrs.items()
+                    if k != "src" and isinstance(v, str) and V["imageFile"].search(v.strip())
+                ),
                 None,
             )
             url = urljoin(self.base, own) if own else None
@@ -180,7 +183,7 @@ def revealable(el: Tag) -> bool:
 
 def _price_element(soup: BeautifulSoup, profile: Profile) -> Tag | None:
     """extract.js's rule: the profile's selector, itemprop=price, else the first short element after
-    the title that shows a currency mark and digits."""
+    the title that shows a currency mark and digits and is no coupon, shipping or instalment line."""
     found = soup.select_one(profile.selectors["price"]) if profile.selectors.get("price") else None
     found = found or soup.select_one("[itemprop=price]")
     if found is None:
@@ -189,7 +192,7 @@ def _price_element(soup: BeautifulSoup, profile: Profile) -> Tag | None:
         for e in h1.find_all_next(True) if isinstance(h1, Tag) else body.find_all(True):
             if len(e.find_all(True, recursive=False)) <= 2 and shown(e):
                 text = _text(e)
-                if len(text) < 40 and V["priceText"].search(text):
+                if len(text) < 40 and V["priceText"].search(text) and not V["notPrice"].search(text):
                     found = e
                     break
     if found is None:
@@ -234,7 +237,8 @@ def _related_blocks(body: Tag, profile: Profile, here: str, base: str) -> list[T
             links[id(up)] += 1
             products[id(up)] += is_product
     blocks = {
-        key for key in links
+        key
+        for key in links
         if products[key] >= RELATED_BLOCK["min_products"]
         and links[key] <= RELATED_BLOCK["max_links"]
         and products[key] >= links[key] * RELATED_BLOCK["share"]
@@ -299,7 +303,6 @@ def read_static(
         w, h = _dim(img, "width"), _dim(img, "height")
         if (not w or w >= BANNER_MIN[0]) and (not h or h >= BANNER_MIN[1]):
             add("product.promo", a)
-
 
     rest = Region(kind="page", selector="body")
     for el in _linkish(body):

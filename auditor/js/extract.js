@@ -397,7 +397,7 @@
     const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
     const h1 = document.querySelector("h1");
     const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || [...document.querySelectorAll("body *")]
-      .filter((e) => e.children.length <= 2 && V.priceText.test(txt(e)) && txt(e).length < 40 && shown(e))
+      .filter((e) => e.children.length <= 2 && V.priceText.test(txt(e)) && !V.notPrice.test(txt(e)) && txt(e).length < 40 && shown(e))
       .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
     const box = priceEl && priceEl.parentElement;  // the price with its label and the struck price, not the page
     if (priceEl) add("product.price", box && box !== document.body && txt(box).length < 120 ? box : priceEl);
