@@ -5,6 +5,7 @@ pages the regions link to, within max_pages and max_depth); each page read once 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,7 @@ from playwright.async_api import Error as PlaywrightError
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.profiles import Profile
-from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader
+from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, Slot
 from auditor.crawl.static import read_static
 from auditor.models import Page, Snapshot, Viewport
 from auditor.net import HostLimiter, make_client
@@ -134,7 +135,8 @@ class Crawler:
         start = normalize(self.store.url)
         queue: list[tuple[str, int]] = [(u, 0) for u in dict.fromkeys(self.only or [start, *self.seeds])]
         seen = {u for u, _ in queue}
-        sem = asyncio.Semaphore(self.settings.concurrency)
+        turns = asyncio.Semaphore(self.settings.concurrency)
+        tabs = asyncio.Semaphore(2 * self.settings.concurrency)
         done = 0
 
         async def visit(url: str, depth: int) -> None:
@@ -149,9 +151,17 @@ class Crawler:
             ):
                 page = await self._read_static(url, depth)
             if page is None:
-                async with sem:
+                # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs
+                # may be open, loading (a slow server costs no CPU) or waiting on their carousels
+                async with tabs:
                     page = await self.reader.read_page(
-                        context, url, depth, viewport, is_home=is_home, early=lambda urls: follow(urls, depth)
+                        context,
+                        url,
+                        depth,
+                        viewport,
+                        is_home,
+                        early=lambda urls: follow(urls, depth),
+                        slot=Slot(turns),
                     )
             done += 1
             self.progress(url, done, len(seen))
@@ -183,10 +193,8 @@ class Crawler:
         finally:
             for task in tasks:  # stopped early (deadline, signal): pages not started are not read
                 task.cancel()
-            try:
+            with contextlib.suppress(TimeoutError, PlaywrightError):
                 await asyncio.wait_for(context.close(), CLOSE_TIMEOUT_S)
-            except (TimeoutError, PlaywrightError):
-                pass
 
     def _next_urls(self, links: list[str], depth: int) -> list[str]:
         """Same-site pages linked from a page: products always (one level), others within depth."""

@@ -52,15 +52,13 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
-REWATCH_JS = """() => (window.__auditorCarousels || []).forEach(w => {
-  w.earlier = (w.earlier || 0) + w.moves.length; w.started = performance.now(); w.moves = []; w.lastChange = -1e9; })"""
-# after the menus were hovered: tell every element the pointer was over that it has left
 # the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
-# crawl as soon as the menus are open, before the carousels have been watched
+# crawl once the page is scrolled, before the carousels have been watched
 EARLY_LINKS_JS = """(max) => [...new Set([...document.querySelectorAll('a[href], area[href]')].slice(0, max)
   .filter(a => a.hasAttribute('data-auditor-revealed')
     || a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
   .map(a => a.href).filter(h => /^https?:/.test(h)))]"""
+# after the menus were hovered: tell every element the pointer was over that it has left
 MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
   e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
   e.dispatchEvent(new MouseEvent('mouseleave', {bubbles: false})); })"""
@@ -87,7 +85,7 @@ class PageReader:
         self.stage_totals = stage_totals  # seconds per step, summed over pages
         # (viewport, nav markup) → the entries hovering and clicking it revealed: the header is one
         # template on every page of a store, so its menus are revealed once per crawl, not per page
-        self.menus: dict[tuple[str, str], list[Any]] = {}
+        self.menus: dict[tuple[str, str], asyncio.Future[list[Any]]] = {}
 
     async def read_page(
         self,
@@ -97,12 +95,15 @@ class PageReader:
         viewport: Viewport,
         is_home: bool,
         early: Callable[[list[str]], None] | None = None,
+        slot: Slot | None = None,
     ) -> Page:
         """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
         scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
         as timed out with the step it was in, its tab is closed, and the crawl goes on. `early` gets
-        the page's links as soon as its menus are open, so the crawl goes on while carousels are
-        watched."""
+        the page's visible links once it is scrolled, and those its menus reveal as soon as they are
+        open, so the crawl goes on while carousels are watched; the page's `slot` (its turn at the
+        work that costs CPU) is taken once the server has answered and given back when only waiting
+        is left."""
         kind = (
             "home"
             if is_home
@@ -120,7 +121,7 @@ class PageReader:
                 pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
                 # a shop's popups (new windows) are closed at once; they are not part of the audit
                 pw_page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
-                await self._load_and_read(pw_page, page, step, early)
+                await self._load_and_read(pw_page, page, step, early, slot)
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
                 page.notes.append(f"screenshots timed out (page deadline {deadline:.0f}s)")
@@ -132,6 +133,8 @@ class PageReader:
             log.exception("reading %s failed while %s", url, step.now)
             page.error = f"failed while {step.now}: {type(exc).__name__}: {str(exc)[:300]}"
         finally:
+            if slot is not None:
+                slot.give()
             step.now = "closing the tab"
             if pw_page is not None:
                 await _close_quietly(pw_page)
@@ -139,7 +142,12 @@ class PageReader:
         return page
 
     async def _load_and_read(
-        self, pw_page: PWPage, page: Page, step: Step, early: Callable[[list[str]], None] | None = None
+        self,
+        pw_page: PWPage,
+        page: Page,
+        step: Step,
+        early: Callable[[list[str]], None] | None = None,
+        slot: Slot | None = None,
     ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
 
@@ -162,8 +170,8 @@ class PageReader:
         pw_page.on("requestfailed", on_failed)
         url = page.url
         step.now = "navigating"
-        try:
-            response = await pw_page.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
+        try:  # up to the server's answer no turn is held: waiting on a slow server costs no CPU
+            response = await pw_page.goto(url, wait_until="commit", timeout=self.settings.timeout_s * 1000)
             if (
                 response is not None
                 and response.status in (429, 503)
@@ -171,9 +179,13 @@ class PageReader:
             ):
                 step.now = "waiting out Retry-After"
                 await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
-                response = await pw_page.goto(
-                    url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000
-                )
+                step.now = "navigating"
+                response = await pw_page.goto(url, wait_until="commit", timeout=self.settings.timeout_s * 1000)
+            if slot is not None:
+                step.now = "waiting for a turn"
+                await slot.take()
+            step.now = "navigating"
+            await pw_page.wait_for_load_state("domcontentloaded", timeout=self.settings.timeout_s * 1000)
         except PlaywrightTimeout:
             page.error = f"timed out after {self.settings.timeout_s:.0f}s while navigating"
             return
@@ -193,13 +205,20 @@ class PageReader:
                 page.error = "load event did not fire; read what had arrived"
             if len(hops) > self.settings.max_refreshes:
                 break
+            if slot is not None:  # given back during an earlier try's carousel watch
+                step.now = "waiting for a turn"
+                await slot.take()
             try:
-                await self._extract(pw_page, page, step, early)
+                await self._extract(pw_page, page, step, early, slot)
                 _add_failed_resources(page, failed)
                 return
             except PlaywrightError as exc:
                 # the page moved on by itself (meta refresh, location=...): read where it landed
-                if not MOVED.search(str(exc)) or attempt == self.settings.max_refreshes:
+                if not MOVED.search(str(exc)):
+                    raise
+                if attempt == self.settings.max_refreshes:
+                    if len(hops) > 2:  # still moving after every try: a loop, however slow its hops came
+                        break
                     raise
                 step.now = "following a refresh"
                 await pw_page.wait_for_timeout(100 * (attempt + 1))
@@ -207,7 +226,12 @@ class PageReader:
         page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
 
     async def _extract(
-        self, pw_page: PWPage, page: Page, step: Step, early: Callable[[list[str]], None] | None = None
+        self,
+        pw_page: PWPage,
+        page: Page,
+        step: Step,
+        early: Callable[[list[str]], None] | None = None,
+        slot: Slot | None = None,
     ) -> None:
         args = {
             "selectors": dict(self.profile.selectors),
@@ -219,57 +243,74 @@ class PageReader:
         step.now = "finding regions"
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
-        watch_started = asyncio.get_running_loop().time()
-        step.now = "revealing menus"
+        # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
+        # here could pause a slider, and the watch would have to start over after it; one header template
+        # is revealed once per crawl, and the pages that share it wait for that one reveal
+        menus: asyncio.Future[list[Any]] | None = None
+        revealing_here = False  # this page's menus are being revealed (not another page's of its template)
         known = (page.viewport, mark["navSig"]) if mark.get("navSig") else None
         if known is not None and known in self.menus:
-            await pw_page.evaluate("(items) => { window.__auditorRevealed = items; }", self.menus[known])
+            menus = self.menus[known]
         elif mark.get("navItems") or mark.get("clickItems"):
-            await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
+            menus = asyncio.ensure_future(
+                self._menus_in_own_tab(pw_page.context, page.final_url or page.url, args, early)
+            )
+            revealing_here = True
             if known is not None:
-                self.menus[known] = await pw_page.evaluate("() => window.__auditorRevealed || []")
-            # the pointer leaves the page, and carousels are watched afresh from here: a slider that pauses
-            # while hovered (ours, revealing the menus) must not look stalled; nothing hovered, no wait
-            with contextlib.suppress(PlaywrightError):
-                await pw_page.mouse.move(0, 0)
-                await pw_page.evaluate(MOUSE_OUT_JS)
-                await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
-                await pw_page.evaluate(REWATCH_JS)
-        watch_started = asyncio.get_running_loop().time()
+                self.menus[known] = menus
         step.now = "scrolling"
         with contextlib.suppress(PlaywrightError):  # the pictures the scroll loads are not carousel moves
             await pw_page.evaluate("() => { window.__auditorQuiet = true; }")
         try:
-            await self._scroll(pw_page)
-            with contextlib.suppress(PlaywrightError):
-                await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
+            if await self._scroll(pw_page):
+                with contextlib.suppress(PlaywrightError):
+                    await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
         finally:
             with contextlib.suppress(PlaywrightError):
                 await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
-        if early is not None:
+        if early is not None and not revealing_here:  # else the menus' tab hands them over, revealed entries too
             early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"
+        if slot is not None:  # waiting costs no CPU: the crawl's slot goes to the next page
+            slot.give()
         # carousels have been watched in the page since "mark", beside the menus and the scrolling;
         # wait out the rest only while one has not shown enough moves to judge (bounded: twice the watch)
-        remaining = 2 * self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - watch_started)
+        remaining = 2 * self.settings.carousel_watch_ms / 1000 - (asyncio.get_running_loop().time() - marked)
         if remaining > 0:
-            try:
+            with contextlib.suppress(PlaywrightTimeout):
                 await pw_page.wait_for_function(
                     "() => !window.__auditorCarouselsDone || window.__auditorCarouselsDone()",
                     timeout=remaining * 1000,
                     polling=200,
                 )
-            except PlaywrightTimeout:
-                pass
+        if menus is not None:
+            step.now = "waiting for the menus"
+            revealed: list[Any] | None
+            try:
+                revealed = await asyncio.shield(menus)
+            except (PlaywrightError, TimeoutError) as exc:
+                log.info("revealing the menus of %s in a tab of their own failed (%s); here instead", page.url, exc)
+                revealed = None
+            if revealed is None:  # revealed here instead, once the carousels have been watched
+                if known is not None and self.menus.get(known) is menus:
+                    del self.menus[known]
+                step.now = "revealing menus"
+                await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
+                if early is not None:
+                    early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
+                with contextlib.suppress(PlaywrightError):
+                    await pw_page.mouse.move(0, 0)
+                    await pw_page.evaluate(MOUSE_OUT_JS)
+                    await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
+            else:
+                await pw_page.evaluate("(items) => { window.__auditorRevealed = items; }", revealed)
         if mark.get("countdowns"):  # a countdown is read twice, at least COUNTDOWN_GAP_S apart
             left = COUNTDOWN_GAP_S - (asyncio.get_running_loop().time() - marked)
             if left > 0:
                 step.now = "reading countdowns"
                 await pw_page.wait_for_timeout(left * 1000)
         step.now = "reading regions"
-        data = await pw_page.evaluate(
-            EXTRACT_JS, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms}
-        )
+        data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
         page.left_out = data.get("leftOut") or {}
         page.title = data["title"]
         page.text = data["text"]
@@ -295,6 +336,38 @@ class PageReader:
         if self.shots_dir is not None:
             step.now = "taking screenshots"
             await self._screenshots(pw_page, page)
+
+    async def _menus_in_own_tab(
+        self,
+        context: BrowserContext,
+        url: str,
+        args: dict[str, Any],
+        early: Callable[[list[str]], None] | None,
+    ) -> list[Any]:
+        """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
+        entries they revealed. Bounded by the page deadline; the tab is closed on every way out."""
+        step = Step(self.stage_totals)
+        step.now = "revealing menus"
+        other: PWPage | None = None
+        try:
+            async with asyncio.timeout(self.settings.page_deadline_s):
+                other = await context.new_page()
+                other.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
+                other.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+                await other.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
+                with contextlib.suppress(PlaywrightTimeout):
+                    await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
+                watch = self.settings.carousel_watch_ms
+                mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": watch})
+                await self._reveal_menus(other, mark.get("navItems") or [], mark.get("clickItems") or [])
+                revealed: list[Any] = await other.evaluate("() => window.__auditorRevealed || []")
+                if early is not None:  # what a visitor can see or the menus revealed: the crawl goes on
+                    early(await other.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
+        finally:
+            if other is not None:
+                await _close_quietly(other)
+            step.close()
+        return revealed
 
     async def _reveal_menus(self, pw_page: PWPage, items: list[str], clicks: list[str]) -> None:
         """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist;
@@ -347,19 +420,23 @@ class PageReader:
             how,
         )
 
-    async def _scroll(self, pw_page: PWPage) -> None:
-        """Scroll down in steps so lazy images load; bounded, so infinite scroll ends."""
+    async def _scroll(self, pw_page: PWPage) -> bool:
+        """Scroll down in steps so lazy images load; bounded, so infinite scroll ends. False when the
+        page fits in one screen (nothing was scrolled into view)."""
         last = -1
+        scrolled = False
         for _ in range(MAX_SCROLL_STEPS):
             height = await pw_page.evaluate(
-                "() => { window.scrollBy(0, window.innerHeight); "
-                "return [scrollY + innerHeight, document.body.scrollHeight]; }"
+                "() => { const y = scrollY; window.scrollBy(0, window.innerHeight); "
+                "return [scrollY + innerHeight, document.body.scrollHeight, scrollY > y]; }"
             )
+            scrolled = scrolled or bool(height[2])
             if height[0] >= height[1] or height[1] == last:
                 break
             last = height[1]
             await pw_page.wait_for_timeout(50)
         await pw_page.evaluate("() => window.scrollTo(0, 0)")
+        return scrolled
 
     async def _screenshots(self, pw_page: PWPage, page: Page) -> None:
         assert self.shots_dir is not None
@@ -407,6 +484,28 @@ def _add_failed_resources(page: Page, failed: dict[str, str]) -> None:
             rest.links.append(Link(url=url, text="stylesheet", kind="resource", selector="(requested by the page)"))
 
 
+class Slot:
+    """One page's turn at the crawl's work that costs CPU (reading, scrolling, screenshots), out of
+    `crawl.concurrency` turns: taken once the server has answered (waiting on a slow server costs
+    nothing) and given back for the carousel watch. What is left after the watch (reading the
+    regions, the screenshot) goes on without queueing again: the page is nearly done, and behind
+    the pages not yet started it would keep its tab open for nothing."""
+
+    def __init__(self, turns: asyncio.Semaphore) -> None:
+        self.turns = turns
+        self.held = False
+
+    async def take(self) -> None:
+        if not self.held:
+            await self.turns.acquire()
+            self.held = True
+
+    def give(self) -> None:
+        if self.held:
+            self.held = False
+            self.turns.release()
+
+
 class Step:
     """What a page read is doing now, so a timeout can say where it stopped; the time spent in each
     step is added to `totals` (the run's timings: where the time goes, per stage)."""
@@ -446,7 +545,5 @@ def _clean_region(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 async def _dismiss(dialog: Dialog) -> None:
-    try:
+    with contextlib.suppress(PlaywrightError):
         await dialog.dismiss()
-    except PlaywrightError:
-        pass

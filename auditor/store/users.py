@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import secrets
 from datetime import UTC, datetime
@@ -70,7 +71,7 @@ class UserStore:
     def check_password(self, name: str, password: str) -> User | None:
         """The user if the password is theirs and they are not disabled; None otherwise (same time either way)."""
         user = self.user(name)
-        stored = user.password_hash if user is not None and user.password_hash else _DUMMY
+        stored = user.password_hash if user is not None and user.password_hash else _dummy_hash()
         try:
             _hasher.verify(stored, password)
         except (VerificationError, InvalidHashError):
@@ -108,4 +109,8 @@ def _sha(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-_DUMMY = _hasher.hash("not a password anyone has")  # so an unknown name costs the same time as a wrong password
+@functools.cache
+def _dummy_hash() -> str:
+    """So an unknown name costs the same time as a wrong password (made on first use: hashing takes
+    ~0.1 s, which every command would pay at import)."""
+    return _hasher.hash("not a password anyone has")
