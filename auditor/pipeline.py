@@ -14,15 +14,13 @@ from pathlib import Path
 from typing import Any, TypeVar
 from urllib.parse import urljoin, urlsplit
 
-import httpx
-
 from auditor.competitors import RivalWatch, ours_urls, watch
 from auditor.config import Campaign, Config, CrawlSettings, Notify, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.i18n import describe_change, t
-from auditor.models import MIN_PRICE_CONFIDENCE, Facts, Finding, Image, ImageFacts, Page, Snapshot
+from auditor.models import MIN_PRICE_CONFIDENCE, Facts, Finding, Page, Snapshot
 from auditor.net import HostLimiter, make_client
 from auditor.notify import compose, expand_urls, off_sale_notice, send
 from auditor.parse.dates import relative_phrases
@@ -62,15 +60,6 @@ def rules_for(cfg: Config) -> list[Rule]:
 OCR_MIN_WIDTH, OCR_MIN_HEIGHT = 150, 40  # smaller images are icons and thumbnails, not banners
 
 
-def ocr_worthy(img: Image) -> bool:
-    """Big enough to carry a banner's words."""
-    return bool(img.url) and (
-        img.rendered_width >= OCR_MIN_WIDTH
-        and img.rendered_height >= OCR_MIN_HEIGHT
-        or img.natural_width >= OCR_MIN_WIDTH * 2
-    )
-
-
 def ocr_candidates(snapshot: Snapshot, regions: set[str]) -> set[str]:
     urls: set[str] = set()
     for page in snapshot.pages:
@@ -78,70 +67,13 @@ def ocr_candidates(snapshot: Snapshot, regions: set[str]) -> set[str]:
             if "*" not in regions and region.kind not in regions:
                 continue
             for img in [*region.images, *(s.image for s in region.slides if s.image)]:
-                if img.url and ocr_worthy(img):
+                if img.url and (
+                    img.rendered_width >= OCR_MIN_WIDTH
+                    and img.rendered_height >= OCR_MIN_HEIGHT
+                    or img.natural_width >= OCR_MIN_WIDTH * 2
+                ):
                     urls.add(img.url)
     return urls
-
-
-class EarlyImages:
-    """The pictures OCR will read, fetched and decoded as soon as the page showing them has been read,
-    and handed to OCR at once: OCR overlaps the crawl (at the lowest CPU priority, see OcrProber)
-    instead of starting after it. The probes after the crawl reuse what was fetched here."""
-
-    def __init__(
-        self,
-        client: httpx.AsyncClient,
-        limiter: HostLimiter,
-        store: Store,
-        settings: CrawlSettings,
-        ocr: OcrProber | None,
-        regions: set[str],
-    ) -> None:
-        self.limiter = limiter
-        self.ocr = ocr
-        self.regions = regions
-        self.wanted: set[str] = set()  # URLs whose bytes OCR wants
-        self.bytes: dict[str, bytes] = {}
-        self.images = ImageProber(
-            client,
-            limiter,
-            keep_bytes=self._keep,
-            site=store.url,
-            unreachable_dead=settings.external_unreachable == "dead",
-        )
-
-    def _keep(self, url: str, data: bytes) -> None:
-        if url in self.wanted:
-            self.bytes[url] = data
-
-    def want(self, urls: set[str]) -> None:
-        self.wanted |= urls
-
-    def page_read(self, page: Page) -> None:
-        """Called by the crawl for each page it has read."""
-        self._start(ocr_candidates(Snapshot(store="", pages=[page]), self.regions))
-
-    def pictures_found(self, pictures: list[tuple[str, Image]]) -> None:
-        """Called by the crawl as soon as a page's regions are found, long before the page is read
-        whole (a home page's carousels are watched for seconds)."""
-        self._start({img.url for kind, img in pictures if self._ocr_region(kind) and img.url and ocr_worthy(img)})
-
-    def _ocr_region(self, kind: str) -> bool:
-        return "*" in self.regions or kind in self.regions
-
-    def _start(self, urls: set[str]) -> None:
-        if self.ocr is None:
-            return
-        for url in urls - self.wanted:
-            self.wanted.add(url)
-            self.images.probe(url).add_done_callback(self._decoded)
-
-    def _decoded(self, task: asyncio.Task[ImageFacts]) -> None:
-        if task.cancelled() or task.exception() is not None or self.ocr is None:
-            return
-        facts = task.result()
-        if facts.ok and facts.sha256 and (data := self.bytes.get(facts.url)) is not None:
-            self.ocr.submit(facts.sha256, data)
 
 
 async def gather_facts(
@@ -153,10 +85,8 @@ async def gather_facts(
     ocr_regions: set[str] | None = None,
     ocr: OcrProber | None = None,
     timings: dict[str, float] | None = None,
-    early: EarlyImages | None = None,
 ) -> Facts:
-    """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever.
-    `early`: the pictures already fetched (and handed to OCR) while the crawl went on."""
+    """Run the probes the enabled rules need, each distinct URL once, each image OCR'd once ever."""
     settings = cfg.crawl_for(store)
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     facts = Facts()
@@ -174,11 +104,9 @@ async def gather_facts(
         if img and img.url
     ]
     want_ocr = ocr_candidates(snapshot, ocr_regions or set()) if ("ocr" in needs and ocr) else set()
-    ocr_bytes: dict[str, bytes] = early.bytes if early is not None else {}
-    if early is not None:
-        early.want(want_ocr)
+    ocr_bytes: dict[str, bytes] = {}
     clock: dict[str, float] = {}  # where the probes' time goes
-    limiter = early.limiter if early is not None else HostLimiter(settings.per_host, settings.delay_ms)
+    limiter = HostLimiter(settings.per_host, settings.delay_ms)
     async with make_client(settings) as client:
         link_job = None
         if "links" in needs:
@@ -203,31 +131,23 @@ async def gather_facts(
                 if url in want_ocr:
                     ocr_bytes[url] = data
 
-            image_prober = (
-                early.images
-                if early is not None
-                else ImageProber(
-                    client,
-                    limiter,
-                    keep_bytes=keep,
-                    site=store.url,
-                    unreachable_dead=settings.external_unreachable == "dead",
-                )
+            image_prober = ImageProber(
+                client,
+                limiter,
+                keep_bytes=keep,
+                site=store.url,
+                unreachable_dead=settings.external_unreachable == "dead",
             )
             t_img = time.monotonic()
             facts.images = await image_prober.probe_all(images)
             clock["probes: image fetching and decoding"] = time.monotonic() - t_img
             clock["images decoded"] = image_prober.decoded
         if want_ocr and ocr is not None:
-            by_sha = {
-                facts.images[u].sha256: data
-                for u, data in ocr_bytes.items()
-                if u in want_ocr and u in facts.images and facts.images[u].sha256
-            }
+            by_sha = {facts.images[u].sha256: data for u, data in ocr_bytes.items() if facts.images[u].sha256}
             t_ocr = time.monotonic()
             facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
             clock["probes: OCR"] = time.monotonic() - t_ocr
-            url_of = {facts.images[u].sha256: u for u in ocr_bytes if u in facts.images}
+            url_of = {facts.images[u].sha256: u for u in ocr_bytes}
             facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
         if link_job is not None:
             facts.links = await link_job
@@ -306,27 +226,16 @@ async def crawl_and_probe(
     crawler: Crawler,
 ) -> tuple[CrawlResult, Facts]:
     t0 = time.monotonic()
-    needs = needed_facts(rules)
+    crawl = await crawler.run()
+    crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
+    timings["crawl_s"] = round(time.monotonic() - t0, 2)
+    for stage, seconds in crawler.stage_totals.items():  # summed over pages read side by side
+        timings[f"crawl: {stage}"] = round(seconds, 2)
+    t1 = time.monotonic()
     ocr = OcrProber(repo.ocr_get, repo.ocr_put)
-    try:
-        async with make_client(settings) as client:
-            early = EarlyImages(
-                client, crawler.limiter, store, settings, ocr if "ocr" in needs else None, ocr_regions(rules)
-            )
-            crawler.on_page = early.page_read
-            crawler.reader.on_pictures = early.pictures_found
-            crawl = await crawler.run()
-            crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
-            timings["crawl_s"] = round(time.monotonic() - t0, 2)
-            timings["ocr_images during the crawl"] = ocr.ran
-            for stage, seconds in crawler.stage_totals.items():  # summed over pages read side by side
-                timings[f"crawl: {stage}"] = round(seconds, 2)
-            t1 = time.monotonic()
-            facts = await gather_facts(
-                crawl.snapshot, cfg, store, needs, progress, ocr_regions(rules), ocr, timings, early=early
-            )
-    finally:
-        ocr.close()  # a run stopped early (a deadline, a signal) leaves no OCR queued
+    facts = await gather_facts(
+        crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr, timings
+    )
     timings["ocr_images"] = ocr.ran
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts

@@ -81,7 +81,6 @@ class Crawler:
         self.result = CrawlResult(Snapshot(store=store.name, started_at=now))
         self.stage_totals: dict[str, float] = {}  # seconds per page-read step, summed over pages
         self.reader = PageReader(store, settings, profile, shots_dir, self.stage_totals)
-        self.on_page: Callable[[Page], None] | None = None  # told of each page as soon as it is read
 
     async def run(self) -> CrawlResult:
         """The whole crawl, within `run_timeout_s`: past it the pages read so far are the result and
@@ -167,11 +166,6 @@ class Crawler:
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)
-            if self.on_page is not None:
-                try:
-                    self.on_page(page)
-                except Exception:  # what is done beside the crawl never stops it
-                    log.exception("handling the page read from %s failed", url)
             if page.error and not page.error.startswith(DEAD_PREFIX):
                 result.errors.append(f"{url}: {page.error}")
             for what, n in page.left_out.items():

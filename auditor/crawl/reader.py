@@ -86,8 +86,6 @@ class PageReader:
         # (viewport, nav markup) → the entries hovering and clicking it revealed: the header is one
         # template on every page of a store, so its menus are revealed once per crawl, not per page
         self.menus: dict[tuple[str, str], asyncio.Future[list[Any]]] = {}
-        # told of the pictures in a page's regions as soon as they are found (region kind, picture)
-        self.on_pictures: Callable[[list[tuple[str, Image]]], None] | None = None
 
     async def read_page(
         self,
@@ -245,11 +243,6 @@ class PageReader:
         step.now = "finding regions"
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
-        if self.on_pictures is not None and mark.get("pictures"):
-            try:
-                self.on_pictures([(p.pop("region"), Image.model_validate(p)) for p in mark["pictures"]])
-            except Exception:  # what is done beside the read never stops it
-                log.exception("handing over the pictures of %s failed", page.url)
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
         # here could pause a slider, and the watch would have to start over after it; one header template
         # is revealed once per crawl, and the pages that share it wait for that one reveal

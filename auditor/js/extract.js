@@ -524,12 +524,7 @@
     // the same menu markup on another page of the store (one header template) reveals the same entries
     let navSig = 0; const navHtml = navEl ? new URL(".", document.baseURI).href + navEl.outerHTML : "";
     for (let k = 0; k < navHtml.length; k++) navSig = (navSig * 31 + navHtml.charCodeAt(k)) | 0;
-    // the pictures of each region as they stand now: OCR can start on them while the page is still read
-    const pictures = regions.filter((r) => r.kind !== "nav" && r.kind !== "footer").flatMap((r) =>
-      [...r.el.querySelectorAll("img")].slice(0, 60).map((im) => ({ region: r.kind, url: image(im).url,
-        rendered_width: im.getBoundingClientRect().width, rendered_height: im.getBoundingClientRect().height,
-        natural_width: im.naturalWidth }))).filter((i) => i.url).slice(0, 200);
-    return { countdowns: holders.length, pictures, nav: navEl ? path(navEl) : null, navSig: navEl ? navHtml.length + ":" + navSig : null,
+    return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navEl ? navHtml.length + ":" + navSig : null,
              navItems: navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [],
              clickItems: clickable.slice(0, 20).map(path) };
   }

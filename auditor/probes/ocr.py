@@ -3,15 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import io
 import logging
-import multiprocessing
-import os
-import signal
 import threading
 from collections.abc import Callable
-from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
 from typing import Any
 
@@ -78,29 +74,9 @@ def read_image(data: bytes) -> list[OcrLine]:
     ]
 
 
-def _yield_cpu() -> None:
-    """OCR (and the onnxruntime threads it starts) runs at the lowest CPU priority: it overlaps the
-    crawl and takes only what the browser leaves; alone, it still gets every core."""
-    with contextlib.suppress(OSError, AttributeError):
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    if multiprocessing.parent_process() is not None and threading.current_thread() is threading.main_thread():
-        # a process of its own: Ctrl-C is the auditor's to handle (it stops the pool), not a traceback here
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _executor() -> Executor:
-    """OCR in a process of its own at the lowest CPU priority: its Python steps would otherwise hold
-    the interpreter lock the crawl's event loop needs. Inside a daemon process (a Celery worker's
-    child), which may not have children, a thread instead."""
-    if multiprocessing.current_process().daemon:
-        return ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr", initializer=_yield_cpu)
-    return ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"), initializer=_yield_cpu)
-
-
 class OcrProber:
     """Reads each distinct image once ever: the cache (database) is asked first; one OCR at a time,
-    since onnxruntime already uses every core. Images can be handed over while the crawl is still
-    going (`submit`); `read_all` then waits for what is under way and reads the rest."""
+    since onnxruntime already uses every core."""
 
     def __init__(
         self,
@@ -109,50 +85,30 @@ class OcrProber:
     ) -> None:
         self.cache_get = cache_get
         self.cache_put = cache_put
-        self.executor = _executor()
+        self.executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="ocr")
         self.ran = 0  # images actually OCR'd this run (the benchmark and tests read it)
         self.errors: dict[str, str] = {}  # sha256 → what failed; the pipeline names the image URL
-        self._reads: dict[str, asyncio.Future[OcrText | None]] = {}  # sha256 → its read, under way or done
-
-    def submit(self, sha: str, data: bytes) -> None:
-        """Start reading one image now (cached text is taken as it is); the result waits in `read_all`."""
-        if sha not in self._reads:
-            self._reads[sha] = asyncio.ensure_future(self._read(sha, data))
-
-    async def _read(self, sha: str, data: bytes) -> OcrText | None:
-        cached = self.cache_get([sha], ENGINE_ID).get(sha)
-        if cached is not None:
-            return OcrText(sha256=sha, engine=ENGINE_ID, lines=[OcrLine.model_validate(x) for x in cached])
-        try:
-            lines = await asyncio.get_running_loop().run_in_executor(self.executor, read_image, data)
-        except Exception as exc:
-            self.errors[sha] = f"{type(exc).__name__}: {exc}"[:300]
-            return None
-        self.ran += 1
-        self.cache_put(sha, ENGINE_ID, [line.model_dump() for line in lines])
-        return OcrText(sha256=sha, engine=ENGINE_ID, lines=lines)
 
     async def read_all(self, images: dict[str, bytes]) -> dict[str, OcrText]:
         """`images`: sha256 → bytes. Returns sha256 → text lines."""
-        fresh = [sha for sha in images if sha not in self._reads]
-        cached = self.cache_get(fresh, ENGINE_ID) if fresh else {}
+        cached = self.cache_get(list(images), ENGINE_ID)
         out = {
             sha: OcrText(sha256=sha, engine=ENGINE_ID, lines=[OcrLine.model_validate(x) for x in lines])
             for sha, lines in cached.items()
         }
+        loop = asyncio.get_running_loop()
         try:
             for sha, data in images.items():
                 if sha in out:
                     continue
-                self.submit(sha, data)
-                if (text := await self._reads[sha]) is not None:
-                    out[sha] = text
+                try:
+                    lines = await loop.run_in_executor(self.executor, read_image, data)
+                except Exception as exc:
+                    self.errors[sha] = f"{type(exc).__name__}: {exc}"[:300]
+                    continue
+                self.ran += 1
+                self.cache_put(sha, ENGINE_ID, [line.model_dump() for line in lines])
+                out[sha] = OcrText(sha256=sha, engine=ENGINE_ID, lines=lines)
         finally:
-            self.close()
+            self.executor.shutdown(wait=False)
         return out
-
-    def close(self) -> None:
-        """No more reads: what was started and not awaited is dropped (a run that stopped early)."""
-        for read in self._reads.values():
-            read.cancel()
-        self.executor.shutdown(wait=False, cancel_futures=True)
