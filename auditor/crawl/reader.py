@@ -256,6 +256,8 @@ class PageReader:
                 self._menus_in_own_tab(pw_page.context, page.final_url or page.url, args, early)
             )
             revealing_here = True
+            # a failure is read by whoever awaits it; unawaited (this page timed out first) it is dropped quietly
+            menus.add_done_callback(lambda f: f.cancelled() or f.exception())
             if known is not None:
                 self.menus[known] = menus
         step.now = "scrolling"
@@ -288,8 +290,8 @@ class PageReader:
             revealed: list[Any] | None
             try:
                 revealed = await asyncio.shield(menus)
-            except (PlaywrightError, TimeoutError) as exc:
-                log.info("revealing the menus of %s in a tab of their own failed (%s); here instead", page.url, exc)
+            except Exception as exc:  # the other tab failed (it timed out, the page moved): reveal them here
+                log.info("revealing the menus of %s in a tab of their own failed (%r); here instead", page.url, exc)
                 revealed = None
             if revealed is None:  # revealed here instead, once the carousels have been watched
                 if known is not None and self.menus.get(known) is menus:

@@ -513,10 +513,12 @@
       window.__auditorLate.observe(document.body, { childList: true, subtree: true });
     }
     // watched long enough: three moves seen, or the watch is over and what was seen is conclusive
-    // (nothing, or a steady rhythm); one lone move keeps it watched up to twice as long
+    // (a steady rhythm); one lone move keeps it watched up to twice as long, and nothing at all half a
+    // watch longer: a slider's first tick may show the slide already shown (xiaomi-reinhardt's KV,
+    // setInterval(fadeIn_pic, 4000) starting at slide 0, first moves 8 s after load)
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
       const n = w.moves.length, el = performance.now() - w.started;
-      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n !== 1); });  // n ≥ 2 by then: a rhythm
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n >= 2) || (el >= 1.5 * watchMs && n === 0); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))

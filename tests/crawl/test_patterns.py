@@ -105,6 +105,21 @@ def test_a_slider_that_moved_once_then_stopped_is_not_rotating(carousels: dict[s
     assert once.moves == 1 and once.rotates is False
 
 
+def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/slow-start.html"  # ticks every 2 s, first moves 4 s after load
+    settings, profile = CrawlSettings(carousel_watch_ms=3000), resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    (slow,) = [r for r in asyncio.run(crawler.run()).snapshot.pages[0].regions if r.kind in ("kv", "carousel")]
+    assert slow.rotates is True, (slow.moves, slow.observed_ms)
+
+
 def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str, Any]) -> None:
     ticker = carousels["#ticker"]  # a strip with arrows that moves: a carousel, and a moving one
     assert ticker.rotates is True, (ticker.moves, ticker.observed_ms)
