@@ -111,6 +111,11 @@ def _sha(token: str) -> str:
 
 @functools.cache
 def _dummy_hash() -> str:
-    """So an unknown name costs the same time as a wrong password (made on first use: hashing takes
-    ~0.1 s, which every command would pay at import)."""
+    """So an unknown name costs the same time as a wrong password. Made once, when the console starts
+    (`prepare_logins`), not at import: hashing takes ~0.1 s, which every command would pay."""
     return _hasher.hash("not a password anyone has")
+
+
+def prepare_logins() -> None:
+    """Before the first login: the first unknown name must not cost more than the ones after it."""
+    _dummy_hash()

@@ -43,7 +43,7 @@ from auditor.models import Finding
 from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
 from auditor.store.tables import User
-from auditor.store.users import role_at_least
+from auditor.store.users import prepare_logins, role_at_least
 from auditor.vocabulary import ACTIVE_STATUSES, FINDING_STATUSES, READ_RUN_STATUSES, SEVERITIES
 from auditor.web.text import web_text
 
@@ -266,6 +266,7 @@ def _last_line(path: Path | None) -> str:
 
 def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | None = None) -> FastAPI:
     repo = Repo(open_db(cfg.db_url))
+    prepare_logins()
     locale = cfg.locale
     runner = Runner(cfg, now_text, repo)
     throttle = Throttle()
