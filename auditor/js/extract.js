@@ -561,7 +561,11 @@
     try { const out = read(); out.visible = false; return out; }
     finally { if (before === null) slide.removeAttribute("style"); else slide.setAttribute("style", before); }
   };
-  const thumbStrip = (root, set) => !!root && root !== document.body && [...root.querySelectorAll("ul, ol, div")].some((g) => {
+  // boxes no more than `gap` px apart (a gallery's thumbnails sit right beside or below its pictures)
+  const near = (a, b, gap) => { const x = a.getBoundingClientRect(), y = b.getBoundingClientRect();
+    return Math.max(0, x.left - y.right, y.left - x.right) <= gap && Math.max(0, x.top - y.bottom, y.top - x.bottom) <= gap; };
+  const thumbStrip = (root, set, el) => !!root && root !== document.body && [...root.querySelectorAll("ul, ol, div")].some((g) => {
+    if (!near(g, el, 120)) return false;  // a row of small pictures elsewhere in the section guides nothing
     const kids = [...g.children];
     const slides = (set.slides || []).filter((x) => !/swiper-slide-duplicate|slick-cloned|clone/.test(x.className)).length;
     // one thumbnail per slide (a strip of other products' pictures beside a slider is not its guide)
@@ -590,7 +594,7 @@
         || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
         || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))))
         // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand
-        || (r.kind !== "kv" && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set)));
+        || (r.kind !== "kv" && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set, r.el)));
       const seen = new Set(); let i = 0;
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;

@@ -148,6 +148,8 @@ def test_a_slide_hidden_until_its_turn_is_measured_as_it_will_show(carousels: di
 def test_a_gallery_led_by_thumbnails_is_browsed_by_hand(carousels: dict[str, Any]) -> None:
     gallery = carousels["#pgallery"]
     assert gallery.kind == "carousel" and gallery.autoplay_off and gallery.rotates is False
+    stopped = carousels["#farthumbs"]  # as many small pictures as slides, 400 px away: not its thumbnails
+    assert stopped.kind == "carousel" and not stopped.autoplay_off and stopped.rotates is False
 
 
 def test_a_carousel_declared_without_autoplay_is_known_as_such(carousels: dict[str, Any]) -> None:
