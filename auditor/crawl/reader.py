@@ -253,7 +253,7 @@ class PageReader:
             menus = self.menus[known]
         elif mark.get("navItems") or mark.get("clickItems"):
             menus = asyncio.ensure_future(
-                self._menus_in_own_tab(pw_page.context, page.final_url or page.url, args, early)
+                self._menus_in_own_tab(pw_page.context, page.final_url or page.url, args, early, mark.get("navSig"))
             )
             revealing_here = True
             # a failure is read by whoever awaits it; unawaited (this page timed out first) it is dropped quietly
@@ -345,9 +345,12 @@ class PageReader:
         url: str,
         args: dict[str, Any],
         early: Callable[[list[str]], None] | None,
+        nav_sig: str | None,
     ) -> list[Any]:
         """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
-        entries they revealed. Bounded by the page deadline; the tab is closed on every way out."""
+        entries they revealed. Bounded by the page deadline; the tab is closed on every way out. A
+        second load that shows another menu (a 429, a rotating header) is refused: the caller then
+        reveals the menus in the page itself."""
         step = Step(self.stage_totals)
         step.now = "revealing menus"
         other: PWPage | None = None
@@ -361,6 +364,8 @@ class PageReader:
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
                 watch = self.settings.carousel_watch_ms
                 mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": watch})
+                if mark.get("navSig") != nav_sig:
+                    raise OtherMenuError(f"{url} read again shows another menu")
                 await self._reveal_menus(other, mark.get("navItems") or [], mark.get("clickItems") or [])
                 revealed: list[Any] = await other.evaluate("() => window.__auditorRevealed || []")
                 if early is not None:  # what a visitor can see or the menus revealed: the crawl goes on
@@ -484,6 +489,10 @@ def _add_failed_resources(page: Page, failed: dict[str, str]) -> None:
             rest.images.append(Image(url=url, kind="background", selector="(requested by the page)"))
         else:
             rest.links.append(Link(url=url, text="stylesheet", kind="resource", selector="(requested by the page)"))
+
+
+class OtherMenuError(Exception):
+    """The page loaded a second time (to hover its menus) does not show the menu the first load did."""
 
 
 class Slot:
