@@ -117,10 +117,7 @@ class PageReader:
         pw_page: PWPage | None = None
         try:
             async with asyncio.timeout(deadline):
-                pw_page = await context.new_page()
-                pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
-                # a shop's popups (new windows) are closed at once; they are not part of the audit
-                pw_page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+                pw_page = await _open_tab(context)
                 await self._load_and_read(pw_page, page, step, early, slot)
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
@@ -356,9 +353,7 @@ class PageReader:
         other: PWPage | None = None
         try:
             async with asyncio.timeout(self.settings.page_deadline_s):
-                other = await context.new_page()
-                other.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
-                other.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+                other = await _open_tab(context)
                 await other.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
                 with contextlib.suppress(PlaywrightTimeout):
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
@@ -539,6 +534,15 @@ class Step:
         at = time.monotonic()
         self.totals[self._now] = self.totals.get(self._now, 0.0) + (at - self._since)
         self._since = at
+
+
+async def _open_tab(context: BrowserContext) -> PWPage:
+    """A tab whose dialogs are dismissed and whose popups (new windows) are closed at once: they are
+    not part of the audit."""
+    pw_page = await context.new_page()
+    pw_page.on("dialog", lambda d: asyncio.ensure_future(_dismiss(d)))
+    pw_page.on("popup", lambda p: asyncio.ensure_future(_close_quietly(p)))
+    return pw_page
 
 
 async def _close_quietly(pw_page: PWPage) -> None:
