@@ -23,7 +23,7 @@ from auditor.config import CrawlSettings, Store
 from auditor.crawl.price_finder import find_price
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile, find_marker
-from auditor.crawl.shots import take_screenshots
+from auditor.crawl.shots import Photo, photograph_if_settled, take_screenshots
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
 from auditor.net import retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
@@ -37,6 +37,11 @@ MARK_JS = (
     + EXTRACT_JS.strip().rstrip(";")
     + "; return window.__auditorExtract(args); }"
 )
+RUN_JS = "(args) => typeof window.__auditorExtract === 'function' ? [window.__auditorExtract(args)] : null"
+# where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
+POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
+  e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
+  return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2] : null; }"""
 # every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
 VOCABULARY_ARGS = {"lazy": list(LAZY_ATTRIBUTES), "vocab": PAGE_VOCABULARY, "related": RELATED_BLOCK}
 MOBILE_DEVICE = "iPhone 13"
@@ -52,12 +57,17 @@ REQUIRED_JS = """(reqs) => reqs.map((r) => {
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
+HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
 # the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
 # crawl once the page is scrolled, before the carousels have been watched
-EARLY_LINKS_JS = """(max) => [...new Set([...document.querySelectorAll('a[href], area[href]')].slice(0, max)
-  .filter(a => a.hasAttribute('data-auditor-revealed')
-    || a.checkVisibility({checkOpacity: true, checkVisibilityCSS: true}))
-  .map(a => a.href).filter(h => /^https?:/.test(h)))]"""
+# (an image map's areas have no box of their own: they are seen when the picture using the map is)
+EARLY_LINKS_JS = """(max) => {
+  const seen = (e) => !!e && e.checkVisibility({checkOpacity: true, checkVisibilityCSS: true});
+  const map = (a) => { const m = a.closest('map'); return m && m.name
+    && seen(document.querySelector('img[usemap="#' + CSS.escape(m.name) + '"]')); };
+  return [...new Set([...document.querySelectorAll('a[href], area[href]')].slice(0, max)
+    .filter(a => a.hasAttribute('data-auditor-revealed') || (a.localName === 'area' ? map(a) : seen(a)))
+    .map(a => a.href).filter(h => /^https?:/.test(h)))]; }"""
 # after the menus were hovered: tell every element the pointer was over that it has left
 MOUSE_OUT_JS = """() => document.querySelectorAll(':hover').forEach(e => {
   e.dispatchEvent(new MouseEvent('mouseout', {bubbles: true}));
@@ -244,15 +254,19 @@ class PageReader:
         # here could pause a slider, and the watch would have to start over after it; one header template
         # is revealed once per crawl, and the pages that share it wait for that one reveal
         menus: asyncio.Future[list[Any]] | None = None
-        revealing_here = False  # this page's menus are being revealed (not another page's of its template)
         known = (page.viewport, mark["navSig"]) if mark.get("navSig") else None
         if known is not None and known in self.menus:
             menus = self.menus[known]
         elif mark.get("navItems") or mark.get("clickItems"):
             menus = asyncio.ensure_future(
-                self._menus_in_own_tab(pw_page.context, page.final_url or page.url, args, early, mark.get("navSig"))
+                self._menus_in_own_tab(
+                    pw_page.context,
+                    page.final_url or page.url,
+                    args,
+                    early,
+                    mark.get("navSig"),
+                )
             )
-            revealing_here = True
             # a failure is read by whoever awaits it; unawaited (this page timed out first) it is dropped quietly
             menus.add_done_callback(lambda f: f.cancelled() or f.exception())
             if known is not None:
@@ -267,7 +281,14 @@ class PageReader:
         finally:
             with contextlib.suppress(PlaywrightError):
                 await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
-        if early is not None and not revealing_here:  # else the menus' tab hands them over, revealed entries too
+        photo: Photo | None = None
+        if self.shots_dir is not None:
+            # photographed now, while the carousels are being watched anyway and before the pages it
+            # links to load beside it (under their load a photo took seconds); retaken at the end if
+            # the layout has changed since
+            step.now = "photographing the page"
+            photo = await photograph_if_settled(pw_page)
+        if early is not None:  # the menus' tab hands over what they reveal once they are open
             early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         step.now = "watching carousels"
         if slot is not None:  # waiting costs no CPU: the crawl's slot goes to the next page
@@ -334,7 +355,7 @@ class PageReader:
             ]
         if self.shots_dir is not None:
             step.now = "taking screenshots"
-            await self._screenshots(pw_page, page)
+            await take_screenshots(pw_page, page, self.shots_dir, photo)
 
     async def _menus_in_own_tab(
         self,
@@ -347,7 +368,9 @@ class PageReader:
         """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
         entries they revealed. Bounded by the page deadline; the tab is closed on every way out. A
         second load that shows another menu (a 429, a rotating header) is refused: the caller then
-        reveals the menus in the page itself."""
+        reveals the menus in the page itself. It holds no turn of the crawl's (see Slot): a page's
+        menus can take seconds of waiting (measured on the hostile store's home page: every pointer
+        move waited ~1 s for the page's next frame), and the other pages would wait with it."""
         step = Step(self.stage_totals)
         step.now = "revealing menus"
         other: PWPage | None = None
@@ -357,8 +380,7 @@ class PageReader:
                 await other.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
                 with contextlib.suppress(PlaywrightTimeout):
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
-                watch = self.settings.carousel_watch_ms
-                mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": watch})
+                mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watch": False})
                 if mark.get("navSig") != nav_sig:
                     raise OtherMenuError(f"{url} read again shows another menu")
                 await self._reveal_menus(other, mark.get("navItems") or [], mark.get("clickItems") or [])
@@ -376,15 +398,21 @@ class PageReader:
         click the nav's toggles (buttons, summaries, aria-expanded, javascript: links) that open menus
         on click. Links that navigate are never clicked, nor anything that buys, subscribes or logs out."""
         for level in range(2):  # the top menu, then what it revealed
+            collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
             for sel in items:
                 try:
-                    await pw_page.hover(sel, timeout=1500, force=True)
-                    await pw_page.wait_for_timeout(60)  # the menu's own mouseenter handler runs on the next frame
-                    collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
-                    await pw_page.evaluate(EXTRACT_JS, collect)
-                except PlaywrightError:
+                    # the pointer moved to the entry's middle, as a hover does (three calls to the page
+                    # instead of Playwright's eight for hover(): under a crawl's load each call waits)
+                    point = await pw_page.evaluate(POINT_JS, sel)
+                    if point is None:
+                        continue
+                    async with asyncio.timeout(HOVER_TIMEOUT_S):  # as hover(timeout=...) did
+                        await pw_page.mouse.move(point[0], point[1])
+                    await asyncio.sleep(0.06)  # the menu's own mouseenter handler runs on the next frame
+                    await _run_extract(pw_page, collect)
+                except (PlaywrightError, TimeoutError):
                     continue
-            items = await pw_page.evaluate(EXTRACT_JS, {**VOCABULARY_ARGS, "phase": "revealed"})
+            items = await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "revealed"})
             if not items:
                 break
         await self._mark_revealed(pw_page, "hover")
@@ -402,9 +430,8 @@ class PageReader:
             for sel in clicks:
                 try:
                     await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
-                    await pw_page.wait_for_timeout(60)
-                    collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1}
-                    await pw_page.evaluate(EXTRACT_JS, collect)
+                    await asyncio.sleep(0.06)
+                    await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1})
                 except PlaywrightError:
                     continue
         finally:
@@ -439,10 +466,6 @@ class PageReader:
             await pw_page.wait_for_timeout(50)
         await pw_page.evaluate("() => window.scrollTo(0, 0)")
         return scrolled
-
-    async def _screenshots(self, pw_page: PWPage, page: Page) -> None:
-        assert self.shots_dir is not None
-        await take_screenshots(pw_page, page, self.shots_dir)
 
 
 def with_generic_price(
@@ -534,6 +557,13 @@ class Step:
         at = time.monotonic()
         self.totals[self._now] = self.totals.get(self._now, 0.0) + (at - self._since)
         self._since = at
+
+
+async def _run_extract(pw_page: PWPage, args: dict[str, Any]) -> Any:
+    """extract.js called through the copy the mark call left in the page (not sent and compiled
+    again for every menu entry); the whole script when the page has lost it."""
+    found = await pw_page.evaluate(RUN_JS, args)
+    return found[0] if found is not None else await pw_page.evaluate(EXTRACT_JS, args)
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:

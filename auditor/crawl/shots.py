@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image as PILImage
@@ -17,17 +18,61 @@ MAX_SHOT_HEIGHT = 12000
 MAX_CROP_SIDE = 1600
 
 
-async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path) -> None:
-    """Region crops for the report; a page that cannot be photographed is still audited."""
-    shots_dir.mkdir(parents=True, exist_ok=True)
+LAYOUT_JS = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+# pictures asked for and still on their way: a photo taken now would show them blank
+PENDING_JS = "() => [...document.images].some(i => (i.currentSrc || i.src) && !i.complete)"
+
+
+@dataclass(frozen=True)
+class Photo:
+    """The page photographed, and the size of its layout then (a photo of another layout is retaken)."""
+
+    png: bytes
+    layout: tuple[int, int]
+
+
+async def photograph(pw_page: PWPage, page: Page | None) -> Photo | None:
+    """The page's first screens (up to MAX_SHOT_HEIGHT); None (and a note) when it cannot be taken."""
     try:
-        height = await pw_page.evaluate("() => document.documentElement.scrollHeight")
-        width = await pw_page.evaluate("() => document.documentElement.clientWidth")
-        clip = {"x": 0, "y": 0, "width": max(1, width), "height": max(1, min(height, MAX_SHOT_HEIGHT))}
+        width, height = await pw_page.evaluate(LAYOUT_JS)
+        view = await pw_page.evaluate("() => document.documentElement.clientWidth")
+        clip = {"x": 0, "y": 0, "width": max(1, view), "height": max(1, min(height, MAX_SHOT_HEIGHT))}
+        # one pixel of the screen first: measured on the fixture store while other tabs load, the first
+        # capture beyond the screen of a freshly scrolled page took 0.9-2.5 s, and 0.1-0.3 s after this
+        await pw_page.screenshot(clip={"x": 0, "y": 0, "width": 1, "height": 1}, timeout=15000)
         png = await pw_page.screenshot(full_page=True, clip=clip, timeout=15000)
     except PlaywrightError as exc:
-        page.notes.append(f"screenshot failed: {str(exc).splitlines()[0][:200]}")
-        return
+        if page is not None:
+            page.notes.append(f"screenshot failed: {str(exc).splitlines()[0][:200]}")
+        return None
+    return Photo(png, (width, height))
+
+
+async def photograph_if_settled(pw_page: PWPage) -> Photo | None:
+    """A photo taken early (while the page would otherwise wait on its carousels), only when no
+    picture is still arriving; None leaves it to `take_screenshots` once the page has been read."""
+    try:
+        if await pw_page.evaluate(PENDING_JS):
+            return None
+    except PlaywrightError:
+        return None
+    return await photograph(pw_page, None)
+
+
+async def layout_of(pw_page: PWPage) -> tuple[int, int]:
+    width, height = await pw_page.evaluate(LAYOUT_JS)
+    return width, height
+
+
+async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path, photo: Photo | None = None) -> None:
+    """Region crops for the report, cut from `photo` when the page is still laid out as it was then
+    (else from a new one); a page that cannot be photographed is still audited."""
+    shots_dir.mkdir(parents=True, exist_ok=True)
+    if photo is None or photo.layout != await layout_of(pw_page):
+        photo = await photograph(pw_page, page)
+        if photo is None:
+            return
+    png = photo.png
     key = hashlib.sha1(f"{page.viewport}|{page.url}".encode()).hexdigest()[:12]
     try:
         await asyncio.get_running_loop().run_in_executor(None, _crop_regions, png, page, shots_dir, key)

@@ -497,10 +497,11 @@
     }
     window.__auditorCountdowns = holders.map((el) => ({ el, first: txt(el).slice(0, 120), at: performance.now() }));
     const watchMs = args.watchMs || 6000;
-    window.__auditorCarousels = regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map(startWatch);
+    // (the menus' own tab only hovers its menus: nothing is watched there)
+    window.__auditorCarousels = args.watch === false ? [] : regions.filter((r) => r.kind === "kv" || r.kind === "carousel").map(startWatch);
     // slides a script adds later (fetched as JSON after load): when pictures are added to the page,
     // look again (debounced, at most 3 times) and watch the carousels that were not there before
-    if (window.__auditorExtract && window.MutationObserver && !window.__auditorLate) {
+    if (args.watch !== false && window.__auditorExtract && window.MutationObserver && !window.__auditorLate) {
       let scans = 0;
       window.__auditorLate = new MutationObserver((muts) => {
         if (scans >= 3 || !muts.some((m) => [...m.addedNodes].some((n) => n.nodeType === 1

@@ -1,0 +1,67 @@
+"""A page is photographed once, early (while its carousels are watched); the region crops are cut
+from that photo only when the page is still laid out as it was, else from a new one."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PIL import Image
+from playwright.async_api import async_playwright
+
+from auditor.browser import find_browser, launch_options
+from auditor.crawl.shots import photograph_if_settled, take_screenshots
+from auditor.models import Page, Region
+
+PAGE = """<!doctype html><html><body style="margin:0">
+<div id="top" style="height:300px;background:rgb(255,0,0)"></div>
+<div id="grid" style="height:200px;background:rgb(0,0,255)"></div></body></html>"""
+
+
+def colour_of(path: str) -> tuple[int, int, int]:
+    with Image.open(path) as img:
+        r, g, b = img.convert("RGB").getpixel((img.width // 2, img.height // 2))
+    return r, g, b
+
+
+async def test_the_early_photo_is_cut_unless_the_layout_moved(tmp_path: Path) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch_options(find_browser()))  # type: ignore[arg-type]
+        try:
+            tab = await browser.new_page(viewport={"width": 800, "height": 600})
+            await tab.set_content(PAGE)
+            photo = await photograph_if_settled(tab)
+            assert photo is not None
+
+            def page_with_grid_at(y: int) -> Page:
+                return Page(
+                    url="http://shop.test/",
+                    viewport="desktop",
+                    regions=[Region(kind="showcase", selector="#grid", box=(0, y, 800, 200))],
+                )
+
+            # the page changed colour but not its layout: the early photo is used (still blue)
+            await tab.evaluate("() => { document.querySelector('#grid').style.background = 'rgb(0,255,0)'; }")
+            same = page_with_grid_at(300)
+            await take_screenshots(tab, same, tmp_path / "a", photo)
+            assert colour_of(same.regions[0].screenshot or "") == (0, 0, 255)
+
+            # a block grew above the grid and pushed it down: the photo is retaken, the crop is the grid
+            await tab.evaluate("() => { document.querySelector('#top').style.height = '700px'; }")
+            moved = page_with_grid_at(700)
+            await take_screenshots(tab, moved, tmp_path / "b", photo)
+            assert colour_of(moved.regions[0].screenshot or "") == (0, 255, 0)
+        finally:
+            await browser.close()
+
+
+async def test_no_early_photo_while_a_picture_is_still_arriving(tmp_path: Path) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch_options(find_browser()))  # type: ignore[arg-type]
+        try:
+            tab = await browser.new_page()
+            # a picture whose server never answers (a routed request left hanging)
+            await tab.route("**/slow.png", lambda route: None)
+            await tab.set_content('<img src="http://shop.test/slow.png" width="100" height="100">', wait_until="commit")
+            assert await photograph_if_settled(tab) is None
+        finally:
+            await browser.close()
