@@ -27,7 +27,7 @@ _TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".css": "text/css", ".js": 
 PRODUCT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title>
 <script type="application/ld+json">{ld}</script></head>
 <body><div class="detail"><h1>{title}</h1><img src="/img/{img}" alt="{title}" width="400" height="400">
-<div class="price-box">{price_html}</div><div class="status">{status}</div></div>
+<div class="price-box">{price_html}</div><div class="status">{status}</div></div>{detail}
 <div class="related"><a href="/products/tea-cup">陶瓷茶杯</a> <a href="/products/slippers">居家拖鞋</a></div>
 </body></html>"""
 SHOPIFY_PRODUCT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} – Hearth &amp; Home</title></head>
@@ -245,6 +245,12 @@ class FixtureStore:
                         img=p["img"],
                         price_html=price_html,
                         status=status,
+                        # the description's banner, a picture with no link (seed item 11: 详情页海报)
+                        detail=(
+                            f'\n<div class="desc"><img src="/img/{p["detail"]}" width="750" height="300" alt=""></div>'
+                            if p.get("detail")
+                            else ""
+                        ),
                     ),
                     head=head,
                 )

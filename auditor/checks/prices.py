@@ -37,8 +37,12 @@ def _agrees(shown: list[Price], product: ProductFacts, tolerance: float) -> bool
     return any(p.agrees_with(product.price, product.price_max, tolerance) for p in shown)
 
 
-def _linked_images(region: Region) -> Iterator[tuple[str, Image]]:
-    """(product link, image) pairs where one image links to one place."""
+def _linked_images(region: Region, page: Page) -> Iterator[tuple[str, Image]]:
+    """(product link, image) pairs where one image links to one place; on a product page, a promo
+    picture that links nowhere (a detail banner) is about the page's own product."""
+    if region.kind == "product.promo" and page.product is not None and not region.links:
+        for img in region.images:
+            yield page.url, img
     for slide in region.slides:
         if slide.link and slide.image:
             yield slide.link, slide.image
@@ -58,7 +62,7 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     (image maps), products not on sale, and images with no price in them."""
     for page, region in ctx.regions():
         seen: set[tuple[str, str]] = set()
-        for link, img in _linked_images(region):
+        for link, img in _linked_images(region, page):
             if not img.url or (link, img.url) in seen:
                 continue
             seen.add((link, img.url))

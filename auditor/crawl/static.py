@@ -30,6 +30,9 @@ from auditor.vocabulary import LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
 V = {name: re.compile(pattern, re.I) for name, pattern in PAGE_VOCABULARY.items()}
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 BANNER_MIN = (300, 60)  # extract.js: a linked picture at least this wide and tall is a banner
+# extract.js: on a product page, a picture with no link at least this many times as wide as tall is
+# a detail banner (详情页海报); the product's own photos are about square or taller
+DETAIL_BANNER_RATIO = 2
 MAX_LINKS = 5000
 
 
@@ -281,7 +284,7 @@ def read_static(
                 kind=kind,  # type: ignore[arg-type]
                 selector=selector,
                 links=links,
-                images=reader.images_in(el),
+                images=[reader.image(el)] if el.name == "img" else reader.images_in(el),
                 texts=[TextBlock(text=text[:2000], selector=selector)] if text else [],
                 visible=shown(el),
             )
@@ -303,6 +306,11 @@ def read_static(
         w, h = _dim(img, "width"), _dim(img, "height")
         if (not w or w >= BANNER_MIN[0]) and (not h or h >= BANNER_MIN[1]):
             add("product.promo", a)
+    for img in body.find_all("img"):  # a detail banner with no link: only its written size tells
+        w, h = _dim(img, "width"), _dim(img, "height")
+        if w >= BANNER_MIN[0] and BANNER_MIN[1] <= h <= w / DETAIL_BANNER_RATIO and not img.get("usemap"):
+            if not isinstance(img.find_parent("a", href=True), Tag):
+                add("product.promo", img)
 
     rest = Region(kind="page", selector="body")
     for el in _linkish(body):

@@ -435,6 +435,16 @@
         if (links >= 1 && links <= 2) { bannerCandidates.push(box); break; }
       }
     }
+    // a product page's detail banner (详情页海报: the campaign, its dates, its price) is often not a
+    // link: a wide picture, at least twice as wide as tall (static.py DETAIL_BANNER_RATIO); the
+    // product's own photos there are about square or taller
+    if (args.pageKind === "product") {
+      for (const img of document.querySelectorAll("img")) {
+        const r = img.getBoundingClientRect();
+        if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
+            && !img.closest("a[href]") && !img.useMap) bannerCandidates.push(img);
+      }
+    }
   }
   const pk = args.pageKind === "product";
   bannerCandidates.forEach((el) => add(pk ? "product.promo" : "banner", el));

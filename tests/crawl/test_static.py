@@ -41,6 +41,9 @@ def test_the_http_reader_uses_the_shared_words() -> None:
     pictures = [i.url for r in page.regions for i in r.images]
     assert "http://shop.test/img/p1.png" in pictures  # placeholder.png stands in for data-original
     assert "http://shop.test/img/p3.png" in pictures  # the shop's own lazy attribute (imgpath)
+    promos = [i.url for r in page.regions if r.kind == "product.promo" for i in r.images]
+    # the detail banner with no link is a promo (wide); the description's square photos are not
+    assert promos == ["http://shop.test/img/banner-618.png", "http://shop.test/img/detail-kettle.png"]
     assert not any("placeholder" in (u or "") for u in pictures)
 
 
@@ -59,7 +62,10 @@ def test_a_page_of_60000_links_is_read_up_to_the_budget() -> None:
 @pytest.mark.parametrize(
     ("path", "kinds"),
     [
-        ("patterns/detail-static.html", ["footer", "product.price", "product.related", "product.promo", "page"]),
+        (
+            "patterns/detail-static.html",
+            ["footer", "product.price", "product.related", "product.promo", "product.promo", "page"],
+        ),
         ("products/linen-shirt", ["product.price", "product.related", "page"]),  # JSON-LD, Chinese
         ("shopify/products/desk-lamp", ["product.price", "page"]),  # microdata, English
     ],
