@@ -308,9 +308,9 @@ def read_static(
             add("product.promo", a)
     for img in body.find_all("img"):  # a detail banner with no link: only its written size tells
         w, h = _dim(img, "width"), _dim(img, "height")
-        if w >= BANNER_MIN[0] and BANNER_MIN[1] <= h <= w / DETAIL_BANNER_RATIO and not img.get("usemap"):
-            if not isinstance(img.find_parent("a", href=True), Tag):
-                add("product.promo", img)
+        linked = isinstance(img.find_parent("a", href=True), Tag) or img.get("usemap")
+        if w >= BANNER_MIN[0] and BANNER_MIN[1] <= h <= w / DETAIL_BANNER_RATIO and not linked:
+            add("product.promo", img)
 
     rest = Region(kind="page", selector="body")
     for el in _linkish(body):
