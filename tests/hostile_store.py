@@ -206,6 +206,20 @@ class HostileStore:
                         "<!doctype html><html><head><meta charset='utf-8'><title>更多</title></head><body>"
                         "<h1>更多</h1><p><a href='/bomb.html'>大页面</a> <a href='/'>首页</a></p></body></html>"
                     )
+                if path == "/drip":  # a byte every half second, for up to a minute: never a whole page
+                    self.send_response(200)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", "1000000")
+                    self.end_headers()
+                    for _ in range(120):
+                        try:
+                            self.wfile.write(b" ")
+                            self.wfile.flush()
+                        except OSError:
+                            break
+                        time.sleep(0.5)
+                    self.close_connection = True
+                    return None
                 if path == "/bomb.html":
                     return self._send(200, store.gzip_bomb, Content_Encoding="gzip")
                 return self._send(404, b"<title>404</title><h1>404 Not Found</h1>")

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,9 +25,11 @@ from auditor.crawl.profiles import Profile
 from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, Slot
 from auditor.crawl.static import read_static
 from auditor.models import Page, Snapshot, Viewport
-from auditor.net import HostLimiter, make_client
+from auditor.net import BodyTooLargeError, HostLimiter, make_client, read_capped
 
 log = logging.getLogger(__name__)
+MAX_PAGE_BYTES = 8 * 2**20  # a product page's HTML (Tmall's run to ~1 MB); past this it is not read
+META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re.I)
 Progress = Callable[[str, int, int], None]
 
 
@@ -38,6 +41,19 @@ LANG_JS = """(() => {
 
 def same_site(url: str, root: str) -> bool:
     return urlsplit(url).netloc == urlsplit(root).netloc
+
+
+def decode_html(body: bytes, header_charset: str | None) -> str:
+    """The page's text in the charset its header names, else the one its <meta> names (GBK pages of
+    Chinese marketplaces often say so only there), else UTF-8; GB2312 and GBK read as GB18030."""
+    found = META_CHARSET.search(body[:4096])
+    name = (header_charset or (found.group(1).decode("ascii", "replace") if found else "utf-8")).lower()
+    if name in ("gb2312", "gbk", "x-gbk", "gb_2312-80"):
+        name = "gb18030"
+    try:
+        return body.decode(name, errors="replace")
+    except LookupError:
+        return body.decode("utf-8", errors="replace")
 
 
 def normalize(url: str) -> str:
@@ -213,25 +229,38 @@ class Crawler:
         return list(dict.fromkeys(out))
 
     async def _read_static(self, url: str, depth: int) -> Page | None:
-        """A server-rendered product page over plain HTTP; None sends it to the browser instead."""
+        """A server-rendered product page over plain HTTP; None sends it to the browser instead. The
+        read is bounded like a browser's: the page deadline for the whole answer (a server that
+        drips bytes), MAX_PAGE_BYTES after decompression (a gzip bomb is refused, not inflated)."""
         assert self.client is not None
         try:
-            async with self.limiter.slot(url):
-                response = await self.client.get(url, follow_redirects=True)
-        except httpx.HTTPError:  # timeouts, resets, redirect loops, broken gzip: the browser reads it instead
+            async with (
+                self.limiter.slot(url),  # the deadline starts once the host has a free slot
+                asyncio.timeout(self.settings.page_deadline_s),
+                self.client.stream("GET", url, follow_redirects=True) as response,
+            ):
+                if "html" not in response.headers.get("content-type", "html"):
+                    return None
+                final, status = str(response.url), response.status_code
+                if status >= 400:
+                    return Page(url=url, final_url=final, status=status, kind="product", depth=depth)
+                html = decode_html(await read_capped(response, MAX_PAGE_BYTES), response.charset_encoding)
+        except BodyTooLargeError:
+            what = f"page over {MAX_PAGE_BYTES // 2**20} MB (after decompression): not read"
+            return Page(url=url, final_url=url, kind="product", depth=depth, error=what)
+        except TimeoutError:
+            what = f"timed out after {self.settings.page_deadline_s:.0f}s while reading over HTTP"
+            return Page(url=url, final_url=url, kind="product", depth=depth, error=what)
+        except httpx.HTTPError:  # resets, redirect loops, broken gzip: the browser reads it instead
             return None
-        if "html" not in response.headers.get("content-type", "html"):
-            return None
-        if response.status_code >= 400:
-            return Page(url=url, final_url=str(response.url), status=response.status_code, kind="product", depth=depth)
         loop = asyncio.get_running_loop()
         try:
             page = await loop.run_in_executor(
                 None,
                 read_static,
-                response.text,
-                str(response.url),
-                response.status_code,
+                html,
+                final,
+                status,
                 self.profile,
                 depth,
                 self.settings.max_links_per_page,
@@ -242,8 +271,8 @@ class Crawler:
         if page is None and self.settings.product_pages == "http":
             return Page(
                 url=url,
-                final_url=str(response.url),
-                status=response.status_code,
+                final_url=final,
+                status=status,
                 kind="product",
                 depth=depth,
                 error="product page over HTTP holds no product facts",

@@ -9,12 +9,14 @@ import asyncio
 import pytest
 
 from auditor.config import CrawlSettings, Store
-from auditor.crawl.crawler import Crawler
+from auditor.crawl.crawler import Crawler, decode_html
 from auditor.crawl.profiles import resolve_profile
 from auditor.crawl.static import read_static
 from auditor.demo_store import FixtureStore
 from auditor.models import Page
+from auditor.net import make_client
 from tests.conftest import CLOCK, ROOT
+from tests.hostile_store import HostileStore
 
 PAGE = ROOT / "fixtures" / "patterns" / "detail-static.html"
 URL = "http://shop.test/patterns/detail-static.html"
@@ -94,3 +96,25 @@ def test_rendered_and_http_reads_build_the_same_regions(
     price_box = " ".join(t.text for r in rendered.regions if r.kind == "product.price" for t in r.texts)
     # the price box holds the price, never a shipping line (detail-static.html: 满99元包邮 between h1 and price)
     assert any(mark in price_box for mark in "¥$") and "包邮" not in price_box, price_box
+
+
+def test_a_page_names_its_charset_in_the_header_or_in_meta() -> None:
+    gbk = '<html><head><meta charset="gbk"><title>电水壶</title></head><body>￥159</body></html>'.encode("gbk")
+    assert "电水壶" in decode_html(gbk, None)  # GBK said only in <meta>: no header charset
+    assert "电水壶" in decode_html("<p>电水壶</p>".encode(), None)  # nothing said: UTF-8
+    assert "电水壶" in decode_html("<p>电水壶</p>".encode("gb18030"), "GB2312")  # the header wins
+    assert decode_html(b"<p>ok</p>", "no-such-charset") == "<p>ok</p>"
+
+
+async def test_a_product_page_over_http_is_read_within_bounds() -> None:
+    """A gzip bomb (200 MB inflated) and a server that drips bytes are recorded as page errors."""
+    with HostileStore() as hostile:
+        store = Store(name="t", url=hostile.url)
+        settings = CrawlSettings(page_deadline_s=3, link_timeout_s=2)
+        crawler = Crawler(store, settings, GENERIC, None, CLOCK)
+        async with make_client(settings) as client:
+            crawler.client = client
+            bomb = await crawler._read_static(hostile.url + "bomb.html", 1)
+            drip = await crawler._read_static(hostile.url + "drip", 1)
+    assert bomb is not None and bomb.error is not None and "over 8 MB" in bomb.error
+    assert drip is not None and drip.error is not None and "timed out after 3s" in drip.error
