@@ -17,6 +17,7 @@ from auditor.crawl.crawler import Crawler
 from auditor.crawl.profiles import resolve_profile
 from auditor.models import Page, RivalPrice
 from auditor.parse import parse_prices, parse_windows
+from auditor.parse.campaigns import find_campaigns
 from auditor.parse.dates import PROMO_WORDS
 from auditor.probes.ocr import OcrProber
 from auditor.store.db import utc
@@ -84,7 +85,7 @@ async def _watch_one(
     )
     pages = {p.url: p for p in crawl.snapshot.pages}
     home = pages.get(comp.url)
-    promotions = _promotions(home, facts, now) if home is not None else []
+    promotions = _promotions(home, facts, now, cfg.campaigns) if home is not None else []
     slides = _slides(home) if home is not None else []
     prices: dict[str, float | None] = {}
     for pair in comp.products:
@@ -140,9 +141,10 @@ def _price_of(page: Page | None) -> tuple[float | None, str]:
     return product.price, ""
 
 
-def _promotions(home: Page, facts: Any, now: datetime) -> list[dict[str, Any]]:
-    """What the rival's home page advertises: texts and OCR'd pictures with a window, a price or a
-    promotion word, in the KV, carousels, banners and announcements."""
+def _promotions(home: Page, facts: Any, now: datetime, campaigns: list[Any]) -> list[dict[str, Any]]:
+    """What the rival's home page advertises: texts and OCR'd pictures with a window, a price, a
+    promotion word or one of our configured campaigns (双12 ...), in the KV, carousels, banners and
+    announcements; each with the campaigns it names."""
     seen: set[str] = set()
     out: list[dict[str, Any]] = []
     for region in home.regions:
@@ -162,9 +164,17 @@ def _promotions(home: Page, facts: Any, now: datetime) -> list[dict[str, Any]]:
             seen.add(text)
             windows = [w.as_dict() for w in parse_windows(text, now)]
             prices = [p.value for p in parse_prices(text)]
-            if windows or prices or PROMO_WORDS.search(text):
+            named = [m.name for m in find_campaigns(text, now, campaigns)]
+            if windows or prices or named or PROMO_WORDS.search(text):
                 out.append(
-                    {"region": region.kind, "source": source, "text": text, "windows": windows, "prices": prices}
+                    {
+                        "region": region.kind,
+                        "source": source,
+                        "text": text,
+                        "campaigns": named,
+                        "windows": windows,
+                        "prices": prices,
+                    }
                 )
     return out
 

@@ -120,7 +120,12 @@ def render_report(
                     f"<li>{e('与上次相比没有变化' if locale != 'en' else 'no change since the previous run')}</li>"
                 )
             parts.append("</ul><details><summary>promotions</summary><ul>")
-            parts.extend(f"<li>{e(str(p.get('text', '')))}</li>" for p in rival.get("promotions") or [])
+            parts.extend(
+                f"<li>{e(str(p.get('text', '')))}"
+                + "".join(f" <b>{e(str(name))}</b>" for name in p.get("campaigns") or [])
+                + "</li>"
+                for p in rival.get("promotions") or []
+            )
             parts.append("</ul></details></div>")
     parts.append("</body></html>")
     return "\n".join(parts)

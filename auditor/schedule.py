@@ -128,6 +128,10 @@ def run_scheduler(config_path: str, now: datetime | None = None, announce: Calla
     cfg = load_config(config_path)
     if not cfg.stores:
         raise ConfigError(f"{config_path}: no stores to schedule")
+    if cfg.workers.broker:  # refused now, not at the first morning tick (its audits would be lost)
+        from auditor.workers import check_setup
+
+        check_setup(cfg)
     offset = (now - datetime.now(now.tzinfo)).total_seconds() if now else 0.0
     scheduler = make_scheduler(cfg)
     scheduler.start(paused=True)

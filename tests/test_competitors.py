@@ -7,6 +7,8 @@ from __future__ import annotations
 import functools
 import http.server
 import json
+import shutil
+import sqlite3
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +17,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from tests.conftest import auditor
+from tests.conftest import ROOT, auditor
 
 pytestmark = [pytest.mark.browser, pytest.mark.network]
 DAYS = ["2026-11-18T09:00:00+08:00", "2026-11-19T09:00:00+08:00", "2026-11-20T09:00:00+08:00"]
@@ -64,9 +66,12 @@ def write_day(ours: Path, rival: Path, day: int) -> None:
     (rival / "index.html").write_text(
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>对手店</title></head><body>'
         f'<div class="notice"><h3>店铺公告</h3><p>{promo}</p></div>'
+        # a banner whose words are only in the picture (双12预告 爆款提前抢 12月8日开启): read by OCR
+        '<a href="/item/1.html"><img src="/banner.png" width="600" height="200" alt=""></a>'
         '<a href="/item/1.html">茶杯</a> <a href="/item/2.html">碗</a></body></html>',
         encoding="utf-8",
     )
+    shutil.copy(ROOT / "auditor" / "demo" / "img" / "kv-double12.png", rival / "banner.png")
     (rival / "item" / "1.html").write_text(tmall_page("对手茶杯", 85), encoding="utf-8")  # price by appearance
     (rival / "item" / "2.html").write_text(product_page("对手碗", 60 if day == 0 else 30), encoding="utf-8")
     (rival / "item" / "3.html").write_text(product_page("对手茶壶", None), encoding="utf-8")
@@ -110,6 +115,8 @@ def mornings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, Any
     (work / "config.yaml").write_text(
         f"""storage: {{url: 'sqlite:///{work / "a.db"}'}}
 crawl: {{max_depth: 1, carousel_watch_ms: 1500}}
+campaigns:
+  - {{name: 双12, keywords: [双十二], start: "2026-12-01T00:00:00+08:00", end: "2026-12-12T23:59:59+08:00"}}
 notify:
   urls: ["json://127.0.0.1:{hook.server_address[1]}/team"]
   customer_service: ["json://127.0.0.1:{hook.server_address[1]}/kefu"]
@@ -198,7 +205,7 @@ def test_a_delisted_product_is_listed_once_and_customer_service_told_once(mornin
 
 def test_rival_changes_are_reported(mornings: dict[str, Any]) -> None:
     day1, day2 = mornings["runs"][0]["audit"].stdout, mornings["runs"][1]["audit"].stdout
-    assert "竞品 对手: 1 条促销" in day1 and "竞品动态" not in day1  # nothing to compare with on the first read
+    assert "竞品 对手: 2 条促销" in day1 and "竞品动态" not in day1  # nothing to compare with on the first read
     assert "竞品动态: 新活动" in day2 and "新品茶壶限时特惠" in day2
     assert "价格变化" in day2 and "¥60 → ¥30" in day2
     # ... and in the team's notification of that morning, not in the first one
@@ -206,6 +213,19 @@ def test_rival_changes_are_reported(mornings: dict[str, Any]) -> None:
     assert [len(r["team"]) for r in mornings["runs"]] == [1, 1, 1]
     assert "竞品动态" not in team[0]
     assert "竞品动态" in team[1] and "新品茶壶限时特惠" in team[1] and "¥60 → ¥30" in team[1]
+
+
+def test_rival_promotions_are_read_from_text_and_pictures_with_the_campaigns_they_name(
+    mornings: dict[str, Any],
+) -> None:
+    with sqlite3.connect(mornings["work"] / "a.db") as db:
+        (data,) = db.execute("SELECT data FROM rival_snapshots ORDER BY id LIMIT 1").fetchone()
+    promotions = {p["source"]: p for p in json.loads(data)["promotions"]}
+    assert set(promotions) == {"text", "ocr"}
+    assert "12月8日" in promotions["ocr"]["text"] and promotions["ocr"]["campaigns"] == ["双12"]
+    notice = promotions["text"]
+    assert notice["campaigns"] == ["双12"] and 79 in notice["prices"]
+    assert notice["windows"] and notice["windows"][0]["start"].startswith("2026-12-01")
 
 
 def test_the_watch_alone(mornings: dict[str, Any]) -> None:

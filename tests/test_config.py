@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -89,3 +90,34 @@ def test_bad_now_is_a_usage_error(tmp_path: Path) -> None:
         text=True,
     )
     assert r.returncode == 2 and "--now 'yesterday'" in r.stderr
+
+
+def test_an_operators_rules_dir_adds_a_rule_and_replaces_one_by_id(tmp_path: Path) -> None:
+    (tmp_path / "my-rules").mkdir()
+    (tmp_path / "my-rules" / "nav-dead-link.yaml").write_text(
+        "id: nav-dead-link\ncheck: dead-link\nseverity: critical\nregions: [nav]\n"
+        "message: {zh-CN: '导航死链', en: 'Dead nav link'}\ndocs: dead links in the nav are critical for us\n",
+        encoding="utf-8",
+    )
+    builtin = (ROOT / "rules" / "distorted-image.yaml").read_text(encoding="utf-8")
+    assert "severity: medium" in builtin
+    (tmp_path / "my-rules" / "distorted-image.yaml").write_text(
+        builtin.replace("severity: medium", "severity: low"), encoding="utf-8"
+    )
+    write(tmp_path, "storage: {url: sqlite:///audit.db}\nrules: {dir: my-rules}\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "auditor", "rules", "list", "--config", "config.yaml"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "COLUMNS": "300"},
+    )
+    assert r.returncode == 0, r.stderr
+    rows = {
+        line.split("│")[1].strip(): [c.strip() for c in line.split("│")[1:-1]]
+        for line in r.stdout.splitlines()
+        if line.startswith("│")
+    }
+    assert rows["nav-dead-link"][2] == "critical" and rows["nav-dead-link"][5].endswith("nav-dead-link.yaml")
+    assert rows["distorted-image"][2] == "low" and rows["distorted-image"][5].endswith("my-rules/distorted-image.yaml")
+    assert rows["dead-link"][5] == "built-in (dead-link.yaml)"

@@ -110,3 +110,32 @@ def test_a_page_that_breaks_the_reader_is_that_pages_error_not_the_runs(
     monkeypatch.setattr(auditor.crawl.crawler, "read_static", broken)
     scheduled_audit(str(write(tmp_path, url, "")), "s")
     assert runs(tmp_path)[-1] == ("complete", [])
+
+
+def test_a_check_that_raises_on_one_page_costs_only_that_page(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A check's bug is not something a page can be made to trigger for real: the layout check is
+    swapped for one that fails on one page; the other page's finding is kept, the error names the page."""
+    import dataclasses
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    from auditor.engine import REGISTRY, Hit, load_checks, load_rules, run_rules
+    from auditor.models import Facts, Page, Region, Snapshot
+
+    load_checks()
+    spec = REGISTRY["layout"]
+
+    def flaky(ctx: Any) -> Any:
+        for page in ctx.snapshot.pages:
+            if page.url.endswith("/b"):
+                raise KeyError("slot")
+            yield Hit(page, page.regions[0], None, {"reason": "hidden"})
+
+    monkeypatch.setitem(REGISTRY, "layout", dataclasses.replace(spec, fn=flaky))
+    rules = [r for r in load_rules(ROOT / "rules") if r.id == "layout-required"]
+    pages = [Page(url=f"http://shop.test/{p}", regions=[Region(kind="page")]) for p in ("a", "b")]
+    errors: list[str] = []
+    now = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+    found = run_rules(rules, Snapshot(store="t", pages=pages), Facts(), now, errors=errors)
+    assert [f.page for f in found] == ["http://shop.test/a"]
+    assert errors == ["http://shop.test/b: rule layout-required failed: KeyError: 'slot'"]

@@ -29,7 +29,7 @@ from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from auditor.web.app import create_app
 from auditor.workers import check_setup, enqueue
-from tests.conftest import free_port
+from tests.conftest import auditor, free_port
 
 NOW = "2026-11-20T09:00:00+08:00"
 PAGES = ("price-jd", "price-magento", "price-shopify", "price-tmall", "price-woocommerce")
@@ -68,6 +68,20 @@ def test_workers_refuse_sqlite_and_a_missing_broker(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("storage: {url: 'postgresql+psycopg://x@/y'}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="broker_url"):
         check_setup(load_config(tmp_path / "config.yaml"))
+
+
+@pytest.mark.parametrize("command", [["schedule"], ["serve", "--port", "9"]])
+def test_schedule_and_console_refuse_sqlite_with_workers_when_they_start(tmp_path: Path, command: list[str]) -> None:
+    """Not at the first morning tick or the first run-now click: that morning's audits would be lost."""
+    (tmp_path / "config.yaml").write_text(
+        "storage: {url: 'sqlite:///a.db'}\nworkers: {broker_url: 'redis://127.0.0.1:9/0'}\n"
+        "stores: [{name: shop, url: 'http://127.0.0.1:9/'}]\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "AUDITOR_DB_URL": "", "AUDITOR_BROKER_URL": ""}
+    got = auditor(*command, "--config", "config.yaml", cwd=tmp_path, env=env)
+    assert got.returncode == 2 and "PostgreSQL" in got.stderr, got.stderr
+    assert "Traceback" not in got.stderr and not (tmp_path / "a.db").exists()
 
 
 def rows(db: str, sql: str) -> list[Any]:

@@ -33,10 +33,9 @@ def competitor_low_price(ctx: CheckContext) -> Iterator[Hit]:
     for rival in ctx.facts.rivals:
         if rival.price is None:
             continue
-        page = _our_page(ctx, rival.ours)
         ours = ctx.facts.products.get(rival.ours)
-        if page is None:
-            continue
+        # a sudden drop is the rival's own fact: judged even when our page was not read this run
+        page = _our_page(ctx, rival.ours) or Page(url=rival.ours, kind="product")
         region = _price_region(page)
         zh = ctx.locale != "en"
         base = {
@@ -71,7 +70,13 @@ def competitor_low_price(ctx: CheckContext) -> Iterator[Hit]:
                 page,
                 region,
                 rival.url,
-                {**base, "reason": "sudden-drop", "median_14d": rival.median_14d, "fall_share": round(fall, 4)},
+                {
+                    **base,
+                    "reason": "sudden-drop",
+                    "median_14d": rival.median_14d,
+                    "gap": round(rival.median_14d - rival.price, 2),
+                    "fall_share": round(fall, 4),
+                },
                 discriminator=f"drop:{rival.url}",
                 fmt={
                     "competitor": rival.competitor,

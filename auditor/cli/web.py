@@ -90,6 +90,10 @@ def serve(ctx: Ctx, host: str, port: int) -> None:
 
     from auditor.web.app import create_app
 
+    if ctx.cfg.workers.broker:  # run-now would send audits to workers: refused now, not at the first click
+        from auditor.workers import check_setup
+
+        check_setup(ctx.cfg)
     repo = Repo(open_db(ctx.cfg.db_url))
     if not repo.has_admin():
         raise AuditorError("no admin user yet: create one first with `auditor user add NAME --role admin`")

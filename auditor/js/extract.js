@@ -455,6 +455,12 @@
     const h = Math.min(b.bottom, box.bottom) - Math.max(b.top, box.top);
     return w > 0 && h > 0 && w * h >= 0.5 * b.width * b.height && getComputedStyle(im).visibility !== "hidden"; })
     .map((im) => (im.currentSrc || im.src || "").slice(-60)).join(",");
+  // a slider seen move only once in a whole watch (twice watchMs): its rhythm is at most the time from
+  // the page's first byte (no script can start a timer before it) to that move, so its next move was
+  // due by then; a quarter of a rhythm late, it has stopped ("moved once, then its script threw")
+  const firstByte = () => (performance.getEntriesByType("navigation")[0] || {}).responseStart || 0;
+  const loneOverdue = (w, now) =>
+    now - Math.max(w.moves[0], w.lastChange) >= 1.25 * Math.max(w.moves[0] - firstByte(), 1000);
   const startWatch = (r) => {
     const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
     const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
@@ -622,6 +628,8 @@
         const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
         // still changing when the watch ends (a ticker that creeps without pause is one long move) is moving
         o.rotates = n > 0 && now - Math.max(w.moves[n - 1], w.lastChange) < Math.max(2.5 * interval, 1500);
+        // moved once in a whole watch: was the next move due? (a shorter watch keeps the rule above)
+        if (n === 1 && !w.earlier && now - w.started >= 2 * (args.watchMs || 6000) - 200) o.rotates = !loneOverdue(w, now);
         o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
         // found late and watched only a moment: no verdict (not watched, rather than never moved)
         if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }

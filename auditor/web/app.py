@@ -29,6 +29,7 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from fastapi import FastAPI, HTTPException, Request
+from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
@@ -357,11 +358,28 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             request.session["flash"] = flash
         return RedirectResponse(to if to.startswith("/") and not to.startswith("//") else "/", status_code=303)
 
+    def error_page(request: Request, status: int, message: str) -> Response:
+        """A refusal in the console's own page, with a plain link back to the page the action was
+        taken on (the page's security policy allows no script, so no history.back(), and sends no
+        Referer): /findings/4/resolve → /findings/4, /findings/bulk → /findings, /runs/9 → /runs."""
+        parts = [p for p in request.url.path.split("/") if p]
+        one = len(parts) >= 2 and parts[0] in ("findings", "runs") and parts[1].isdigit() and len(parts) > 2
+        to = f"/{parts[0]}/{parts[1]}" if one else f"/{parts[0]}" if parts else "/"
+        response = page(request, "error.html", user_of(request), message=message, back_to=to)
+        response.status_code = status
+        return response
+
     @app.exception_handler(AuditorError)
     async def _auditor_error(request: Request, exc: AuditorError) -> Response:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, StoreLockedError) else 400)
-        return HTMLResponse(f"<p>{_escape(str(exc))}</p><p><a href='javascript:history.back()'>←</a></p>", 400)
+        return error_page(request, 400, str(exc))
+
+    @app.exception_handler(HTTPException)
+    async def _http_error(request: Request, exc: HTTPException) -> Response:
+        if exc.status_code < 400 or request.url.path.startswith("/api/"):  # redirects to login; the API's JSON
+            return await http_exception_handler(request, exc)
+        return error_page(request, exc.status_code, str(exc.detail))
 
     # ---- login ----
     @app.get("/login", response_class=HTMLResponse)
@@ -723,9 +741,3 @@ def trend_svg(runs: list[Any], clock: datetime, cfg: Config, width: int = 280, h
         f'aria-label="14 days">{line if len(points) > 1 else ""}{dots}'
         f'<text x="5" y="10" font-size="9">{top}</text></svg>'
     )
-
-
-def _escape(text: str) -> str:
-    from html import escape
-
-    return escape(text)

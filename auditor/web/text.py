@@ -5,6 +5,8 @@ from __future__ import annotations
 
 WEB: dict[str, tuple[str, str]] = {
     "app": ("店铺巡检", "Storefront Auditor"),
+    "refused": ("操作未完成", "Not done"),
+    "go_back": ("返回", "Back"),
     "dashboard": ("看板", "Dashboard"),
     "findings": ("问题", "Findings"),
     "runs": ("运行记录", "Runs"),

@@ -120,6 +120,24 @@ def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: Fi
     assert slow.rotates is True, (slow.moves, slow.observed_ms)
 
 
+def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/once-slow.html"  # two 5 s sliders; one throws after its first move
+    settings, profile = CrawlSettings(), resolve_profile("generic", {}, [])  # the default 6 s watch
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    sliders = {r.selector: r for r in page.regions if r.kind in ("kv", "carousel")}
+    stops = sliders["#stops"]
+    assert stops.rotates is False and stops.moves == 1, (stops.rotates, stops.moves, stops.observed_ms)
+    assert sliders["#goes-on"].rotates is True, sliders["#goes-on"]
+
+
 def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str, Any]) -> None:
     ticker = carousels["#ticker"]  # a strip with arrows that moves: a carousel, and a moving one
     assert ticker.rotates is True, (ticker.moves, ticker.observed_ms)

@@ -163,6 +163,19 @@ def test_bulk_assign_and_resolve_with_history(console: dict[str, Any]) -> None:
     # resolving needs a note: refused with a message, nothing changed
     r = c.post("/findings/bulk", data={"ids": ["4"], "action": "resolve", "note": "", "csrf": token})
     assert r.status_code == 400 and repo.findings(ids=[4])[0].status == "open"
+    # ...in the console's own page, with a link back that works under its no-script policy
+    assert "操作未完成" in r.text and '<a href="/findings">' in r.text and "javascript:" not in r.text
+    assert c.get(r.text.split('<a href="')[-1].split('"')[0]).status_code == 200
+
+
+def test_refusals_are_pages_of_the_console_with_a_way_back(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    r = c.get("/findings/999")
+    assert r.status_code == 404 and "no finding #999" in r.text and '<a href="/findings">' in r.text
+    token = csrf_of(c, "/findings")
+    r = c.post("/findings/1/resolve", data={"csrf": token, "note": "x"})
+    assert r.status_code == 403 and "<nav>" in r.text and '<a href="/findings/1">' in r.text
+    assert c.get("/api/findings/999").json() == {"detail": "no finding #999"}  # the API stays JSON
 
 
 def test_export_of_the_current_filter_in_the_checklist_columns(console: dict[str, Any]) -> None:
