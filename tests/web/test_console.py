@@ -168,6 +168,13 @@ def test_bulk_assign_and_resolve_with_history(console: dict[str, Any]) -> None:
     assert c.get(r.text.split('<a href="')[-1].split('"')[0]).status_code == 200
 
 
+def test_the_filters_keep_what_was_chosen(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    page = c.get("/findings?severity=high&region=nav&assignee=小王&new_since=2026-11-19").text
+    assert 'value="2026-11-19"' in page and 'value="nav"' in page and 'value="小王"' in page
+    assert '<option value="high" selected>' in page
+
+
 def test_refusals_are_pages_of_the_console_with_a_way_back(console: dict[str, Any]) -> None:
     c = client(console, "view")
     r = c.get("/findings/999")
