@@ -121,6 +121,24 @@ def test_xlsx_has_a_thumbnail_per_screenshot(work: Path) -> None:
     ws = load_workbook(work / "log.xlsx").active
     with_shots = [f for f in findings(work) if f["screenshot"]]
     assert ws.max_row == len(findings(work)) + 1 and len(ws._images) == len(with_shots) > 0
+    from auditor.i18n import LABELS
+
+    rows = list(ws.iter_rows(values_only=True))  # the checklist's columns, every label in Chinese
+    assert rows[0][:9] == ("检查项目", "页面", "区域", "问题记录", "严重程度", "检查人", "日期", "跟进人", "处理结果")
+    zh = {v["zh-CN"] for v in LABELS.values()}
+    assert all({row[0], row[2], row[4], row[9]} <= zh for row in rows[1:]), rows[1]
+
+
+def test_report_counts_first_then_most_severe_first(work: Path) -> None:
+    import re
+
+    html = (work / "report.html").read_text(encoding="utf-8")
+    order = {"critical": 0, "high": 1, "medium": 2, "low": 3}
+    shown = re.findall(r'<div class="finding" id="f\d+"><span class="sev (\w+)">', html)
+    assert len(shown) == len(findings(work)) and shown == sorted(shown, key=order.__getitem__)
+    assert html.index('class="summary counts"') < html.index('<div class="finding"')
+    counts = dict(re.findall(r'<td><span class="sev (\w+)">[^<]+</span> (\d+)</td>', html))
+    assert {k: int(v) for k, v in counts.items()} == {s: shown.count(s) for s in set(shown)}
 
 
 def test_new_since_last_export(work: Path) -> None:
