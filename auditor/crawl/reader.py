@@ -38,6 +38,16 @@ MARK_JS = (
     + "; return window.__auditorExtract(args); }"
 )
 RUN_JS = "(args) => typeof window.__auditorExtract === 'function' ? [window.__auditorExtract(args)] : null"
+# a product page's text changed (nodes or characters added) and has then been quiet for 300 ms
+TEXT_CHANGED_JS = """() => { let s = window.__auditorTextWatch;
+  if (!s) { s = window.__auditorTextWatch = { n: 0, at: 0 };
+    new MutationObserver(() => { s.n++; s.at = performance.now(); })
+      .observe(document.body, { childList: true, subtree: true, characterData: true }); }
+  return s.n > 0 && performance.now() - s.at > 300; }"""
+PRICE_WAIT_MS = 3000  # how long a product page without a price is given to write one
+# a box named for a price (class or id) that holds no number yet
+PRICE_PENDING_JS = """() => [...document.querySelectorAll('[class*="price" i], [id*="price" i]')].slice(0, 300)
+  .some(e => e.checkVisibility() && !/\\d/.test(e.textContent || ""))"""
 # where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
@@ -344,6 +354,13 @@ class PageReader:
             product = read_product(html, page.url, self.profile, page.text)
             if page.kind == "product" and (product is None or product.price is None):
                 product = with_generic_price(product, data.get("priceCandidates") or [], page)
+            if page.kind == "product" and (product is None or product.price is None):
+                # no price yet, and a price box with no number in it (Tmall's <span class="tm-price">,
+                # JD's <span class="price J-p-…">, filled by a price API after load): wait for it
+                if await pw_page.evaluate(PRICE_PENDING_JS):
+                    step.now = "waiting for a price"
+                    if late := await self._price_written_late(pw_page, page, args):
+                        product = late
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
                 page.product = product
@@ -356,6 +373,24 @@ class PageReader:
         if self.shots_dir is not None:
             step.now = "taking screenshots"
             await take_screenshots(pw_page, page, self.shots_dir, photo)
+
+    async def _price_written_late(self, pw_page: PWPage, page: Page, args: dict[str, Any]) -> ProductFacts | None:
+        """A product page read without a price: once its text changes (within PRICE_WAIT_MS, and then
+        quiet for 300 ms), its price is looked for again; the regions read first are kept (a carousel
+        judged now would have been watched seconds longer than the others)."""
+        try:
+            await pw_page.wait_for_function(TEXT_CHANGED_JS, timeout=PRICE_WAIT_MS, polling=100)
+        except PlaywrightTimeout:
+            return None  # nothing was written: the page has no price to show
+        again = await _run_extract(pw_page, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
+        html = await pw_page.content()
+        product = read_product(html, page.url, self.profile, again["text"])
+        if product is None or product.price is None:
+            product = with_generic_price(product, again.get("priceCandidates") or [], page)
+        if product is not None and product.price is not None:
+            page.text = again["text"]
+            return product
+        return None
 
     async def _menus_in_own_tab(
         self,
