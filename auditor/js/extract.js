@@ -461,6 +461,18 @@
   const firstByte = () => (performance.getEntriesByType("navigation")[0] || {}).responseStart || 0;
   const loneOverdue = (w, now) =>
     now - Math.max(w.moves[0], w.lastChange) >= 1.25 * Math.max(w.moves[0] - firstByte(), 1000);
+  // the rhythm a slider declares in its markup (Bootstrap data-interval, slick autoplaySpeed, Swiper
+  // delay, data-autoplay="5000"): one that shows nothing is not judged before one and a half of it
+  const declaredDelay = (el) => {
+    const near = [el, el.parentElement, ...el.querySelectorAll(":scope > *")].filter(Boolean).slice(0, 8);
+    for (const e of near) {
+      for (const a of ["data-interval", "data-bs-interval", "data-autoplay-speed", "data-autoplay", "data-swiper-autoplay", "data-delay"]) {
+        const v = parseInt(e.getAttribute(a) || "", 10); if (v >= 500 && v <= 60000) return v; }
+      const opts = e.getAttribute("data-slick") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || e.getAttribute("data-flickity") || "";
+      const m = /"?(?:autoplaySpeed|delay|interval|autoPlay)"?\s*:\s*(\d{3,5})/i.exec(opts); if (m) return +m[1];
+    }
+    return 0;
+  };
   const startWatch = (r) => {
     const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
     const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
@@ -474,7 +486,8 @@
         + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
     };
     // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
-    const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state() };
+    const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state(),
+                declared: declaredDelay(r.el) };
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
@@ -535,7 +548,8 @@
     // setInterval(fadeIn_pic, 4000) starting at slide 0, first moves 8 s after load)
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
       const n = w.moves.length, el = performance.now() - w.started;
-      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n >= 2) || (el >= 1.5 * watchMs && n === 0); });
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n >= 2)
+        || (el >= 1.5 * Math.max(watchMs, w.declared || 0) && n === 0); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
@@ -633,6 +647,8 @@
         o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
         // found late and watched only a moment: no verdict (not watched, rather than never moved)
         if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }
+        // nothing seen, but watched for less than one and a half of the rhythm it declares: no verdict
+        if (!n && !w.earlier && w.declared && now - w.started < 1.5 * w.declared) o.rotates = null;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));

@@ -138,6 +138,11 @@ def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: Fi
     assert sliders["#goes-on"].rotates is True, sliders["#goes-on"]
 
 
+def test_a_slider_that_declares_a_slower_rhythm_than_the_watch_is_not_judged(carousels: dict[str, Any]) -> None:
+    declared = carousels["#declared"]  # data-interval="10000", watched 6 s (twice the 3 s watch)
+    assert declared.rotates is None and declared.moves == 0, (declared.rotates, declared.observed_ms)
+
+
 def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str, Any]) -> None:
     ticker = carousels["#ticker"]  # a strip with arrows that moves: a carousel, and a moving one
     assert ticker.rotates is True, (ticker.moves, ticker.observed_ms)
@@ -184,6 +189,7 @@ PRICES = {  # page: (selling price, regular price) as a person reads them
     "price-woocommerce.html": (35.0, 45.0),
     "price-magento.html": (19.0, 22.0),
     "price-range.html": (99.0, 129.0),  # 淘宝价 ¥99.00-199.00 over 价格 ¥129.00-259.00: variants
+    "price-late.html": (129.0, 199.0),  # written by a script from a price API, ~1 s after load
 }
 RANGES = {"price-range.html": 199.0}  # the high end of a price shown as a range
 AMBIGUOUS = "price-ambiguous.html"  # two packages, ¥199 and ¥299, shown alike: no price to trust
