@@ -354,13 +354,13 @@ class PageReader:
             product = read_product(html, page.url, self.profile, page.text)
             if page.kind == "product" and (product is None or product.price is None):
                 product = with_generic_price(product, data.get("priceCandidates") or [], page)
-            if page.kind == "product" and (product is None or product.price is None):
-                # no price yet, and a price box with no number in it (Tmall's <span class="tm-price">,
-                # JD's <span class="price J-p-…">, filled by a price API after load): wait for it
-                if await pw_page.evaluate(PRICE_PENDING_JS):
-                    step.now = "waiting for a price"
-                    if late := await self._price_written_late(pw_page, page, args):
-                        product = late
+            # no price yet, and a price box with no number in it (Tmall's <span class="tm-price">, JD's
+            # <span class="price J-p-…">, filled by a price API after load): wait for it
+            unpriced = page.kind == "product" and (product is None or product.price is None)
+            if unpriced and await pw_page.evaluate(PRICE_PENDING_JS):
+                step.now = "waiting for a price"
+                if late := await self._price_written_late(pw_page, page, args):
+                    product = late
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
                 page.product = product
