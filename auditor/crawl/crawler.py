@@ -47,12 +47,15 @@ def decode_html(body: bytes, header_charset: str | None) -> str:
     """The page's text in the charset its header names, else the one its <meta> names (GBK pages of
     Chinese marketplaces often say so only there), else UTF-8; GB2312 and GBK read as GB18030."""
     found = META_CHARSET.search(body[:4096])
-    name = (header_charset or (found.group(1).decode("ascii", "replace") if found else "utf-8")).lower()
+    named = found.group(1).decode("ascii", "replace").lower() if found else "utf-8"
+    if named.startswith("utf-16"):  # a <meta> read in ASCII cannot be UTF-16: HTML reads it as UTF-8
+        named = "utf-8"
+    name = (header_charset or named).lower()
     if name in ("gb2312", "gbk", "x-gbk", "gb_2312-80"):
         name = "gb18030"
     try:
         return body.decode(name, errors="replace")
-    except LookupError:
+    except (LookupError, ValueError):  # an unknown name, or a codec that is not a text encoding (idna)
         return body.decode("utf-8", errors="replace")
 
 

@@ -104,6 +104,10 @@ def test_a_page_names_its_charset_in_the_header_or_in_meta() -> None:
     assert "电水壶" in decode_html("<p>电水壶</p>".encode(), None)  # nothing said: UTF-8
     assert "电水壶" in decode_html("<p>电水壶</p>".encode("gb18030"), "GB2312")  # the header wins
     assert decode_html(b"<p>ok</p>", "no-such-charset") == "<p>ok</p>"
+    for odd in ("undefined", "idna", "punycode"):  # codecs that are not text encodings: read as UTF-8
+        assert decode_html(f'<meta charset="{odd}"><p>电水壶</p>'.encode(), None).endswith("电水壶</p>")
+        assert "电水壶" in decode_html("<p>电水壶</p>".encode(), odd)
+    assert "电水壶" in decode_html('<meta charset="utf-16"><p>电水壶</p>'.encode(), None)
 
 
 async def test_a_product_page_over_http_is_read_within_bounds() -> None:
