@@ -38,16 +38,15 @@ MARK_JS = (
     + "; return window.__auditorExtract(args); }"
 )
 RUN_JS = "(args) => typeof window.__auditorExtract === 'function' ? [window.__auditorExtract(args)] : null"
-# a product page's text changed (nodes or characters added) and has then been quiet for 300 ms
-TEXT_CHANGED_JS = """() => { let s = window.__auditorTextWatch;
-  if (!s) { s = window.__auditorTextWatch = { n: 0, at: 0 };
-    new MutationObserver(() => { s.n++; s.at = performance.now(); })
-      .observe(document.body, { childList: true, subtree: true, characterData: true }); }
-  return s.n > 0 && performance.now() - s.at > 300; }"""
 PRICE_WAIT_MS = 3000  # how long a product page without a price is given to write one
-# a box named for a price (class or id) that holds no number yet
-PRICE_PENDING_JS = """() => [...document.querySelectorAll('[class*="price" i], [id*="price" i]')].slice(0, 300)
-  .some(e => e.checkVisibility() && !/\\d/.test(e.textContent || ""))"""
+# boxes named for a price (class or id) that hold no number yet: marked, and whether there are any
+PRICE_PENDING_JS = """() => { const empty = [...document.querySelectorAll('[class*="price" i], [id*="price" i]')]
+    .slice(0, 300).filter(e => e.checkVisibility() && !/\\d/.test(e.textContent || ""));
+  empty.forEach(e => e.setAttribute("data-auditor-price-pending", ""));
+  return empty.length > 0; }"""
+# one of the marked boxes now holds a number
+PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-pending]")]
+  .some(e => /\\d/.test(e.textContent || ""))"""
 # where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
@@ -361,6 +360,7 @@ class PageReader:
                 step.now = "waiting for a price"
                 if late := await self._price_written_late(pw_page, page, args):
                     product = late
+                    photo = None  # the early photo shows the empty price box: the page is photographed again
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
                 page.product = product
@@ -375,13 +375,12 @@ class PageReader:
             await take_screenshots(pw_page, page, self.shots_dir, photo)
 
     async def _price_written_late(self, pw_page: PWPage, page: Page, args: dict[str, Any]) -> ProductFacts | None:
-        """A product page read without a price: once its text changes (within PRICE_WAIT_MS, and then
-        quiet for 300 ms), its price is looked for again; the regions read first are kept (a carousel
-        judged now would have been watched seconds longer than the others)."""
-        try:
-            await pw_page.wait_for_function(TEXT_CHANGED_JS, timeout=PRICE_WAIT_MS, polling=100)
-        except PlaywrightTimeout:
-            return None  # nothing was written: the page has no price to show
+        """A product page read without a price, with price boxes holding no number (PRICE_PENDING_JS
+        marked them): once one of them holds a number (within PRICE_WAIT_MS), or when the time is up
+        (the price may have gone elsewhere), its price is looked for again; the regions read first are
+        kept (a carousel judged now would have been watched seconds longer than the others)."""
+        with contextlib.suppress(PlaywrightTimeout):
+            await pw_page.wait_for_function(PRICE_WRITTEN_JS, timeout=PRICE_WAIT_MS, polling=100)
         again = await _run_extract(pw_page, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
         html = await pw_page.content()
         product = read_product(html, page.url, self.profile, again["text"])

@@ -16,6 +16,7 @@ from auditor.models import Page
 
 MAX_SHOT_HEIGHT = 12000
 MAX_CROP_SIDE = 1600
+EARLY_PHOTO_S = 3.0  # an early photo that takes longer is left to the end of the page's read
 
 
 LAYOUT_JS = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
@@ -50,13 +51,15 @@ async def photograph(pw_page: PWPage, page: Page | None) -> Photo | None:
 
 async def photograph_if_settled(pw_page: PWPage) -> Photo | None:
     """A photo taken early (while the page would otherwise wait on its carousels), only when no
-    picture is still arriving; None leaves it to `take_screenshots` once the page has been read."""
+    picture is still arriving and within EARLY_PHOTO_S (the page's read comes first); None leaves it
+    to `take_screenshots` once the page has been read."""
     try:
-        if await pw_page.evaluate(PENDING_JS):
-            return None
-    except PlaywrightError:
+        async with asyncio.timeout(EARLY_PHOTO_S):
+            if await pw_page.evaluate(PENDING_JS):
+                return None
+            return await photograph(pw_page, None)
+    except (PlaywrightError, TimeoutError):
         return None
-    return await photograph(pw_page, None)
 
 
 async def layout_of(pw_page: PWPage) -> tuple[int, int]:
@@ -68,10 +71,15 @@ async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path, photo: 
     """Region crops for the report, cut from `photo` when the page is still laid out as it was then
     (else from a new one); a page that cannot be photographed is still audited."""
     shots_dir.mkdir(parents=True, exist_ok=True)
-    if photo is None or photo.layout != await layout_of(pw_page):
+    try:
+        moved = photo is None or photo.layout != await layout_of(pw_page)
+    except PlaywrightError:
+        moved = True  # the photo is retaken, and if that fails too it says so in the page's notes
+    if moved:
         photo = await photograph(pw_page, page)
         if photo is None:
             return
+    assert photo is not None
     png = photo.png
     key = hashlib.sha1(f"{page.viewport}|{page.url}".encode()).hexdigest()[:12]
     try:

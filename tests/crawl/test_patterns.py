@@ -189,7 +189,7 @@ PRICES = {  # page: (selling price, regular price) as a person reads them
     "price-woocommerce.html": (35.0, 45.0),
     "price-magento.html": (19.0, 22.0),
     "price-range.html": (99.0, 129.0),  # 淘宝价 ¥99.00-199.00 over 价格 ¥129.00-259.00: variants
-    "price-late.html": (129.0, 199.0),  # written by a script from a price API, ~1 s after load
+    "price-late.html": (129.0, 199.0),  # written by a script from a price API, 2 s after load
 }
 RANGES = {"price-range.html": 199.0}  # the high end of a price shown as a range
 AMBIGUOUS = "price-ambiguous.html"  # two packages, ¥199 and ¥299, shown alike: no price to trust

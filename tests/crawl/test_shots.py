@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 from PIL import Image
 from playwright.async_api import async_playwright
 
 from auditor.browser import find_browser, launch_options
 from auditor.crawl.shots import photograph_if_settled, take_screenshots
 from auditor.models import Page, Region
+
+pytestmark = [pytest.mark.browser]
 
 PAGE = """<!doctype html><html><body style="margin:0">
 <div id="top" style="height:300px;background:rgb(255,0,0)"></div>
