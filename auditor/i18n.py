@@ -18,6 +18,12 @@ WORDS: dict[str, dict[str, str]] = {
     "target": {"zh-CN": "链接", "en": "Link"},
     "screenshot": {"zh-CN": "截图", "en": "Screenshot"},
     "id": {"zh-CN": "编号", "en": "ID"},
+    # a run that failed because its start page could not be read (one line, exit 2)
+    "start_page_status": {
+        "zh-CN": "{url}：首页打不开（HTTP {status}）",
+        "en": "{url}: start page answered HTTP {status}",
+    },
+    "start_page_unread": {"zh-CN": "{url}：首页没有读到（{error}）", "en": "{url}: start page not read: {error}"},
     "summary": {
         "zh-CN": "运行 #{run} {status}：{pages} 个页面，{findings} 个问题（新 {new}，已修复 {fixed}），"
         "{blocked} 个页面被拦截，{errors} 个错误",

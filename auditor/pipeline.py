@@ -367,7 +367,9 @@ def run_audit(
         )
         if home_failed:
             crawl.errors.extend(
-                f"{p.url}: start page " + (f"answered HTTP {p.status}" if p.status else f"not read: {p.error or ''}")
+                t("start_page_status", cfg.locale, url=p.url, status=p.status)
+                if p.status
+                else t("start_page_unread", cfg.locale, url=p.url, error=p.error or "")
                 for p in starts
             )
         uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing

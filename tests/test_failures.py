@@ -139,3 +139,15 @@ def test_a_check_that_raises_on_one_page_costs_only_that_page(monkeypatch: pytes
     found = run_rules(rules, Snapshot(store="t", pages=pages), Facts(), now, errors=errors)
     assert [f.page for f in found] == ["http://shop.test/a"]
     assert errors == ["http://shop.test/b: rule layout-required failed: KeyError: 'slot'"]
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_a_start_page_that_answers_404_fails_the_run_with_one_line_in_chinese(
+    tmp_path: Path, fixture_store: FixtureStore
+) -> None:
+    got = auditor("audit", fixture_store.url + "status/404", "--now", NOW, "--db", "sqlite:///a.db", cwd=tmp_path)
+    assert got.returncode == 2 and got.stdout.strip() == "", got.stdout
+    (line,) = got.stderr.strip().splitlines()
+    assert line.startswith("auditor: 运行失败：") and "status/404：首页打不开（HTTP 404）" in line, line
+    assert runs(tmp_path)[-1][0] == "failed"

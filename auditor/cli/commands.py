@@ -47,6 +47,13 @@ def _audit(
             result = run(ctx.cfg, store, now, update)
     else:
         result = run(ctx.cfg, store, now)
+    if result.status == "failed":  # what stops everything: one line naming the cause, exit 2, whatever --fail-on says
+        start = [e for e in result.errors if "首页" in e or "start page" in e]  # pipeline: start_page_* texts
+        first = (start or result.errors or [""])[0]
+        err.print(f"auditor: 运行失败：{first} (run #{result.run_id})", markup=False, highlight=False)
+        if report:  # a scheduled `--report` still gets the failed run's report (its errors, its timings)
+            write_report(ctx.cfg, Path(report), result.run_id)
+        return 2
     print_findings(result.findings, ctx.cfg.locale)
     out.print(
         t(
@@ -85,10 +92,6 @@ def _audit(
     if report:
         write_report(ctx.cfg, Path(report), result.run_id)
         out.print(f"report: {report}")
-    if result.status == "failed":  # what stops everything: exit 2, whatever --fail-on says
-        first = next((e for e in result.errors if "start page" in e), result.errors[0] if result.errors else "")
-        err.print(f"auditor: 运行失败：{first}", markup=False, highlight=False)
-        return 2
     if fail_on == "never":
         return 0
     worst = max((SEVERITY_ORDER[f.severity] for f in result.findings), default=0)
