@@ -33,6 +33,7 @@ from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.sessions import SessionMiddleware
 
 from auditor.clock import parse_now
@@ -375,8 +376,8 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             return JSONResponse({"error": str(exc)}, status_code=409 if isinstance(exc, StoreLockedError) else 400)
         return error_page(request, 400, str(exc))
 
-    @app.exception_handler(HTTPException)
-    async def _http_error(request: Request, exc: HTTPException) -> Response:
+    @app.exception_handler(StarletteHTTPException)  # FastAPI's HTTPException and the router's 404/405
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> Response:
         if exc.status_code < 400 or request.url.path.startswith("/api/"):  # redirects to login; the API's JSON
             return await http_exception_handler(request, exc)
         return error_page(request, exc.status_code, str(exc.detail))

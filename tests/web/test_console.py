@@ -183,6 +183,8 @@ def test_refusals_are_pages_of_the_console_with_a_way_back(console: dict[str, An
     r = c.post("/findings/1/resolve", data={"csrf": token, "note": "x"})
     assert r.status_code == 403 and "<nav>" in r.text and '<a href="/findings/1">' in r.text
     assert c.get("/api/findings/999").json() == {"detail": "no finding #999"}  # the API stays JSON
+    r = c.get("/no/such/page")  # the router's own 404, too
+    assert r.status_code == 404 and "<nav>" in r.text and '<a href="/no">' in r.text
 
 
 def test_export_of_the_current_filter_in_the_checklist_columns(console: dict[str, Any]) -> None:

@@ -178,3 +178,12 @@ def test_operator_triages_exports_and_runs_now_viewer_only_reads(served: dict[st
     assert viewer.locator("div.actions").count() == 0 and viewer.locator("main button").count() == 0
     viewer.goto(base + "/")
     assert viewer.locator("form[action='/runs']").count() == 0
+
+    # on a phone (375 px wide): nothing runs off the side of the screen, the list and a finding read
+    viewer.set_viewport_size({"width": 375, "height": 800})
+    for path in ("/", "/findings", "/runs"):
+        viewer.goto(base + path)
+        wide = viewer.evaluate("() => document.documentElement.scrollWidth")
+        assert wide <= 375, (path, wide)
+    viewer.goto(base + "/findings")
+    assert viewer.locator("td.msg").first.is_visible()
