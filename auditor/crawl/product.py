@@ -72,9 +72,17 @@ def _offer_facts(
         elif (p := _number(offer.get("price"))) is not None:
             prices.append(p)
         spec = offer.get("priceSpecification")
+        selling: list[float] = []  # WooCommerce 8+: the price only inside priceSpecification
         for s in spec if isinstance(spec, list) else [spec] if isinstance(spec, dict) else []:
+            if not isinstance(s, dict):
+                continue
             if "ListPrice" in str(s.get("priceType", "")) or "StrikethroughPrice" in str(s.get("priceType", "")):
                 regular = _number(s.get("price"))
+            elif (p := _number(s.get("price"))) is not None:
+                selling.append(p)
+            currency = currency or s.get("priceCurrency")
+        if offer.get("@type") != "AggregateOffer" and _number(offer.get("price")) is None:
+            prices += selling[:1]
         currency = currency or offer.get("priceCurrency")
         availability = availability or str(offer.get("availability", "")) or None
     low, high = (min(prices), max(prices)) if prices else (None, None)
@@ -110,6 +118,36 @@ def _select_text(soup: BeautifulSoup, selector: str | None) -> str | None:
     return el.get_text(" ", strip=True) if isinstance(el, Tag) else None
 
 
+def _regular_beside(soup: BeautifulSoup, selector: str | None, price: float | None) -> float | None:
+    """The struck-through price shown beside the selling one: of the elements `selector` finds, the
+    first whose box (up to three levels up, 300 characters) also shows `price` (a page's first <del> may be another
+    product's: woo-shopstic's is a menu item's ¥260 where its own reads $24 beside $23)."""
+    if not selector:
+        return None
+    try:
+        found = soup.select(selector, limit=200)
+    except Exception:  # a bad selector from config: treated as not matching, validated elsewhere
+        return None
+    if price is None:
+        return _number(found[0].get_text(" ", strip=True)) if found else None
+    shown = re.compile(rf"(?<![\d.]){int(price)}(?:\.{str(price).split('.')[1].rstrip('0') or '0'}\d*)?(?![\d])")
+    for el in found:
+        value = _number(el.get_text(" ", strip=True))
+        if value is None or value < price:
+            continue
+        box = el.parent
+        for _ in range(3):
+            if box is None or box.name in ("[document]", "html", "body"):
+                break
+            text = box.get_text(" ", strip=True)
+            if len(text) > 300:  # no longer beside it: a whole section
+                break
+            if shown.search(text.replace(el.get_text(" ", strip=True), " ", 1)):
+                return value
+            box = box.parent
+    return None
+
+
 def read_product(html: str, url: str, profile: Profile, visible_text: str = "") -> ProductFacts | None:
     """Product facts from a rendered page; None when the page shows no product and no product message."""
     soup = BeautifulSoup(html, "html.parser")
@@ -122,7 +160,7 @@ def read_product(html: str, url: str, profile: Profile, visible_text: str = "") 
             title=str(product.get("name") or title),
             price=price,
             price_max=price_max,
-            regular_price=regular or _number(_select_text(soup, profile.selectors.get("regular_price"))),
+            regular_price=regular or _regular_beside(soup, profile.selectors.get("regular_price"), price),
             currency=currency,
             availability=_availability(schema_avail, text, profile),  # type: ignore[arg-type]
             source="json-ld",

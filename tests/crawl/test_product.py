@@ -22,6 +22,23 @@ def _page(offers: object) -> str:
         ([{"@type": "Offer", "price": p} for p in (149, 99, 129)], 99, 149),
         ({"@type": "Offer", "price": "69.00"}, 69, None),
         ({"@type": "AggregateOffer", "lowPrice": 59, "highPrice": 59}, 59, None),  # one price, not a range
+        # WooCommerce 8+ (woo-shopstic product.html:3347): the price only inside priceSpecification
+        (
+            [{"@type": "Offer", "priceSpecification": [{"@type": "UnitPriceSpecification", "price": "23.00"}]}],
+            23,
+            None,
+        ),
+        (  # a list price beside the selling one is the regular price, not a second selling price
+            {
+                "@type": "Offer",
+                "priceSpecification": [
+                    {"@type": "UnitPriceSpecification", "price": "24.00", "priceType": "https://schema.org/ListPrice"},
+                    {"@type": "UnitPriceSpecification", "price": "23.00"},
+                ],
+            },
+            23,
+            None,
+        ),
     ],
 )
 def test_offers_give_the_lowest_price_and_the_high_end_of_a_range(
@@ -46,3 +63,21 @@ def test_a_price_element_holding_a_range_keeps_it_with_a_profile() -> None:
     )
     product = read_product(micro, "http://shop.test/p/2", resolve_profile("generic", {}, []))
     assert product is not None and (product.price, product.price_max) == (99, 199)
+
+
+def test_the_regular_price_is_the_struck_one_beside_the_selling_price() -> None:
+    """A page's first <del> may be another product's (woo-shopstic product.html: a menu item's ¥260
+    before its own <del>$24</del> <ins>$23</ins>); a struck price equal to the selling one is kept."""
+    ld = {"@type": "Product", "name": "Hoodie", "offers": {"@type": "Offer", "price": "23.00"}}
+    head = f'<script type="application/ld+json">{json.dumps(ld)}</script>'
+    page = (
+        f"<html><head>{head}</head><body><ul class='menu'><li><del>¥260</del> ¥199</li></ul>"
+        "<div class='summary'><p class='price'><del>$24.00</del> <ins>$23.00</ins></p></div></body></html>"
+    )
+    generic = resolve_profile("generic", {}, [])
+    product = read_product(page, "http://shop.test/product.html", generic)
+    assert product is not None and (product.price, product.regular_price) == (23, 24)
+    same = page.replace("<del>$24.00</del>", "<del>$23.00</del>")
+    assert read_product(same, "http://shop.test/product.html", generic).regular_price == 23  # type: ignore[union-attr]
+    alone = page.replace("<del>$24.00</del> ", "")
+    assert read_product(alone, "http://shop.test/product.html", generic).regular_price is None  # type: ignore[union-attr]
