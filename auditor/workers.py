@@ -61,6 +61,13 @@ def hard_limit_s(cfg: Config) -> int:
     return int(max(deadlines)) + TIME_MARGIN_S
 
 
+def task_limits(cfg: Config, store: str) -> tuple[int, int]:
+    """(soft, hard) seconds for one store's task: its own run deadline plus the work after it (the
+    app's limits, from the longest deadline of any store, only bound a task sent without these)."""
+    hard = int(cfg.crawl_for(cfg.store(store)).run_timeout_s) + TIME_MARGIN_S
+    return hard - 60, hard
+
+
 def celery_app(cfg: Config) -> Any:
     """The Celery app for this config (a new one each time: tests and the console use several)."""
     from celery import Celery
@@ -129,7 +136,15 @@ def _send(
         key = (check_setup(cfg), cfg.workers.queue)
         if key not in _apps:
             _apps[key] = celery_app(cfg)
-        _apps[key].send_task(TASK, kwargs=kwargs, task_id=task_id, queue=cfg.workers.queue)
+        soft, hard = task_limits(cfg, store)
+        _apps[key].send_task(
+            TASK,
+            kwargs=kwargs,
+            task_id=task_id,
+            queue=cfg.workers.queue,
+            soft_time_limit=soft,  # raised inside the run first, so it is recorded, not left running
+            time_limit=hard,
+        )
 
 
 def run_task(task: Any, store: str, kind: str, clock: str, campaign: str | None = None, export: bool = False) -> int:

@@ -28,7 +28,7 @@ from auditor.errors import ConfigError
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from auditor.web.app import create_app
-from auditor.workers import check_setup, enqueue
+from auditor.workers import celery_app, check_setup, enqueue, task_limits
 from tests.conftest import auditor, free_port
 
 NOW = "2026-11-20T09:00:00+08:00"
@@ -68,6 +68,23 @@ def test_workers_refuse_sqlite_and_a_missing_broker(tmp_path: Path) -> None:
     (tmp_path / "config.yaml").write_text("storage: {url: 'postgresql+psycopg://x@/y'}\n", encoding="utf-8")
     with pytest.raises(ConfigError, match="broker_url"):
         check_setup(load_config(tmp_path / "config.yaml"))
+
+
+def test_each_task_is_bounded_by_its_own_store_and_delivered_at_least_once(tmp_path: Path) -> None:
+    (tmp_path / "config.yaml").write_text(
+        "storage: {url: 'postgresql+psycopg://x@/y'}\nworkers: {broker_url: 'redis://127.0.0.1:9/0'}\n"
+        "crawl: {run_timeout_s: 600}\nstores:\n  - {name: small, url: 'http://127.0.0.1:9/'}\n"
+        "  - {name: big, url: 'http://127.0.0.1:9/', crawl: {run_timeout_s: 3600}}\n",
+        encoding="utf-8",
+    )
+    cfg = load_config(tmp_path / "config.yaml")
+    assert task_limits(cfg, "small") == (600 + 600 - 60, 600 + 600)  # not the big store's hour
+    assert task_limits(cfg, "big") == (3600 + 600 - 60, 3600 + 600)
+    conf = celery_app(cfg).conf
+    assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit == 3600 + 600
+    assert conf.worker_max_tasks_per_child == cfg.workers.max_tasks_per_child
+    assert conf.worker_max_memory_per_child == cfg.workers.max_memory_mb * 1024
 
 
 @pytest.mark.parametrize("command", [["schedule"], ["serve", "--port", "9"]])
