@@ -72,7 +72,8 @@ def write_day(ours: Path, rival: Path, day: int) -> None:
         encoding="utf-8",
     )
     shutil.copy(ROOT / "auditor" / "demo" / "img" / "kv-double12.png", rival / "banner.png")
-    (rival / "item" / "1.html").write_text(tmall_page("对手茶杯", 85), encoding="utf-8")  # price by appearance
+    cup = 85 if day < 2 else 82  # price by appearance; the third morning it moves (the dashboard shows it)
+    (rival / "item" / "1.html").write_text(tmall_page("对手茶杯", cup), encoding="utf-8")
     (rival / "item" / "2.html").write_text(product_page("对手碗", 60 if day == 0 else 30), encoding="utf-8")
     (rival / "item" / "3.html").write_text(product_page("对手茶壶", None), encoding="utf-8")
 
@@ -250,5 +251,8 @@ def test_rival_changes_in_the_report_and_the_console(mornings: dict[str, Any]) -
     cfg = load_config(work / "config.yaml")
     Repo(open_db(cfg.db_url)).add_user("组长", "viewer", "watch-pass")
     token = Repo(open_db(cfg.db_url)).new_token("组长")
-    page = TestClient(create_app(cfg)).get("/runs/2", headers={"Authorization": f"Bearer {token}"})
+    console = TestClient(create_app(cfg))
+    page = console.get("/runs/2", headers={"Authorization": f"Bearer {token}"})
     assert page.status_code == 200 and "竞品动态" in page.text and "¥60 → ¥30" in page.text
+    dashboard = console.get("/", headers={"Authorization": f"Bearer {token}"}).text  # the last run's, per store
+    assert "竞品动态" in dashboard and "对手: " in dashboard and "¥85 → ¥82" in dashboard

@@ -428,12 +428,15 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             by_sev = {s: counts.get(s, 0) for s in SEVERITIES}
             fresh = repo.severity_counts(store.name, list(ACTIVE_STATUSES), previous.clock) if previous else {}
             new = sum(fresh.values()) if last else 0
+            rivals = repo.rivals_of_run(last.id) if last and store.competitors else []
+            moves = [f"{r['competitor']}: {describe_change(c, locale)}" for r in rivals for c in r.get("changes") or []]
             cards.append(
                 {
                     "store": store,
                     "last": last,
                     "by_sev": by_sev,
                     "new": new,
+                    "rivals": moves[:8],  # 竞品动态 of the last run; the run page has them all
                     "trend": trend_svg(runs, clock, cfg),
                     "next": next_run(cfg, store.name, clock),
                 }

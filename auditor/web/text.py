@@ -6,6 +6,7 @@ from __future__ import annotations
 WEB: dict[str, tuple[str, str]] = {
     "app": ("店铺巡检", "Storefront Auditor"),
     "refused": ("操作未完成", "Not done"),
+    "rival_moves": ("竞品动态", "Competitors' changes"),
     "go_back": ("返回", "Back"),
     "dashboard": ("看板", "Dashboard"),
     "findings": ("问题", "Findings"),
