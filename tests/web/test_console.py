@@ -168,6 +168,31 @@ def test_bulk_assign_and_resolve_with_history(console: dict[str, Any]) -> None:
     assert c.get(r.text.split('<a href="')[-1].split('"')[0]).status_code == 200
 
 
+def test_a_screenshot_is_served_only_from_the_screenshots_folder(console: dict[str, Any]) -> None:
+    import sqlite3
+
+    from PIL import Image
+
+    work: Path = console["dir"]
+    (work / "screenshots").mkdir()
+    Image.new("RGB", (4, 4), "red").save(work / "screenshots" / "ok.png")
+    Image.new("RGB", (4, 4), "blue").save(work / "secret.png")
+    shots = {
+        1: str(work / "screenshots" / "ok.png"),
+        2: str(work / "screenshots" / ".." / "secret.png"),
+        4: "/etc/passwd",
+    }
+    with sqlite3.connect(work / "a.db") as db:  # as if the database said so (edited by hand, or restored)
+        for n, path in shots.items():
+            db.execute("UPDATE findings SET screenshot = ? WHERE id = ?", (path, n))
+    c = client(console, "view")
+    ok = c.get("/findings/1/shot")
+    assert ok.status_code == 200 and ok.headers["content-type"] == "image/png" and ok.content.startswith(b"\x89PNG")
+    assert c.get("/findings/2/shot").status_code == 404  # ../ out of the folder
+    assert c.get("/findings/4/shot").status_code == 404  # anywhere else on the machine
+    assert client(console).get("/findings/1/shot").status_code == 303  # and never without a login
+
+
 def test_the_filters_keep_what_was_chosen(console: dict[str, Any]) -> None:
     c = client(console, "view")
     page = c.get("/findings?severity=high&region=nav&assignee=小王&new_since=2026-11-19").text
