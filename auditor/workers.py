@@ -55,17 +55,16 @@ def check_setup(cfg: Config) -> str:
     return broker
 
 
-def hard_limit_s(cfg: Config) -> int:
-    """The longest a task may take: the longest run deadline of any store, plus the work after it."""
-    deadlines = [cfg.crawl_for(s).run_timeout_s for s in cfg.stores] or [cfg.crawl.run_timeout_s]
-    return int(max(deadlines)) + TIME_MARGIN_S
-
-
 def task_limits(cfg: Config, store: str) -> tuple[int, int]:
     """(soft, hard) seconds for one store's task: its own run deadline plus the work after it (the
-    app's limits, from the longest deadline of any store, only bound a task sent without these)."""
+    app's limits, hard_limit_s, only bound a task sent without these)."""
     hard = int(cfg.crawl_for(cfg.store(store)).run_timeout_s) + TIME_MARGIN_S
     return hard - 60, hard
+
+
+def hard_limit_s(cfg: Config) -> int:
+    """The longest a task may take: the longest of the stores' own limits."""
+    return max((task_limits(cfg, s.name)[1] for s in cfg.stores), default=int(cfg.crawl.run_timeout_s) + TIME_MARGIN_S)
 
 
 def celery_app(cfg: Config) -> Any:

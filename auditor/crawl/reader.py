@@ -339,7 +339,7 @@ class PageReader:
                 step.now = "reading countdowns"
                 await pw_page.wait_for_timeout(left * 1000)
         step.now = "reading regions"
-        data = await pw_page.evaluate(EXTRACT_JS, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
+        data = await _run_extract(pw_page, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
         page.left_out = data.get("leftOut") or {}
         page.title = data["title"]
         page.text = data["text"]

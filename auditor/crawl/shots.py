@@ -19,7 +19,8 @@ MAX_CROP_SIDE = 1600
 EARLY_PHOTO_S = 3.0  # an early photo that takes longer is left to the end of the page's read
 
 
-LAYOUT_JS = "() => [document.documentElement.scrollWidth, document.documentElement.scrollHeight]"
+# the page's laid-out size, and the width of its screen
+LAYOUT_JS = "() => { const d = document.documentElement; return [d.scrollWidth, d.scrollHeight, d.clientWidth]; }"
 # pictures asked for and still on their way: a photo taken now would show them blank
 PENDING_JS = "() => [...document.images].some(i => (i.currentSrc || i.src) && !i.complete)"
 
@@ -35,8 +36,7 @@ class Photo:
 async def photograph(pw_page: PWPage, page: Page | None) -> Photo | None:
     """The page's first screens (up to MAX_SHOT_HEIGHT); None (and a note) when it cannot be taken."""
     try:
-        width, height = await pw_page.evaluate(LAYOUT_JS)
-        view = await pw_page.evaluate("() => document.documentElement.clientWidth")
+        width, height, view = await pw_page.evaluate(LAYOUT_JS)
         clip = {"x": 0, "y": 0, "width": max(1, view), "height": max(1, min(height, MAX_SHOT_HEIGHT))}
         # one pixel of the screen first: measured on the fixture store while other tabs load, the first
         # capture beyond the screen of a freshly scrolled page took 0.9-2.5 s, and 0.1-0.3 s after this
@@ -63,7 +63,7 @@ async def photograph_if_settled(pw_page: PWPage) -> Photo | None:
 
 
 async def layout_of(pw_page: PWPage) -> tuple[int, int]:
-    width, height = await pw_page.evaluate(LAYOUT_JS)
+    width, height, _ = await pw_page.evaluate(LAYOUT_JS)
     return width, height
 
 
