@@ -15,6 +15,7 @@ from urllib.parse import urljoin
 from auditor.config import Competitor, Config, CrawlSettings, Store
 from auditor.crawl.crawler import Crawler
 from auditor.crawl.profiles import resolve_profile
+from auditor.i18n import t
 from auditor.models import Page, RivalPrice
 from auditor.parse import parse_prices, parse_windows
 from auditor.parse.campaigns import find_campaigns
@@ -57,7 +58,8 @@ async def watch(
         try:
             await _watch_one(cfg, store, comp, repo, now, settings, gather, out)
         except Exception as exc:  # one rival's failure never stops the others or our own run
-            out.errors.append(f"竞品 {comp.name} {comp.url}: not read: {type(exc).__name__}: {exc}"[:500])
+            detail = f"{type(exc).__name__}: {exc}"
+            out.errors.append(t("err_rival_unread", cfg.locale, name=comp.name, url=comp.url, detail=detail)[:500])
     return out
 
 
@@ -77,9 +79,9 @@ async def _watch_one(
     profile = type(base)(**{**base.__dict__, "product_url": rf"^(?:{exact})$"})
     rival_settings = settings.model_copy(update={"viewports": ["desktop"], "max_depth": 0})
     urls = [comp.url, *(p.url for p in comp.products)]
-    crawler = Crawler(rival, rival_settings, profile, None, now, only=list(dict.fromkeys(urls)))
+    crawler = Crawler(rival, rival_settings, profile, None, now, only=list(dict.fromkeys(urls)), locale=cfg.locale)
     crawl = await crawler.run()
-    out.errors += [f"竞品 {comp.name}: {e}" for e in crawl.errors]
+    out.errors += [t("err_rival_error", cfg.locale, name=comp.name, detail=e) for e in crawl.errors]
     facts = await gather(
         crawl.snapshot, cfg, rival, {"images", "ocr"}, None, PROMO_REGIONS, OcrProber(repo.ocr_get, repo.ocr_put)
     )
@@ -93,7 +95,7 @@ async def _watch_one(
         price, why = _price_of(page)
         ours = urljoin(store.url, pair.ours)
         if price is None:
-            out.errors.append(f"竞品 {comp.name} {pair.url}: price not read ({why}); pair with {ours} not compared")
+            out.errors.append(t("err_rival_price", cfg.locale, name=comp.name, url=pair.url, why=why, ours=ours))
         history = [
             o.price
             for o in repo.prices(pair.url, store=rival_key(store, comp))

@@ -20,6 +20,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from auditor.errors import RuleError
+from auditor.i18n import t
 from auditor.models import REGION_KINDS, Facts, Finding, Page, Region, Severity, Snapshot
 from auditor.yamlfile import describe, read_yaml, validate
 
@@ -328,12 +329,15 @@ def _isolated_hits(fn: CheckFn, ctx: CheckContext, rule_id: str, errors: list[st
     import dataclasses
 
     hits: list[Hit] = []
+    failed_pages = 0
     for page in ctx.snapshot.pages:
         one = dataclasses.replace(ctx, snapshot=ctx.snapshot.model_copy(update={"pages": [page]}))
         try:
             hits.extend(fn(one))
         except Exception as exc:
-            errors.append(f"{page.url}: rule {rule_id} failed: {type(exc).__name__}: {exc}"[:400])
-    if not any(f": rule {rule_id} failed:" in e for e in errors):
-        errors.append(f"{ctx.snapshot.store}: rule {rule_id} failed on the whole snapshot, not on any one page")
+            failed_pages += 1
+            detail = f"{type(exc).__name__}: {exc}"
+            errors.append(t("err_rule_failed", ctx.locale, url=page.url, rule=rule_id, detail=detail)[:400])
+    if not failed_pages:
+        errors.append(t("err_rule_failed_all", ctx.locale, store=ctx.snapshot.store, rule=rule_id))
     return hits

@@ -30,6 +30,12 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "Run #{run} {status}: {pages} pages, {findings} findings ({new} new, {fixed} fixed), "
         "{blocked} pages blocked, {errors} errors",
     },
+    "timings_title": {
+        "zh-CN": "耗时（抓取各步骤的时间是同时读取的各页面之和）",
+        "en": "Timings (crawl steps are summed over pages read side by side)",
+    },
+    "timings_stage": {"zh-CN": "阶段", "en": "stage"},
+    "timings_value": {"zh-CN": "秒 / 个数", "en": "s / count"},
     "no_findings": {"zh-CN": "没有发现问题。", "en": "No findings."},
     "check_id": {"zh-CN": "检查编号", "en": "Check ID"},
     # notifications (apprise): after a run, to customer service, about the rivals
@@ -57,6 +63,67 @@ WORDS: dict[str, dict[str, str]] = {
     "notify_task_gave_up": {
         "zh-CN": "[店铺巡检] {store} 巡检任务放弃",
         "en": "[Storefront audit] {store}: audit task given up",
+    },
+    # what went wrong in a run (its errors and notes); the library's own detail stays as it was said
+    "err_page": {"zh-CN": "{url}：{detail}", "en": "{url}: {detail}"},
+    "err_timed_out": {
+        "zh-CN": "{seconds:.0f} 秒内没有读完（正在{step}）",
+        "en": "timed out after {seconds:.0f}s while {step}",
+    },
+    "err_while": {"zh-CN": "{detail}（正在{step}）", "en": "{detail} (while {step})"},
+    "err_failed_while": {"zh-CN": "{step}时出错：{detail}", "en": "failed while {step}: {detail}"},
+    "err_shots_timed_out": {
+        "zh-CN": "截图超时（页面时限 {seconds:.0f} 秒）",
+        "en": "screenshots timed out (page deadline {seconds:.0f}s)",
+    },
+    "err_shot_failed": {"zh-CN": "截图失败：{detail}", "en": "screenshot failed: {detail}"},
+    "err_crop_failed": {"zh-CN": "截图裁剪失败：{detail}", "en": "screenshot crop failed: {detail}"},
+    "err_no_load": {
+        "zh-CN": "load 事件没有触发；已读取到达的内容",
+        "en": "load event did not fire; read what had arrived",
+    },
+    "err_too_large": {
+        "zh-CN": "页面超过 {mb} MB（解压后），没有读取",
+        "en": "page over {mb} MB (after decompression): not read",
+    },
+    "err_no_product_facts": {
+        "zh-CN": "通过 HTTP 读取的商品页上没有商品信息",
+        "en": "product page over HTTP holds no product facts",
+    },
+    "err_run_deadline": {
+        "zh-CN": "{url}：到了运行时限 {seconds:.0f} 秒，读了 {pages} 个页面后停止抓取",
+        "en": "{url}: run deadline of {seconds:.0f}s reached; crawl stopped after {pages} pages",
+    },
+    "err_left_out": {
+        "zh-CN": "{url}：{n} 个{what}没有检查（超过 crawl.max_links_per_page）",
+        "en": "{url}: {n} {what} left out (over crawl.max_links_per_page)",
+    },
+    "err_rule_failed": {"zh-CN": "{url}：规则 {rule} 出错：{detail}", "en": "{url}: rule {rule} failed: {detail}"},
+    "err_rule_failed_all": {
+        "zh-CN": "{store}：规则 {rule} 在整个快照上出错，不是某一个页面",
+        "en": "{store}: rule {rule} failed on the whole snapshot, not on any one page",
+    },
+    "err_ocr_failed": {"zh-CN": "{url}：图片文字识别失败：{detail}", "en": "{url}: OCR failed: {detail}"},
+    "err_image_probe": {"zh-CN": "{url}：图片检查失败：{detail}", "en": "{url}: image probe failed: {detail}"},
+    "err_link_probe": {"zh-CN": "{url}：链接检查失败：{detail}", "en": "{url}: link probe failed: {detail}"},
+    "err_outline_failed": {
+        "zh-CN": "{url}：标注截图失败：{detail}",
+        "en": "{url}: outlining screenshots failed: {detail}",
+    },
+    "err_notify_failed": {"zh-CN": "通知发送失败：{url}", "en": "notification to {url} failed"},
+    "err_price_untrusted": {
+        "zh-CN": "{url}：价格 ¥{price:g} 把握不足（可信度 {confidence:.2f} < {minimum}；{why}），价格检查没有用它",
+        "en": "{url}: price ¥{price:g} not trusted (confidence {confidence:.2f} < {minimum}; {why}): "
+        "no price check used it",
+    },
+    "err_rival_unread": {
+        "zh-CN": "竞品 {name} {url}：没有读到：{detail}",
+        "en": "competitor {name} {url}: not read: {detail}",
+    },
+    "err_rival_error": {"zh-CN": "竞品 {name}：{detail}", "en": "competitor {name}: {detail}"},
+    "err_rival_price": {
+        "zh-CN": "竞品 {name} {url}：价格没有读到（{why}），没有与 {ours} 比较",
+        "en": "competitor {name} {url}: price not read ({why}); pair with {ours} not compared",
     },
     "notify_export_failed": {
         "zh-CN": "[店铺巡检] {store} 运行 #{run} 导出失败",
@@ -110,6 +177,63 @@ LABELS: dict[str, dict[str, str]] = {
     "product.related": {"zh-CN": "相关商品", "en": "Related products"},
     "category": {"zh-CN": "分类列表", "en": "Category"},
 }
+
+
+# the steps of a page read (the run's timings keep the English ids; people read these)
+STEPS_ZH: dict[str, str] = {
+    "opening a tab": "打开标签页",
+    "waiting for a turn": "排队",
+    "navigating": "打开页面",
+    "waiting out Retry-After": "按 Retry-After 等待",
+    "waiting for the load event": "等待 load 事件",
+    "following a refresh": "跟随刷新跳转",
+    "finding regions": "识别区域",
+    "scrolling": "滚动页面",
+    "revealing menus": "展开菜单",
+    "waiting for the menus": "等待菜单",
+    "photographing the page": "拍整页截图",
+    "watching carousels": "观察轮播",
+    "reading regions": "读取区域",
+    "reading product facts": "读取商品信息",
+    "reading countdowns": "读取倒计时",
+    "waiting for a price": "等待价格显示",
+    "taking screenshots": "截图",
+    "closing the tab": "关闭标签页",
+    "reading over HTTP": "通过 HTTP 读取",
+}
+# the run's timings, by their stable ids
+STAGES_ZH: dict[str, str] = {
+    "crawl_s": "抓取（秒）",
+    "probes_s": "检查（秒）",
+    "checks_s": "规则（秒）",
+    "store_s": "保存（秒）",
+    "competitors_s": "竞品（秒）",
+    "probes: image fetching and decoding": "检查：下载并解码图片",
+    "probes: OCR": "检查：图片文字识别",
+    "probes: link probing": "检查：链接探测",
+    "images decoded": "解码的图片数",
+    "links probed": "探测的链接数",
+    "ocr_images": "文字识别的图片数",
+}
+
+
+def left_out_label(what: str, locale: str) -> str:
+    """ "links" / "images" (over the per-page cap) in the reader's language."""
+    return what if locale == "en" else {"links": "链接", "images": "图片"}.get(what, what)
+
+
+def step_label(step: str, locale: str) -> str:
+    """A page-read step ("navigating") in the reader's language."""
+    return step if locale == "en" else STEPS_ZH.get(step, step)
+
+
+def stage_label(stage: str, locale: str) -> str:
+    """A timings key ("crawl: navigating", "probes: OCR") in the reader's language."""
+    if locale == "en":
+        return stage
+    if stage.startswith("crawl: "):
+        return "抓取：" + step_label(stage.removeprefix("crawl: "), locale)
+    return STAGES_ZH.get(stage, stage)
 
 
 def label(word: str, locale: str) -> str:

@@ -50,6 +50,7 @@ class AuditResult:
     notify_failed: list[str] = field(default_factory=list)
     unreachable: dict[str, int] = field(default_factory=dict)  # hosts that did not answer → links/images
     rivals: list[dict[str, Any]] = field(default_factory=list)  # competitors read in this run (竞品动态)
+    cause: str | None = None  # a failed run: what stopped everything, in the configured language
 
 
 def rules_for(cfg: Config) -> list[Rule]:
@@ -148,7 +149,10 @@ async def gather_facts(
             facts.ocr = await ocr.read_all(by_sha)  # type: ignore[arg-type]
             clock["probes: OCR"] = time.monotonic() - t_ocr
             url_of = {facts.images[u].sha256: u for u in ocr_bytes}
-            facts.errors += [f"{url_of.get(sha, sha)}: OCR failed: {what}" for sha, what in ocr.errors.items()]
+            facts.errors += [
+                t("err_ocr_failed", cfg.locale, url=url_of.get(sha, sha), detail=what)
+                for sha, what in ocr.errors.items()
+            ]
         if link_job is not None:
             facts.links = await link_job
             if progress:  # links the crawl already knew never tick: say the stage is over
@@ -157,8 +161,10 @@ async def gather_facts(
             clock["links probed"] = len(facts.links)
     if timings is not None:
         timings.update({k: round(v, 2) for k, v in clock.items()})
-    facts.errors += [f"{u}: image probe failed: {f.error}" for u, f in facts.images.items() if f.error]
-    facts.errors += [f"{u}: link probe failed: {s.error}" for u, s in facts.links.items() if s.error]
+    facts.errors += [
+        t("err_image_probe", cfg.locale, url=u, detail=f.error) for u, f in facts.images.items() if f.error
+    ]
+    facts.errors += [t("err_link_probe", cfg.locale, url=u, detail=s.error) for u, s in facts.links.items() if s.error]
     return facts
 
 
@@ -189,12 +195,19 @@ def unjudged_pairs(store: Store, facts: Facts) -> set[tuple[str, str]]:
     return out
 
 
-def untrusted_prices(pages: list[Page]) -> list[str]:
+def untrusted_prices(pages: list[Page], locale: str = "zh-CN") -> list[str]:
     """One run note per product page whose price was found with too little confidence: no price check
     used it, and the note says why (the operator can pin it with `stores[].selectors.price`)."""
     return [
-        f"{p.url}: price ¥{p.product.price:g} not trusted (confidence {p.product.confidence:.2f} < "
-        f"{MIN_PRICE_CONFIDENCE}; {p.product.price_why}): no price check used it"
+        t(
+            "err_price_untrusted",
+            locale,
+            url=p.url,
+            price=p.product.price,
+            confidence=p.product.confidence,
+            minimum=MIN_PRICE_CONFIDENCE,
+            why=p.product.price_why,
+        )
         for p in pages
         if p.product is not None and p.product.price is not None and not p.product.price_trusted
     ]
@@ -330,7 +343,7 @@ def run_audit(
     shots = cfg.resolve(cfg.screenshots_dir) / f"run-{run_id}"
     seeds = [urljoin(store.url, p.url) for c in campaigns if c.end < now for p in c.products]
     seeds += ours_urls(store)  # our products paired with competitors' are read in every run
-    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds, only=only)
+    crawler = Crawler(store, settings, profile, shots, now, progress, seeds=seeds, only=only, locale=cfg.locale)
     rivals = RivalWatch()
     recorded = False  # the run's pages are in the database
     try:
@@ -349,7 +362,7 @@ def run_audit(
             timings["competitors_s"] = round(time.monotonic() - t_rivals, 2)
         facts.last_on_sale = repo.last_on_sale(store.name, now)
         snapshot = crawl.snapshot
-        crawl.notes.extend(untrusted_prices(snapshot.pages))
+        crawl.notes.extend(untrusted_prices(snapshot.pages, cfg.locale))
         facts.first_seen = repo.first_seen(store.name, promises_in(snapshot, facts), now)
         t2 = time.monotonic()
         check_errors: list[str] = []
@@ -357,7 +370,9 @@ def run_audit(
         try:
             outline(findings)
         except Exception as exc:
-            crawl.notes.append(f"{store.url}: outlining screenshots failed: {type(exc).__name__}: {exc}")
+            crawl.notes.append(
+                t("err_outline_failed", cfg.locale, url=store.url, detail=f"{type(exc).__name__}: {exc}")
+            )
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
         # the start page could not be read at all, or answered an error: nothing behind it was seen
@@ -365,13 +380,14 @@ def run_audit(
             (p.error and p.status is None) or (p.status is not None and p.status >= 400 and not p.blocked)
             for p in starts
         )
+        causes = [
+            t("start_page_status", cfg.locale, url=p.url, status=p.status)
+            if p.status
+            else t("start_page_unread", cfg.locale, url=p.url, error=p.error or "")
+            for p in starts
+        ]
         if home_failed:
-            crawl.errors.extend(
-                t("start_page_status", cfg.locale, url=p.url, status=p.status)
-                if p.status
-                else t("start_page_unread", cfg.locale, url=p.url, error=p.error or "")
-                for p in starts
-            )
+            crawl.errors.extend(causes)
         uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
         status = (
             "failed"
@@ -434,6 +450,8 @@ def run_audit(
     )
     stored = repo.findings(store=store.name, run_id=run_id)
     result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
+    if status == "failed":
+        result.cause = (causes or errors or [None])[0]
     result.unreachable = unreachable
     result.rivals = rivals.snapshots
     moves = [f"{s['competitor']}: {describe_change(c, cfg.locale)}" for s in rivals.snapshots for c in s["changes"]]
@@ -450,7 +468,7 @@ def run_audit(
         title, body = off_sale_notice(store.name, gone, cfg.locale)
         result.notify_failed += send(Notify(urls=cfg.notify.customer_service), title, body)
     if result.notify_failed:
-        repo.add_run_errors(run_id, [f"notification to {u} failed" for u in result.notify_failed])
+        repo.add_run_errors(run_id, [t("err_notify_failed", cfg.locale, url=u) for u in result.notify_failed])
     return result
 
 
@@ -531,7 +549,7 @@ def read_one_page(cfg: Config, url: str, now: datetime, mobile: bool = False) ->
     store = config_for_url(cfg, url)
     settings = cfg.crawl_for(store).model_copy(update={"viewports": ["mobile" if mobile else "desktop"]})
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
-    crawler = Crawler(store, settings, profile, None, now, only=[url])
+    crawler = Crawler(store, settings, profile, None, now, only=[url], locale=cfg.locale)
     return asyncio.run(crawler.run()).snapshot.pages[0]
 
 

@@ -92,7 +92,7 @@ def audited(tmp_path_factory: pytest.TempPathFactory, fixture_store: FixtureStor
         f"    required: [{{name: 在线客服, selector: '#cs-widget'}}]\n",
         encoding="utf-8",
     )
-    first = auditor("audit", "--config", "config.yaml", "--now", truth["clock"], cwd=work)
+    first = auditor("audit", "--config", "config.yaml", "--now", truth["clock"], "--timings", cwd=work)
     second = auditor(
         "audit", "--config", "config.yaml", "--now", "2026-11-21T09:00:00+08:00", "--report", "report.html", cwd=work
     )

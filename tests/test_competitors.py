@@ -183,7 +183,7 @@ def test_a_sudden_drop_is_high(mornings: dict[str, Any]) -> None:
 
 def test_an_unreadable_rival_price_is_a_run_error_not_a_finding(mornings: dict[str, Any]) -> None:
     audit = mornings["runs"][0]["audit"]
-    assert "item/3.html: price not read (no price on the page)" in audit.stderr
+    assert "item/3.html：价格没有读到（no price on the page）" in audit.stderr
     assert not [f for f in mornings["runs"][0]["findings"] if f["target"] and f["target"].endswith("3.html")]
 
 
@@ -232,7 +232,7 @@ def test_rival_promotions_are_read_from_text_and_pictures_with_the_campaigns_the
 def test_the_watch_alone(mornings: dict[str, Any]) -> None:
     alone = mornings["alone"]
     assert alone.returncode == 0, alone.stderr
-    assert "竞品 对手" in alone.stdout and "price not read" in alone.stderr
+    assert "竞品 对手" in alone.stdout and "价格没有读到" in alone.stderr
 
 
 def test_rival_changes_in_the_report_and_the_console(mornings: dict[str, Any]) -> None:

@@ -113,3 +113,15 @@ def test_second_audit_of_an_unchanged_store_runs_no_ocr(audited: dict[str, Any])
     first, second = (json.loads(t) for _, t in rows)
     assert [r[0] for r in rows] == ["complete", "complete"]
     assert first["ocr_images"] > 0 and second["ocr_images"] == 0
+    # `--timings` says where the time went, stage by stage, in the operator's language
+    table = audited["first"].stdout
+    for stage in (
+        "抓取：打开页面",
+        "抓取：观察轮播",
+        "抓取：拍整页截图",
+        "检查：图片文字识别",
+        "检查：链接探测",
+        "规则（秒）",
+    ):
+        assert stage in table, (stage, table[-2000:])
+    assert f"文字识别的图片数 {first['ocr_images']}" in " ".join(table.split()), table[-2000:]

@@ -69,10 +69,7 @@ def test_a_failed_scheduled_export_is_recorded_on_the_run_and_notified(
 ) -> None:
     hook_url, received = webhook
     (tmp_path / "blocker").write_text("a file where the export folder should be")
-    extra = (
-        "schedule: {export: 'blocker/{store}.csv'}\n"
-        f"notify: {{urls: ['{hook_url}']}}\n"
-    )
+    extra = f"schedule: {{export: 'blocker/{{store}}.csv'}}\nnotify: {{urls: ['{hook_url}']}}\n"
     config = write(tmp_path, fixture_store.url + "about", extra)
     scheduled_audit(str(config), "s")  # no exception escapes: the scheduler lives on
     status, errors = runs(tmp_path)[-1]
@@ -102,8 +99,8 @@ def test_a_page_that_breaks_the_reader_is_that_pages_error_not_the_runs(
     scheduled_audit(str(write(tmp_path, url, "")), "s")
     status, errors = runs(tmp_path)[-1]
     assert status == "partial"
-    assert f"{url}: failed while reading product facts: RuntimeError: markup nobody foresaw" in errors
-    assert all(e.endswith("failed while reading product facts: RuntimeError: markup nobody foresaw") for e in errors)
+    assert f"{url}：读取商品信息时出错：RuntimeError: markup nobody foresaw" in errors
+    assert all(e.endswith("读取商品信息时出错：RuntimeError: markup nobody foresaw") for e in errors)
 
     # the HTTP reader failing sends the page to the browser, which reads it whole
     monkeypatch.undo()
@@ -138,6 +135,9 @@ def test_a_check_that_raises_on_one_page_costs_only_that_page(monkeypatch: pytes
     now = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
     found = run_rules(rules, Snapshot(store="t", pages=pages), Facts(), now, errors=errors)
     assert [f.page for f in found] == ["http://shop.test/a"]
+    assert errors == ["http://shop.test/b：规则 layout-required 出错：KeyError: 'slot'"]
+    errors = []  # the error speaks the configured language
+    run_rules(rules, Snapshot(store="t", pages=pages), Facts(), now, "en", errors=errors)
     assert errors == ["http://shop.test/b: rule layout-required failed: KeyError: 'slot'"]
 
 

@@ -155,9 +155,9 @@ def test_each_hostile_page_gets_its_verdict(audited: dict[str, Any]) -> None:
 def test_run_errors_name_the_page_and_the_step(audited: dict[str, Any]) -> None:
     errors = "\n".join(audited["run"]["errors"])
     base = audited["base"]
-    assert f"{base}/never: timed out after 8s while navigating" in errors
-    assert f"{base}/busy: timed out after 30s while " in errors  # a busy loop cannot hold a read past its deadline
-    assert f"{base}/many-links: 55000 links left out" in errors
+    assert f"{base}/never：8 秒内没有读完（正在打开页面）" in errors
+    assert f"{base}/busy：30 秒内没有读完（正在" in errors  # a busy loop cannot hold a read past its deadline
+    assert f"{base}/many-links：55000 个链接没有检查" in errors
     assert "/dialogs" not in errors and "/infinite" not in errors
 
 
@@ -215,4 +215,4 @@ def test_a_run_deadline_ends_the_crawl_partial_with_what_was_read(hostile: Hosti
     assert time.monotonic() - started < 90  # the crawl stopped at 12 s; probes of what was read follow
     run = run_row(tmp_path / "h.db")
     assert run["status"] == "partial" and run["pages_seen"] >= 1
-    assert any("run deadline of 12s reached" in e for e in run["errors"])
+    assert any("到了运行时限 12 秒" in e for e in run["errors"])

@@ -21,7 +21,7 @@ from auditor.cli.base import (
 )
 from auditor.config import config_for_url
 from auditor.errors import AuditorError
-from auditor.i18n import label, t
+from auditor.i18n import label, stage_label, t
 from auditor.models import SEVERITY_ORDER
 from auditor.vocabulary import SEVERITIES
 
@@ -48,9 +48,7 @@ def _audit(
     else:
         result = run(ctx.cfg, store, now)
     if result.status == "failed":  # what stops everything: one line naming the cause, exit 2, whatever --fail-on says
-        start = [e for e in result.errors if "首页" in e or "start page" in e]  # pipeline: start_page_* texts
-        first = (start or result.errors or [""])[0]
-        err.print(f"auditor: 运行失败：{first} (run #{result.run_id})", markup=False, highlight=False)
+        err.print(f"auditor: 运行失败：{result.cause or ''} (run #{result.run_id})", markup=False, highlight=False)
         if report:  # a scheduled `--report` still gets the failed run's report (its errors, its timings)
             write_report(ctx.cfg, Path(report), result.run_id)
         return 2
@@ -80,14 +78,14 @@ def _audit(
         hosts = ", ".join(f"{h} ({n})" for h, n in list(result.unreachable.items())[:10])
         err.print(f"  ? 无法连接的主机（相关链接和图片记为未知）: {hosts}", markup=False, highlight=False)
     for u in result.notify_failed:
-        err.print(f"  ! notification to {u} failed", markup=False)
+        err.print(f"  ! {t('err_notify_failed', ctx.cfg.locale, url=u)}", markup=False)
     if show_timings:
-        table = Table(title="耗时 timings (crawl steps are summed over pages read side by side)", box=None)
-        table.add_column("stage")
-        table.add_column("s / count", justify="right")
+        table = Table(title=t("timings_title", ctx.cfg.locale), box=None)
+        table.add_column(t("timings_stage", ctx.cfg.locale))
+        table.add_column(t("timings_value", ctx.cfg.locale), justify="right")
         for stage, value in result.timings.items():
             if not stage.startswith("rule:"):
-                table.add_row(stage, f"{value:g}")
+                table.add_row(stage_label(stage, ctx.cfg.locale), f"{value:g}")
         out.print(table)
     if report:
         write_report(ctx.cfg, Path(report), result.run_id)

@@ -24,6 +24,7 @@ from auditor.config import CrawlSettings, Store
 from auditor.crawl.profiles import Profile
 from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, Slot
 from auditor.crawl.static import read_static
+from auditor.i18n import left_out_label, t
 from auditor.models import Page, Snapshot, Viewport
 from auditor.net import BodyTooLargeError, HostLimiter, make_client, read_capped
 
@@ -85,8 +86,10 @@ class Crawler:
         progress: Progress | None = None,
         only: list[str] | None = None,
         seeds: list[str] | None = None,
+        locale: str = "zh-CN",
     ) -> None:
         self.store = store
+        self.locale = locale  # of the run errors and notes the crawl leaves
         self.settings = settings
         self.profile = profile
         self.shots_dir = shots_dir
@@ -99,7 +102,7 @@ class Crawler:
         # what has been read so far: still there when the crawl is cancelled (a signal) or stopped
         self.result = CrawlResult(Snapshot(store=store.name, started_at=now))
         self.stage_totals: dict[str, float] = {}  # seconds per page-read step, summed over pages
-        self.reader = PageReader(store, settings, profile, shots_dir, self.stage_totals)
+        self.reader = PageReader(store, settings, profile, shots_dir, self.stage_totals, locale)
 
     async def run(self) -> CrawlResult:
         """The whole crawl, within `run_timeout_s`: past it the pages read so far are the result and
@@ -115,8 +118,13 @@ class Crawler:
                         await self._crawl_viewport(pw, browser, viewport, result)
             except TimeoutError:
                 result.errors.append(
-                    f"{self.store.url}: run deadline of {self.settings.run_timeout_s:.0f}s reached; "
-                    f"crawl stopped after {len(result.snapshot.pages)} pages"
+                    t(
+                        "err_run_deadline",
+                        self.locale,
+                        url=self.store.url,
+                        seconds=self.settings.run_timeout_s,
+                        pages=len(result.snapshot.pages),
+                    )
                 )
                 result.timed_out = True
             finally:
@@ -186,10 +194,12 @@ class Crawler:
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)
             if page.error and not page.error.startswith(DEAD_PREFIX):
-                result.errors.append(f"{url}: {page.error}")
+                result.errors.append(t("err_page", self.locale, url=url, detail=page.error))
             for what, n in page.left_out.items():
-                result.notes.append(f"{url}: {n} {what} left out (over crawl.max_links_per_page)")
-            result.notes.extend(f"{url}: {note}" for note in page.notes)
+                result.notes.append(
+                    t("err_left_out", self.locale, url=url, n=n, what=left_out_label(what, self.locale))
+                )
+            result.notes.extend(t("err_page", self.locale, url=url, detail=note) for note in page.notes)
             if page.blocked:
                 result.blocked.append(url)
             follow([link.url for region in page.regions for link in region.links], depth)
@@ -249,10 +259,10 @@ class Crawler:
                     return Page(url=url, final_url=final, status=status, kind="product", depth=depth)
                 html = decode_html(await read_capped(response, MAX_PAGE_BYTES), response.charset_encoding)
         except BodyTooLargeError:
-            what = f"page over {MAX_PAGE_BYTES // 2**20} MB (after decompression): not read"
+            what = t("err_too_large", self.locale, mb=MAX_PAGE_BYTES // 2**20)
             return Page(url=url, final_url=url, kind="product", depth=depth, error=what)
         except TimeoutError:
-            what = f"timed out after {self.settings.page_deadline_s:.0f}s while reading over HTTP"
+            what = self.reader.timed_out(self.settings.page_deadline_s, "reading over HTTP")
             return Page(url=url, final_url=url, kind="product", depth=depth, error=what)
         except httpx.HTTPError:  # resets, redirect loops, broken gzip: the browser reads it instead
             return None
@@ -278,7 +288,7 @@ class Crawler:
                 status=status,
                 kind="product",
                 depth=depth,
-                error="product page over HTTP holds no product facts",
+                error=t("err_no_product_facts", self.locale),
             )
         if page is not None:
             page.url = url

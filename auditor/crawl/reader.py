@@ -24,6 +24,7 @@ from auditor.crawl.price_finder import find_price
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.crawl.shots import Photo, photograph_if_settled, take_screenshots
+from auditor.i18n import step_label, t
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
 from auditor.net import retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
@@ -96,8 +97,10 @@ class PageReader:
         profile: Profile,
         shots_dir: Path | None,
         stage_totals: dict[str, float],
+        locale: str = "zh-CN",
     ) -> None:
         self.store = store
+        self.locale = locale  # of the errors and notes a page read leaves
         self.settings = settings
         self.profile = profile
         self.shots_dir = shots_dir
@@ -140,14 +143,16 @@ class PageReader:
                 await self._load_and_read(pw_page, page, step, early, slot)
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
-                page.notes.append(f"screenshots timed out (page deadline {deadline:.0f}s)")
+                page.notes.append(t("err_shots_timed_out", self.locale, seconds=deadline))
             else:
-                page.error = f"timed out after {deadline:.0f}s while {step.now}"
+                page.error = self.timed_out(deadline, step.now)
         except PlaywrightError as exc:
-            page.error = f"{str(exc).splitlines()[0][:300]} (while {step.now})"
+            detail = str(exc).splitlines()[0][:300]
+            page.error = t("err_while", self.locale, detail=detail, step=step_label(step.now, self.locale))
         except Exception as exc:  # whatever a page's content makes go wrong is that page's error, not the run's
             log.exception("reading %s failed while %s", url, step.now)
-            page.error = f"failed while {step.now}: {type(exc).__name__}: {str(exc)[:300]}"
+            detail = f"{type(exc).__name__}: {str(exc)[:300]}"
+            page.error = t("err_failed_while", self.locale, step=step_label(step.now, self.locale), detail=detail)
         finally:
             if slot is not None:
                 slot.give()
@@ -156,6 +161,9 @@ class PageReader:
                 await _close_quietly(pw_page)
             step.close()
         return page
+
+    def timed_out(self, seconds: float, step: str) -> str:
+        return t("err_timed_out", self.locale, seconds=seconds, step=step_label(step, self.locale))
 
     async def _load_and_read(
         self,
@@ -203,7 +211,7 @@ class PageReader:
             step.now = "navigating"
             await pw_page.wait_for_load_state("domcontentloaded", timeout=self.settings.timeout_s * 1000)
         except PlaywrightTimeout:
-            page.error = f"timed out after {self.settings.timeout_s:.0f}s while navigating"
+            page.error = self.timed_out(self.settings.timeout_s, "navigating")
             return
         except PlaywrightError as exc:
             net = NET_ERROR.search(str(exc))
@@ -218,7 +226,7 @@ class PageReader:
             try:  # a page whose last resource never arrives is still read, after a bounded wait
                 await pw_page.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
             except PlaywrightTimeout:
-                page.error = "load event did not fire; read what had arrived"
+                page.error = t("err_no_load", self.locale)
             if len(hops) > self.settings.max_refreshes:
                 break
             if slot is not None:  # given back during an earlier try's carousel watch
@@ -372,7 +380,7 @@ class PageReader:
             ]
         if self.shots_dir is not None:
             step.now = "taking screenshots"
-            await take_screenshots(pw_page, page, self.shots_dir, photo)
+            await take_screenshots(pw_page, page, self.shots_dir, photo, self.locale)
 
     async def _price_written_late(self, pw_page: PWPage, page: Page, args: dict[str, Any]) -> ProductFacts | None:
         """A product page read without a price, with price boxes holding no number (PRICE_PENDING_JS

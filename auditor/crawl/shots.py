@@ -12,6 +12,7 @@ from PIL import Image as PILImage
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
 
+from auditor.i18n import t
 from auditor.models import Page
 
 MAX_SHOT_HEIGHT = 12000
@@ -33,7 +34,7 @@ class Photo:
     layout: tuple[int, int]
 
 
-async def photograph(pw_page: PWPage, page: Page | None) -> Photo | None:
+async def photograph(pw_page: PWPage, page: Page | None, locale: str = "zh-CN") -> Photo | None:
     """The page's first screens (up to MAX_SHOT_HEIGHT); None (and a note) when it cannot be taken."""
     try:
         width, height, view = await pw_page.evaluate(LAYOUT_JS)
@@ -44,7 +45,7 @@ async def photograph(pw_page: PWPage, page: Page | None) -> Photo | None:
         png = await pw_page.screenshot(full_page=True, clip=clip, timeout=15000)
     except PlaywrightError as exc:
         if page is not None:
-            page.notes.append(f"screenshot failed: {str(exc).splitlines()[0][:200]}")
+            page.notes.append(t("err_shot_failed", locale, detail=str(exc).splitlines()[0][:200]))
         return None
     return Photo(png, (width, height))
 
@@ -67,7 +68,9 @@ async def layout_of(pw_page: PWPage) -> tuple[int, int]:
     return width, height
 
 
-async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path, photo: Photo | None = None) -> None:
+async def take_screenshots(
+    pw_page: PWPage, page: Page, shots_dir: Path, photo: Photo | None = None, locale: str = "zh-CN"
+) -> None:
     """Region crops for the report, cut from `photo` when the page is still laid out as it was then
     (else from a new one); a page that cannot be photographed is still audited."""
     shots_dir.mkdir(parents=True, exist_ok=True)
@@ -76,7 +79,7 @@ async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path, photo: 
     except PlaywrightError:
         moved = True  # the photo is retaken, and if that fails too it says so in the page's notes
     if moved:
-        photo = await photograph(pw_page, page)
+        photo = await photograph(pw_page, page, locale)
         if photo is None:
             return
     assert photo is not None
@@ -85,7 +88,7 @@ async def take_screenshots(pw_page: PWPage, page: Page, shots_dir: Path, photo: 
     try:
         await asyncio.get_running_loop().run_in_executor(None, _crop_regions, png, page, shots_dir, key)
     except (OSError, ValueError) as exc:
-        page.notes.append(f"screenshot crop failed: {exc}")
+        page.notes.append(t("err_crop_failed", locale, detail=exc))
 
 
 def _crop_regions(png: bytes, page: Page, shots_dir: Path, key: str) -> None:

@@ -40,7 +40,7 @@ from auditor.clock import parse_now
 from auditor.config import Config
 from auditor.errors import AuditorError, StoreLockedError
 from auditor.export import finding_json, render
-from auditor.i18n import describe_change, label, t
+from auditor.i18n import describe_change, label, stage_label, t
 from auditor.models import Finding
 from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
@@ -307,7 +307,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     templates = Jinja2Templates(directory=WEB_DIR / "templates")
     env = templates.env
     env.globals.update(T=lambda key, **kw: web_text(key, locale, **kw), L=lambda w: label(str(w), locale))
-    env.globals.update(W=lambda key: t(key, locale))
+    env.globals.update(W=lambda key: t(key, locale), STAGE=lambda stage: stage_label(stage, locale))
     env.globals.update(locale=locale, SEVERITIES=SEVERITIES, STATUSES=STATUSES)
     env.filters["when"] = lambda d: utc(d).astimezone(cfg.zone()).strftime("%Y-%m-%d %H:%M") if d else ""
     env.filters["safe_url"] = lambda u: u if u and urlsplit(u).scheme in ("http", "https") else None
