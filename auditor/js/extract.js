@@ -161,6 +161,13 @@
   // behind a clipping box (sliding), or stacked on one another (fading), or hidden but one
   const clips = (el) => { const cs = getComputedStyle(el);
     return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
+  // the same kind of element: one tag, and a class in common (state classes aside) or none to compare
+  const STATE = /active|on|cur|show|current|selected|hid|\d/;
+  const alike = (a, b) => {
+    if (a.tagName !== b.tagName) return false;
+    const ca = [...a.classList].filter((k) => !STATE.test(k)), cb = [...b.classList].filter((k) => !STATE.test(k));
+    return !ca.length || !cb.length || ca.some((k) => cb.includes(k));
+  };
   const slideSetOf = (box) => {
     const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
     const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
@@ -171,8 +178,12 @@
         && !isArrow(c) && !(c.children.length >= 2 && [...c.children].every(markerLike)));
       if (kids.length < 2) continue;
       const rs = kids.map((c) => c.getBoundingClientRect());
-      const wide = rs.filter((r) => r.width >= bw * 0.85 && r.width <= bw * 1.15);
-      const hidden = kids.filter((c) => getComputedStyle(c).display === "none").length;
+      const wideKids = kids.filter((c, i) => rs[i].width >= bw * 0.85 && rs[i].width <= bw * 1.15);
+      const wide = wideKids.map((c) => c.getBoundingClientRect());
+      // a hidden slide is one of the shown one's kind: a menu's fly-out panels beside its list, or a
+      // header's sticky copy hidden until the page scrolls, are not slides (taobao-niantianlei)
+      const hidden = kids.filter((c) => getComputedStyle(c).display === "none"
+        && (!wideKids.length || alike(c, wideKids[0]))).length;
       if (wide.length + hidden < 2 || wide.length + hidden < kids.length * 0.8 || !wide.length) continue;
       const w0 = wide[0];
       const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);

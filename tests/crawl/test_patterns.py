@@ -150,7 +150,7 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
-    look_alikes += ("#card",)
+    look_alikes += ("#card", "#sidemenu", "#topbar")
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
@@ -228,7 +228,9 @@ def test_a_price_that_does_not_clearly_win_is_not_trusted_and_says_why(priced: d
     product = priced[AMBIGUOUS]
     assert product is not None and product.price in (199.0, 299.0) and not product.price_trusted, product
     (note,) = untrusted_prices([Page(url="http://shop.test/" + AMBIGUOUS, product=product)])
-    assert AMBIGUOUS in note and product.price_why in note and "confidence" in note
+    assert AMBIGUOUS in note and product.price_why in note and "可信度" in note
+    (note,) = untrusted_prices([Page(url="http://shop.test/" + AMBIGUOUS, product=product)], "en")
+    assert "not trusted (confidence" in note and product.price_why in note
     assert untrusted_prices([Page(url="http://shop.test/x", product=priced["price-jd.html"])]) == []
 
 
