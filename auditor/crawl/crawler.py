@@ -40,6 +40,21 @@ LANG_JS = """(() => {
 })();"""
 
 
+# the rhythm of the page's own timers: the longest delay between 1 and 10 s that a setInterval runs on,
+# or that setTimeout was given twice (a slider re-arming itself). A carousel that has shown nothing is
+# not judged before two of them: a slider's first tick may show the slide already shown (jd-zhangcui's
+# KV, setInterval 5000 starting at slide 0, first moves 10 s after load). Read by extract.js.
+RHYTHM_JS = """(() => {
+  const seen = new Map(); let longest = 0;
+  const note = (ms, times) => { ms = +ms || 0; if (ms < 1000 || ms > 10000) return;
+    const n = (seen.get(ms) || 0) + times; seen.set(ms, n); if (n >= 2 && ms > longest) longest = ms; };
+  const si = window.setInterval, st = window.setTimeout;
+  window.setInterval = function (fn, ms, ...rest) { note(ms, 2); return si.call(this, fn, ms, ...rest); };
+  window.setTimeout = function (fn, ms, ...rest) { note(ms, 1); return st.call(this, fn, ms, ...rest); };
+  Object.defineProperty(window, "__auditorRhythm", { get: () => longest });
+})();"""
+
+
 def same_site(url: str, root: str) -> bool:
     return urlsplit(url).netloc == urlsplit(root).netloc
 
@@ -155,6 +170,7 @@ class Crawler:
         # fallback font for every run of CJK text (a lang-less page of 60,000 Chinese links took 44 s
         # to lay out in Chromium 156, 3 s with lang set); a declared lang is left alone
         await context.add_init_script(LANG_JS)
+        await context.add_init_script(RHYTHM_JS)
         return context
 
     async def _crawl_viewport(self, pw: Any, browser: Browser, viewport: Viewport, result: CrawlResult) -> None:

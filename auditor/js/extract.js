@@ -177,18 +177,29 @@
       const kids = [...t.children].filter((c) => (c.querySelector("img, a") || bgUrl(c) || c.matches("a[href]"))
         && !isArrow(c) && !(c.children.length >= 2 && [...c.children].every(markerLike)));
       if (kids.length < 2) continue;
-      const rs = kids.map((c) => c.getBoundingClientRect());
+      // a slide is as big as what it shows: an <a> whose picture is absolutely placed has no box of its
+      // own (jd-zhangcui #galleryads: six <a><img></a>, the pictures position:absolute)
+      const rs = kids.map((c) => { const r = c.getBoundingClientRect(); const im = c.matches("img") ? null : c.querySelector("img");
+        const ir = im && r.width < bw * 0.5 ? im.getBoundingClientRect() : null; return ir && ir.width > r.width ? ir : r; });
       const wideKids = kids.filter((c, i) => rs[i].width >= bw * 0.85 && rs[i].width <= bw * 1.15);
-      const wide = wideKids.map((c) => c.getBoundingClientRect());
+      const wide = wideKids.map((c) => rs[kids.indexOf(c)]);
       // a hidden slide is one of the shown one's kind: a menu's fly-out panels beside its list, or a
       // header's sticky copy hidden until the page scrolls, are not slides (taobao-niantianlei)
-      const hidden = kids.filter((c) => getComputedStyle(c).display === "none"
-        && (!wideKids.length || alike(c, wideKids[0]))).length;
-      if (wide.length + hidden < 2 || wide.length + hidden < kids.length * 0.8 || !wide.length) continue;
+      const hiddenKids = kids.filter((c) => getComputedStyle(c).display === "none");
+      const likeIt = (ref) => hiddenKids.filter((c) => alike(c, ref)).length;
+      const ref = wideKids.reduce((best, c) => (likeIt(c) > likeIt(best) ? c : best), wideKids[0]);
+      const hidden = ref ? likeIt(ref) : hiddenKids.length;
+      // most of the children are slides; with hidden slides, most of those of their kind (a caption bar
+      // or a row of text tabs beside them is not one)
+      const pool = hidden ? kids.filter((c) => alike(c, ref)).length : kids.length;
+      const shownLike = hidden ? wideKids.filter((c) => alike(c, ref)).length : wide.length;
+      if (wide.length + hidden < 2 || shownLike + hidden < pool * 0.8 || !wide.length) continue;
       const w0 = wide[0];
       const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);
       const stacked = wide.some((r) => r !== w0 && Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) < 5);
-      if ((sideBySide && (clips(box) || clips(t))) || stacked || hidden >= 1) return { track: t, slides: kids };
+      if ((sideBySide && (clips(box) || clips(t))) || stacked) return { track: t, slides: kids };
+      // one shown, the others hidden: the slides are those of its kind (not the caption bar beside them)
+      if (hidden >= 1) return { track: t, slides: kids.filter((c) => alike(c, ref)) };
     }
     return null;
   };
@@ -560,7 +571,7 @@
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
       const n = w.moves.length, el = performance.now() - w.started;
       return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n >= 2)
-        || (el >= 1.5 * Math.max(watchMs, w.declared || 0) && n === 0); });
+        || (el >= Math.max(1.5 * Math.max(watchMs, w.declared || 0), 2 * (window.__auditorRhythm || 0) + 500) && n === 0); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
@@ -660,6 +671,8 @@
         if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }
         // nothing seen, but watched for less than one and a half of the rhythm it declares: no verdict
         if (!n && !w.earlier && w.declared && now - w.started < 1.5 * w.declared) o.rotates = null;
+        // nor before two of the page's own timer periods (RHYTHM_JS): its first tick may change nothing
+        if (!n && !w.earlier && now - w.started < 2 * (window.__auditorRhythm || 0)) o.rotates = null;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));

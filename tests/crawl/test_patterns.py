@@ -120,6 +120,24 @@ def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: Fi
     assert slow.rotates is True, (slow.moves, slow.observed_ms)
 
 
+def test_slides_around_absolutely_placed_pictures_first_moving_two_ticks_after_load(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/first-tick.html"  # ticks every 3.5 s, first moves 7 s after load
+    settings, profile = CrawlSettings(carousel_watch_ms=4000), resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    (jd,) = [r for r in asyncio.run(crawler.run()).snapshot.pages[0].regions if r.kind in ("kv", "carousel")]
+    # three <a><img></a> slides (not the caption bar beside them), judged after two of the page's timer
+    # periods, not after one and a half watches (6 s: "never moved")
+    assert [s.link.rsplit("#", 1)[1] for s in jd.slides if s.link] == ["j1", "j2", "j3"], jd.slides
+    assert jd.rotates is True, (jd.moves, jd.observed_ms)
+
+
 def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: FixtureStore) -> None:
     import asyncio
 
