@@ -120,7 +120,7 @@ def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: Fi
     assert slow.rotates is True, (slow.moves, slow.observed_ms)
 
 
-def test_slides_around_absolutely_placed_pictures_first_moving_two_ticks_after_load(fixture_store: FixtureStore) -> None:
+def test_slides_around_absolute_pictures_first_moving_two_ticks_after_load(fixture_store: FixtureStore) -> None:
     import asyncio
 
     from auditor.config import CrawlSettings, Store
