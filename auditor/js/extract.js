@@ -182,13 +182,14 @@
       const rs = kids.map((c) => { const r = c.getBoundingClientRect(); const im = c.matches("img") ? null : c.querySelector("img");
         const ir = im && r.width < bw * 0.5 ? im.getBoundingClientRect() : null; return ir && ir.width > r.width ? ir : r; });
       const wideKids = kids.filter((c, i) => rs[i].width >= bw * 0.85 && rs[i].width <= bw * 1.15);
+      if (!wideKids.length) continue;  // one slide at least is shown, as wide as the box
       const wide = wideKids.map((c) => rs[kids.indexOf(c)]);
       // a hidden slide is one of the shown one's kind: a menu's fly-out panels beside its list, or a
       // header's sticky copy hidden until the page scrolls, are not slides (taobao-niantianlei)
       const hiddenKids = kids.filter((c) => getComputedStyle(c).display === "none");
       const likeIt = (ref) => hiddenKids.filter((c) => alike(c, ref)).length;
       const ref = wideKids.reduce((best, c) => (likeIt(c) > likeIt(best) ? c : best), wideKids[0]);
-      const hidden = ref ? likeIt(ref) : hiddenKids.length;
+      const hidden = likeIt(ref);
       // most of the children are slides; with hidden slides, most of those of their kind (a caption bar
       // or a row of text tabs beside them is not one)
       const pool = hidden ? kids.filter((c) => alike(c, ref)).length : kids.length;

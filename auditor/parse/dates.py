@@ -28,7 +28,10 @@ D1, D2 = _DATE.format(p="a"), _DATE.format(p="b")
 _DAY2 = r"(?P<bday>3[01]|[12]\d|0?[1-9])\s*(?:日|号)(?:\s*(?P<bdh>[01]?\d|2[0-4])\s*[点时:])?"  # 11月1日-11日
 # "9.20-23疯抢4天" (jd-zhangcui's KV): a bare two-digit end day, right before a word that is not a unit
 # ("3.5-12岁", "1.2-15万", "5.5-10件" are ages, amounts and counts)
-_DAY2_BARE = r"(?P<bday0>3[01]|[12]\d)(?![\d.%])(?=\s*[\u4e00-\u9fff])(?!\s*[元块折件个万千克斤米寸岁人天只瓶包箱台期款号日分秒时])"
+_DAY2_BARE = (
+    r"(?P<bday0>3[01]|[12]\d)(?![\d.%])(?=\s*[\u4e00-\u9fff])"
+    r"(?!\s*[元块折件个万千克斤米寸岁人天只瓶包箱台期款号日分秒时])"
+)
 _RANGE_SEP = r"\s*(?:-|~|至|到|—)\s*"
 RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2}|{_DAY2_BARE})")
 DEADLINE = re.compile(
