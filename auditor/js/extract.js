@@ -190,10 +190,11 @@
       const likeIt = (ref) => hiddenKids.filter((c) => alike(c, ref)).length;
       const ref = wideKids.reduce((best, c) => (likeIt(c) > likeIt(best) ? c : best), wideKids[0]);
       const hidden = likeIt(ref);
-      // most of the children are slides; with hidden slides, most of those of their kind (a caption bar
-      // or a row of text tabs beside them is not one)
-      const pool = hidden ? kids.filter((c) => alike(c, ref)).length : kids.length;
-      const shownLike = hidden ? wideKids.filter((c) => alike(c, ref)).length : wide.length;
+      // most of the children are slides; with hidden slides and one child of another kind beside them (a
+      // caption bar, a row of text tabs), most of those of their kind; a section of many kinds is no track
+      const like = kids.filter((c) => alike(c, ref)).length;
+      const pool = hidden && kids.length - like <= 1 ? like : kids.length;
+      const shownLike = pool === like ? wideKids.filter((c) => alike(c, ref)).length : wide.length;
       if (wide.length + hidden < 2 || shownLike + hidden < pool * 0.8 || !wide.length) continue;
       const w0 = wide[0];
       const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);
@@ -242,7 +243,8 @@
     // controls sit in the slider or beside it in a wrapper not much bigger than it (not the whole page)
     const pr = box.parentElement && box.parentElement !== document.body ? box.parentElement.getBoundingClientRect() : null;
     const br = box.getBoundingClientRect();
-    const wrap = pr && pr.width * pr.height <= br.width * br.height * 1.6 ? box.parentElement : null;
+    // (a wrapper of floats with no height of its own holds the whole page section: jd-zhangcui #content)
+    const wrap = pr && pr.height >= br.height - 2 && pr.width * pr.height <= br.width * br.height * 1.6 ? box.parentElement : null;
     const out = []; const dots = dotsIn(box) || dotsIn(wrap);
     if (dots) out.push("dots"); if (arrowsIn(box) || arrowsIn(wrap)) out.push("arrows");
     if (libraryOf(box, set)) out.push("library");
@@ -253,7 +255,10 @@
     if (set.slides.some((s) => s.tagName === "OPTION" || s.querySelector("form, input[type=password]"))) return true;
     if (!lib && (box.closest("[role=tabpanel], .tab-pane, .tab-content") || box.querySelector("[role=tablist]")
         || set.slides.some((s) => s.matches("[role=tabpanel], .tab-pane")))) return true;
-    return box.getBoundingClientRect().height > innerHeight * 0.85;
+    // taller than most of the screen, or no height of its own: a wrapper of floats (jd-zhangcui #content,
+    // 1210x0, around the KV and the floors) is the section around sliders and tab panels, not one
+    const h = box.getBoundingClientRect().height;
+    return h > innerHeight * 0.85 || h < 20;
   };
   // one wide slide and dots for several: a KV that cannot rotate. Only a KV (large, in the first
   // screens, not in a footer): a product card's star rating or colour swatches beside its one picture

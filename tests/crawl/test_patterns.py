@@ -169,10 +169,11 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
-    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden")
+    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip")
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
+    assert "#floatkv" in carousels  # the slider inside the wrapper of floats
 
 
 def test_slides_a_script_builds_after_load_are_watched_from_when_they_appear(carousels: dict[str, Any]) -> None:
