@@ -47,6 +47,8 @@ def at(s: str) -> datetime:
         ("12.12开门红", "2026-12-12T00:00", "2026-12-12T23:59:59", "upcoming"),
         # a bare end day before a word (jd-zhangcui's KV slide: "9.20-23疯抢4天")
         ("9.20-23疯抢4天", "2026-09-20T00:00", "2026-09-23T23:59:59", "ended"),
+        ("9.20买手节", "2026-09-20T00:00", "2026-09-20T23:59:59", "ended"),  # a festival's name after it
+        ("6.18年中购物节", "2026-06-18T00:00", "2026-06-18T23:59:59", "ended"),
     ],
 )
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
@@ -74,6 +76,7 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["凉鞋清仓季 活动价 低至9.9元", "低至6.18折"],  # "as low as": a price, not a deadline
         *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发", "版本2.3首发", "秒杀价：9.9抢购"],
         *["限时9.9抢购", "新品9.9首发"],  # prices and versions before event words
+        *["10.15节能灯", "9.9节省"],  # 节 in another word
         *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢"],  # ages, amounts, counts
     ],
 )
