@@ -463,15 +463,14 @@
         if (links >= 1 && links <= 2) { bannerCandidates.push(box); break; }
       }
     }
-    // a product page's detail banner (详情页海报: the campaign, its dates, its price) is often not a
-    // link: a wide picture, at least twice as wide as tall (static.py DETAIL_BANNER_RATIO); the
-    // product's own photos there are about square or taller
-    if (args.pageKind === "product") {
-      for (const img of document.querySelectorAll("img")) {
-        const r = img.getBoundingClientRect();
-        if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
-            && !img.closest("a[href]") && !img.useMap) bannerCandidates.push(img);
-      }
+    // a promotion picture is often not a link: a product page's detail banner (详情页海报: the
+    // campaign, its dates, its price), a home page's strip (taobao-awesome's "618疯抢进行时" across the
+    // top, jd-zhangcui's three #adsbelowqualitylife pictures): a wide picture, at least twice as wide
+    // as tall (static.py DETAIL_BANNER_RATIO); product photos are about square or taller
+    for (const img of document.querySelectorAll("img")) {
+      const r = img.getBoundingClientRect();
+      if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
+          && !img.closest("a[href]") && !img.useMap) bannerCandidates.push(img);
     }
   }
   const pk = args.pageKind === "product";
@@ -727,6 +726,11 @@
       o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
       const have = new Set(o.links.map((l) => l.url + "|" + l.text));
       for (const l of window.__auditorRevealed || []) if (!have.has(l.url + "|" + l.text)) { have.add(l.url + "|" + l.text); o.links.push(l); }
+      // the pictures of its drop-downs, as they showed while open (xiaomi-lpmaster's menu: a 197x136
+      // picture at 40x40; taobao-niantianlei's fly-outs): checked like the nav's own
+      const pics = new Set(o.images.map((i) => i.url));
+      for (const l of window.__auditorRevealed || []) {
+        if (l.image && l.image.url && !pics.has(l.image.url) && o.images.length < 400) { pics.add(l.image.url); o.images.push(l.image); } }
     }
     return o;
   });

@@ -26,12 +26,10 @@ _DATE = (
 )
 D1, D2 = _DATE.format(p="a"), _DATE.format(p="b")
 _DAY2 = r"(?P<bday>3[01]|[12]\d|0?[1-9])\s*(?:日|号)(?:\s*(?P<bdh>[01]?\d|2[0-4])\s*[点时:])?"  # 11月1日-11日
-# "9.20-23疯抢4天" (jd-zhangcui's KV): a bare two-digit end day, right before a word that is not a unit
-# ("3.5-12岁", "1.2-15万", "5.5-10件" are ages, amounts and counts)
-_DAY2_BARE = (
-    r"(?P<bday0>3[01]|[12]\d)(?![\d.%])(?=\s*[\u4e00-\u9fff])"
-    r"(?!\s*[元块折件个万千克斤米寸岁人天只瓶包箱台期款号日分秒时])"
-)
+# "9.20-23疯抢4天" (jd-zhangcui's KV), "男神节 4.21-26" (taobao-niantianlei's KV): a bare two-digit end
+# day, before a word that is not a unit ("3.5-12岁", "1.2-15万", "5.5-10件", "4.21-26cm" are ages,
+# amounts, counts and sizes) or, at the end of a phrase, beside a promotion or festival word
+_DAY2_BARE = r"(?P<bday0>3[01]|[12]\d)(?![\d.%a-zA-Z])(?!\s*[元块折件个万千克斤米寸岁人天只瓶包箱台期款号日分秒时])"
 _RANGE_SEP = r"\s*(?:-|~|至|到|—)\s*"
 RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2}|{_DAY2_BARE})")
 DEADLINE = re.compile(
@@ -246,6 +244,10 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             bh, bmin = (int(m.group("bdh")) if m.group("bdh") else None), 0
         elif m.group("bday0"):
             if int(m.group("bday0")) <= ad or m.group("asep") != ".":  # "9.20-23": only M.D with a later day
+                continue
+            after = text[m.end() : m.end() + 1].strip()
+            near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
+            if not ("\u4e00" <= after <= "\u9fff" or PROMO_WORDS.search(near) or re.search(r"[\u4e00-\u9fff]节", near)):
                 continue
             by, bm, bd, bh, bmin = None, am, int(m.group("bday0")), None, 0
         else:

@@ -48,6 +48,8 @@ def at(s: str) -> datetime:
         # a bare end day before a word (jd-zhangcui's KV slide: "9.20-23疯抢4天")
         ("9.20-23疯抢4天", "2026-09-20T00:00", "2026-09-23T23:59:59", "ended"),
         ("9.20买手节", "2026-09-20T00:00", "2026-09-20T23:59:59", "ended"),  # a festival's name after it
+        # … at a phrase's end beside a festival word; year-less, the year nearest the clock (next April)
+        ("男神节 4.21-26 MAN'S FESTIVAL", "2027-04-21T00:00", "2027-04-26T23:59:59", "upcoming"),
         ("6.18年中购物节", "2026-06-18T00:00", "2026-06-18T23:59:59", "ended"),
     ],
 )
@@ -77,7 +79,8 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发", "版本2.3首发", "秒杀价：9.9抢购"],
         *["限时9.9抢购", "新品9.9首发"],  # prices and versions before event words
         *["10.15节能灯", "9.9节省"],  # 节 in another word
-        *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢"],  # ages, amounts, counts
+        *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢", "尺码 4.21-26cm"],
+        *["版本 3.10-12 更新说明"],  # a bare end day with no promotion near: not a window
     ],
 )
 def test_not_windows(text: str) -> None:
