@@ -132,7 +132,10 @@
   if (args.phase === "collect") {
     const got = window.__auditorRevealed = window.__auditorRevealed || [];
     const keys = window.__auditorRevealedKeys = window.__auditorRevealedKeys || new Set();
-    for (const a of document.querySelectorAll("a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen])")) {
+    // links made by the hover, and links written in the page that it showed (a fly-out hidden until now)
+    let looked = 0;
+    for (const a of document.querySelectorAll("a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen]), a[href]:not([data-auditor-shown])")) {
+      if (++looked > 5000) break;
       if (!shown(a) || got.length >= 2000) continue;
       const l = linkOf(a, { kind: "menu", revealed_by: args.how || "hover", level: args.level || 1 });
       const key = l.url + "|" + l.text; if (keys.has(key)) continue; keys.add(key); got.push(l);
@@ -161,12 +164,19 @@
   // behind a clipping box (sliding), or stacked on one another (fading), or hidden but one
   const clips = (el) => { const cs = getComputedStyle(el);
     return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
-  // the same kind of element: one tag, and a class in common (state classes aside) or none to compare
+  // the same kind of element: one tag, and a class in common (state classes aside), or none to compare,
+  // or the same inside (slides named one by one, tmall-clude's li.one / li.two around div.listWrap)
   const STATE = /active|on|cur|show|current|selected|hid|\d/;
+  const classes = (e) => [...e.classList].filter((k) => !STATE.test(k));
+  // (what is inside: its children's kinds, and its first child's: a header bar and its hidden sticky copy
+  // differ there, slides of one template do not)
+  const kindOf = (e) => e.tagName + "." + classes(e).sort().join(".");
+  const inside = (e) => { const c = e.firstElementChild; return c ? [...e.children].slice(0, 6).map(kindOf).join(",") + "/"
+    + [...c.children].slice(0, 6).map(kindOf).join(",") : ""; };
   const alike = (a, b) => {
     if (a.tagName !== b.tagName) return false;
-    const ca = [...a.classList].filter((k) => !STATE.test(k)), cb = [...b.classList].filter((k) => !STATE.test(k));
-    return !ca.length || !cb.length || ca.some((k) => cb.includes(k));
+    const ca = classes(a), cb = classes(b);
+    return !ca.length || !cb.length || ca.some((k) => cb.includes(k)) || (!!inside(a) && inside(a) === inside(b));
   };
   const slideSetOf = (box) => {
     const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
@@ -581,11 +591,44 @@
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
               && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
+    // a category menu beside the KV (类目导航): a column of 5+ short entries near the top, each of
+    // which, hovered, shows a panel of links hidden now: a fly-out inside the entry (xiaomi-lpmaster
+    // .slider-li .slider-pop) or one of the panels beside the list (taobao-niantianlei .side-li, whose
+    // .hiden-box panels a script shows). Its entries are hovered with the nav's.
+    const side = (() => {
+      const panels = [...document.querySelectorAll("div, ul, dl, section")].slice(0, 20000)
+        .filter((p) => p.querySelector("a[href]") && !shown(p) && p.querySelectorAll("a[href]").length >= 3).slice(0, 300);
+      if (panels.length < 2) return null;
+      let best = null;
+      for (const list of document.querySelectorAll("ul, ol, div")) {
+        if (navEl && (navEl.contains(list) || list.contains(navEl))) continue;
+        const kids = [...list.children].filter(shown);
+        if (kids.length < 5 || kids.length > 40 || (best && kids.length <= best.kids.length)) continue;
+        const rs = kids.map((k) => k.getBoundingClientRect()), r0 = rs[0];
+        if (r0.top + scrollY > innerHeight * 1.5) continue;
+        if (!rs.every((r, i) => Math.abs(r.left - r0.left) < 4 && r.width > 0 && r.width <= 400 && r.height <= 90
+            && (i === 0 || r.top >= rs[i - 1].top + 4))) continue;  // a column, not a row
+        if (!kids.every((k) => txt(k).length <= 60 && k.querySelector("a, span, i, em, p, h3, h4"))) continue;
+        const near = list.parentElement && (list.parentElement.parentElement || list.parentElement);
+        const own = panels.filter((p) => kids.some((k) => k.contains(p))).length;
+        const beside = near ? panels.filter((p) => near.contains(p) && !list.contains(p)).length : 0;
+        if (own >= 2 || beside >= 2) best = { list, kids };
+      }
+      return best;
+    })();
     // the same menu markup on another page of the store (one header template) reveals the same entries
-    let navSig = 0; const navHtml = navEl ? new URL(".", document.baseURI).href + navEl.outerHTML : "";
+    let navSig = 0;
+    const navHtml = (navEl || side) ? new URL(".", document.baseURI).href + (navEl ? navEl.outerHTML : "") + (side ? side.list.outerHTML : "") : "";
     for (let k = 0; k < navHtml.length; k++) navSig = (navSig * 31 + navHtml.charCodeAt(k)) | 0;
-    return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navEl ? navHtml.length + ":" + navSig : null,
-             navItems: navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [],
+    // what shows now, so that what a hover shows later (a fly-out written in the page) is told apart
+    // (checkVisibility: one call per link, not a walk up its ancestors; past the link budget a link is
+    // left out anyway, and never taken for one a hover showed)
+    const cap = args.maxLinks || 5000;
+    document.querySelectorAll("a[href], area[href]").forEach((a, i) => {
+      if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
+    const navItems = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [];
+    return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
+             navItems: [...navItems, ...(side ? side.kids.slice(0, 20).map(path) : [])],
              clickItems: clickable.slice(0, 20).map(path) };
   }
 
@@ -640,6 +683,7 @@
     x.taken = true;
     return { first: x.c.first, second: x.c.el.isConnected ? txt(x.c.el).slice(0, 120) : "",
              elapsed_ms: Math.round(performance.now() - x.c.at), selector: path(x.c.el), box: rect(x.c.el) }; });
+  const revealedPics = new Set();  // a drop-down's pictures are the nav's, not the page's as well
   const out = regions.map((r) => {
     const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
                 visible: shown(r.el), box: rect(r.el) };
@@ -730,7 +774,8 @@
       // picture at 40x40; taobao-niantianlei's fly-outs): checked like the nav's own
       const pics = new Set(o.images.map((i) => i.url));
       for (const l of window.__auditorRevealed || []) {
-        if (l.image && l.image.url && !pics.has(l.image.url) && o.images.length < 400) { pics.add(l.image.url); o.images.push(l.image); } }
+        if (l.image && l.image.url && !pics.has(l.image.url) && o.images.length < 400) {
+          pics.add(l.image.url); revealedPics.add(l.image.url); o.images.push(l.image); } }
     }
     return o;
   });
@@ -746,7 +791,9 @@
     if (!spend("links")) continue;
     const l = linkOf(a); if (l) rest.links.push(l);
   }
-  for (const im of document.querySelectorAll("img")) if (!inTaken(im) && spend("images")) rest.images.push(image(im));
+  for (const im of document.querySelectorAll("img")) {
+    if (inTaken(im) || revealedPics.has(im.currentSrc || im.src) || !spend("images")) continue;
+    rest.images.push(image(im)); }
   rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));

@@ -50,6 +50,12 @@ def test_pictures_a_menu_shows_only_while_hovered_are_checked(findings: list[dic
     assert of(findings, "broken-image")["/img/menu-missing.png"]["region"] == "nav"
 
 
+def test_a_category_menus_fly_outs_are_hovered_and_what_they_show_is_probed(findings: list[dict[str, Any]]) -> None:
+    gone = of(findings, "dead-link")["/status/404?from=side"]
+    assert gone["region"] == "nav" and gone["evidence"]["revealed_by"] == "hover", gone
+    assert of(findings, "broken-image")["/img/side-missing.png"]["region"] == "nav"
+
+
 def test_a_promotion_strip_that_is_no_link_is_read_as_a_banner(findings: list[dict[str, Any]]) -> None:
     ended = of(findings, "expired-promotion")["/img/kv-double11.png"]
     assert ended["region"] == "banner" and ended["evidence"]["source"] == "ocr", ended
@@ -110,6 +116,11 @@ def carousels(fixture_store: FixtureStore) -> dict[str, Any]:
 def test_the_kv_is_the_first_large_carousel_and_one_slide_with_dots_is_seen(carousels: dict[str, Any]) -> None:
     kv = carousels["#kv-one"]
     assert kv.kind == "kv" and len(kv.slides) == 1 and kv.dots == 5
+
+
+def test_slides_named_one_by_one_are_one_kind(carousels: dict[str, Any]) -> None:
+    named = carousels["#named"]  # li.one / li.two / li.three, the second showing
+    assert [s.link.rsplit("#", 1)[1] for s in named.slides if s.link] == ["n1", "n2", "n3"], named.slides
 
 
 def test_a_slider_that_moved_once_then_stopped_is_not_rotating(carousels: dict[str, Any]) -> None:
