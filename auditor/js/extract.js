@@ -329,9 +329,11 @@
   // the KV: the first large carousel near the top (not merely the biggest one on the page)
   const large = carouselEls.filter((c) => { const r = c.getBoundingClientRect();
     return r.width >= Math.min(600, W * 0.5) && r.top + scrollY < innerHeight * 1.2; });
+  // (else the biggest one, but not a sidebar's narrow widget: shopify-samceramics' best sellers, 270 px)
   const kvEl = q(S.kv)[0] || large.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)[0]
-    || carouselEls.slice().sort((a, b) => { const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
-      return rb.width * rb.height - ra.width * ra.height; })[0];
+    || carouselEls.filter((c) => c.getBoundingClientRect().width >= Math.min(400, W * 0.5))
+      .sort((a, b) => { const ra = a.getBoundingClientRect(), rb = b.getBoundingClientRect();
+        return rb.width * rb.height - ra.width * ra.height; })[0];
   if (kvEl && !carouselEls.includes(kvEl)) consider(kvEl, true);
 
   // nav: the profile's selector, else <nav>/role=navigation near the top, else the row of 3+ links near
@@ -395,7 +397,8 @@
   // a grid's cells share a shape: their tag and the classes most of them carry (a filterable grid tags
   // each card with its category as well: cozastore's isotope-item women / men / bag)
   const cellsOf = (el) => {
-    const kids = [...el.children];
+    // (a table's heading row is no cell: jd-zhangcui #qualitylifetable1's 新发现 / 好东西 / 品牌街 tabs)
+    const kids = [...el.children].filter((k) => !(k.tagName === "TR" && k.querySelector("th") && !k.querySelector("td")));
     const freq = {}; kids.forEach((k) => k.classList.forEach((c) => { freq[c] = (freq[c] || 0) + 1; }));
     const shape = (k) => sig(k).split(".").filter((c, i) => i === 0 || freq[c] >= kids.length * 0.5).join(".");
     const groups = {}; kids.forEach((k) => { (groups[shape(k)] = groups[shape(k)] || []).push(k); });
@@ -722,6 +725,11 @@
         if (!n && !w.earlier && w.declared && now - w.started < 1.5 * w.declared) o.rotates = null;
         // nor before two of the page's own timer periods (RHYTHM_JS): its first tick may change nothing
         if (!n && !w.earlier && now - w.started < 2 * (window.__auditorRhythm || 0)) o.rotates = null;
+        // Owl, Slick, Swiper, Flickity, Splide and Glide do not play unless told to; told in markup it is
+        // read above, told in a script it cannot be: one of theirs beside the KV that never moved is
+        // browsed by hand (shopify-samceramics' sidebar best sellers: owlCarousel({nav: true}))
+        if (r.kind !== "kv" && !n && !w.earlier && !w.declared && [r.el, set.track, r.el.parentElement]
+          .some((e) => e && e.nodeType === 1 && /owl-(carousel|stage)|slick|swiper|flickity|splide|glide/i.test(classy(e)))) o.autoplay_off = true;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));

@@ -118,6 +118,11 @@ def test_the_kv_is_the_first_large_carousel_and_one_slide_with_dots_is_seen(caro
     assert kv.kind == "kv" and len(kv.slides) == 1 and kv.dots == 5
 
 
+def test_a_library_widget_told_nothing_about_playing_is_browsed_by_hand(carousels: dict[str, Any]) -> None:
+    owl = carousels["#owlside"]
+    assert owl.kind == "carousel" and owl.autoplay_off is True and owl.moves == 0, owl
+
+
 def test_slides_named_one_by_one_are_one_kind(carousels: dict[str, Any]) -> None:
     named = carousels["#named"]  # li.one / li.two / li.three, the second showing
     assert [s.link.rsplit("#", 1)[1] for s in named.slides if s.link] == ["n1", "n2", "n3"], named.slides
@@ -313,6 +318,8 @@ def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: Fi
 
 def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
     page = read_pattern(fixture_store, "grid.html")
-    (grid,) = [r for r in page.regions if r.kind == "showcase"]
+    (grid, table) = [r for r in page.regions if r.kind == "showcase"]
     assert grid.selector == "#grid" and len(grid.slots) == 8, [s.title for s in grid.slots]
+    # a table's rows are its cells, its heading row of text tabs is not one (no "empty slot" there)
+    assert table.selector.startswith("#tgrid") and len(table.slots) == 3, [s.text for s in table.slots]
     assert all(s.link and s.image for s in grid.slots)
