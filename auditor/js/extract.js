@@ -600,7 +600,8 @@
     // .hiden-box panels a script shows). Its entries are hovered with the nav's.
     const side = (() => {
       const panels = [...document.querySelectorAll("div, ul, dl, section")].slice(0, 20000)
-        .filter((p) => p.querySelector("a[href]") && !shown(p) && p.querySelectorAll("a[href]").length >= 3).slice(0, 300);
+        .filter((p) => p.querySelector("a[href]") && !p.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+          && p.querySelectorAll("a[href]").length >= 3).slice(0, 300);
       if (panels.length < 2) return null;
       let best = null;
       for (const list of document.querySelectorAll("ul, ol, div")) {
@@ -728,8 +729,10 @@
         // Owl, Slick, Swiper, Flickity, Splide and Glide do not play unless told to; told in markup it is
         // read above, told in a script it cannot be: one of theirs beside the KV that never moved is
         // browsed by hand (shopify-samceramics' sidebar best sellers: owlCarousel({nav: true}))
-        if (r.kind !== "kv" && !n && !w.earlier && !w.declared && [r.el, set.track, r.el.parentElement]
-          .some((e) => e && e.nodeType === 1 && /owl-(carousel|stage)|slick|swiper|flickity|splide|glide/i.test(classy(e)))) o.autoplay_off = true;
+        // (their names on the slider, or the inner track they build inside it)
+        if (r.kind !== "kv" && !n && !w.earlier && !w.declared && ([r.el, set.track, r.el.parentElement]
+          .some((e) => e && e.nodeType === 1 && /owl-(carousel|stage)|slick|swiper|flickity|splide|glide/i.test(classy(e)))
+          || r.el.querySelector(".owl-stage, .slick-track, .swiper-wrapper, .flickity-slider, .splide__list, .glide__slides"))) o.autoplay_off = true;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
