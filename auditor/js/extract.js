@@ -601,13 +601,17 @@
     const side = (() => {
       const panels = [...document.querySelectorAll("div, ul, dl, section")].slice(0, 20000)
         .filter((p) => p.querySelector("a[href]") && !p.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+          && p.parentElement && p.parentElement.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })  // the panel, not what is in it
           && p.querySelectorAll("a[href]").length >= 3).slice(0, 300);
       if (panels.length < 2) return null;
       let best = null;
+      const navFirst = new Set(navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40) : []);
       for (const list of document.querySelectorAll("ul, ol, div")) {
-        if (navEl && (navEl.contains(list) || list.contains(navEl))) continue;
+        // (it may sit inside the nav: xiaomi-lpmaster's .slider-nav is the 全部商品分类 entry's panel,
+        // shown on the home page, its entries past the nav's first forty)
+        if (navEl && list.contains(navEl)) continue;
         const kids = [...list.children].filter(shown);
-        if (kids.length < 5 || kids.length > 40 || (best && kids.length <= best.kids.length)) continue;
+        if (kids.length < 5 || kids.length > 40 || kids.every((k) => navFirst.has(k))) continue;  // hovered as the nav's anyway
         const rs = kids.map((k) => k.getBoundingClientRect()), r0 = rs[0];
         if (r0.top + scrollY > innerHeight * 1.5) continue;
         if (!rs.every((r, i) => Math.abs(r.left - r0.left) < 4 && r.width > 0 && r.width <= 400 && r.height <= 90
@@ -616,7 +620,8 @@
         const near = list.parentElement && (list.parentElement.parentElement || list.parentElement);
         const own = panels.filter((p) => kids.some((k) => k.contains(p))).length;
         const beside = near ? panels.filter((p) => near.contains(p) && !list.contains(p)).length : 0;
-        if (own >= 2 || beside >= 2) best = { list, kids };
+        const score = Math.max(own, beside);  // the list with the most panels to show
+        if (score >= 2 && (!best || score > best.score || (score === best.score && kids.length > best.kids.length))) best = { list, kids, score };
       }
       return best;
     })();
@@ -632,7 +637,7 @@
       if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
     const navItems = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [];
     return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
-             navItems: [...navItems, ...(side ? side.kids.slice(0, 20).map(path) : [])],
+             navItems: [...new Set([...navItems, ...(side ? side.kids.slice(0, 20).map(path) : [])])],
              clickItems: clickable.slice(0, 20).map(path) };
   }
 
@@ -783,10 +788,13 @@
       for (const l of window.__auditorRevealed || []) if (!have.has(l.url + "|" + l.text)) { have.add(l.url + "|" + l.text); o.links.push(l); }
       // the pictures of its drop-downs, as they showed while open (xiaomi-lpmaster's menu: a 197x136
       // picture at 40x40; taobao-niantianlei's fly-outs): checked like the nav's own
-      const pics = new Set(o.images.map((i) => i.url));
+      // (a picture the nav holds hidden is taken as it showed: xiaomi-lpmaster's fly-outs sit in its header)
+      const pics = new Map(o.images.map((im, k) => [im.url, k]));
       for (const l of window.__auditorRevealed || []) {
-        if (l.image && l.image.url && !pics.has(l.image.url) && o.images.length < 400) {
-          pics.add(l.image.url); revealedPics.add(l.image.url); o.images.push(l.image); } }
+        if (!l.image || !l.image.url || !l.image.visible) continue;
+        const k = pics.get(l.image.url);
+        if (k !== undefined && !o.images[k].visible) { o.images[k] = l.image; revealedPics.add(l.image.url); }
+        else if (k === undefined && o.images.length < 400) { pics.set(l.image.url, o.images.length); revealedPics.add(l.image.url); o.images.push(l.image); } }
     }
     return o;
   });
