@@ -11,16 +11,19 @@ from auditor.models import Image, Page, Region
 
 
 def _images(ctx: CheckContext) -> Iterator[tuple[Page, Region, Image]]:
+    """Each picture of each region once; of its copies, one that shows (a header holds a fly-out's
+    pictures hidden, and the copy a hover showed beside them: xiaomi-lpmaster's menu)."""
     for page, region in ctx.regions():
-        seen: set[str] = set()
+        first: dict[str, Image] = {}
         for img in [
             *region.images,
             *(s.image for s in region.slides if s.image),
             *(s.image for s in region.slots if s.image),
         ]:
-            if img.url and img.url not in seen:
-                seen.add(img.url)
-                yield page, region, img
+            if img.url and (img.url not in first or (img.visible and not first[img.url].visible)):
+                first[img.url] = img
+        for img in first.values():
+            yield page, region, img
 
 
 @check("broken-image", needs=("images",))
