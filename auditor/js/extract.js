@@ -729,8 +729,9 @@
         if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }
         // nothing seen, but watched for less than one and a half of the rhythm it declares: no verdict
         if (!n && !w.earlier && w.declared && now - w.started < 1.5 * w.declared) o.rotates = null;
-        // nor before two of the page's own timer periods (RHYTHM_JS): its first tick may change nothing
-        if (!n && !w.earlier && now - w.started < 2 * (window.__auditorRhythm || 0)) o.rotates = null;
+        // nor before two of the page's own timer periods (RHYTHM_JS): its first tick may change nothing;
+        // watched the longest a page is watched (twice the watch), it is judged whatever the page's timers
+        if (!n && !w.earlier && now - w.started < Math.min(2 * (window.__auditorRhythm || 0), 2 * (args.watchMs || 6000) - 200)) o.rotates = null;
         // Owl, Slick, Swiper, Flickity, Splide and Glide do not play unless told to; told in markup it is
         // read above, told in a script it cannot be: one of theirs beside the KV that never moved is
         // browsed by hand (shopify-samceramics' sidebar best sellers: owlCarousel({nav: true}))

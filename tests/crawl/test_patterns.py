@@ -168,6 +168,21 @@ def test_slides_around_absolute_pictures_first_moving_two_ticks_after_load(fixtu
     assert jd.rotates is True, (jd.moves, jd.observed_ms)
 
 
+def test_a_stalled_slider_beside_a_slow_timer_is_judged_after_the_longest_watch(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/long-timer.html"  # the page's other timer: every 9 s
+    settings, profile = CrawlSettings(carousel_watch_ms=2000), resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    (stuck,) = [r for r in asyncio.run(crawler.run()).snapshot.pages[0].regions if r.kind in ("kv", "carousel")]
+    assert stuck.rotates is False and stuck.moves == 0, (stuck.moves, stuck.observed_ms)
+
+
 def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: FixtureStore) -> None:
     import asyncio
 
