@@ -45,7 +45,9 @@ class Image(_Model):
     natural_height: int = 0
     visible: bool = True
     clipped: bool = False
-    object_fit: str = "fill"
+    object_fit: str = "fill"  # a CSS background: "fill" when background-size sets both sides, else "none"
+    drawn_width: float = 0  # a CSS background drawn at a size of its own (background-size: 30px 30px)
+    drawn_height: float = 0
     selector: str = ""
     box: Box | None = None
 

@@ -65,12 +65,24 @@ def _drawn_is_probed(img: Image, width: int, height: int) -> bool:
     return abs(img.natural_width / img.natural_height - width / height) <= 0.01 * (width / height)
 
 
+def _drawn_size(img: Image) -> tuple[float, float]:
+    """The size the picture is drawn at: an <img>'s content box; a CSS background's background-size
+    when it sets both sides (auto on a side, cover and contain keep the shape: nothing to measure)."""
+    if img.kind == "img":
+        return img.rendered_width, img.rendered_height
+    if img.kind == "background" and img.object_fit == "fill":
+        return img.drawn_width, img.drawn_height
+    return 0, 0
+
+
 @check("distorted-image", DistortedParams, needs=("images",))
 def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     """An image whose rendered aspect ratio differs from its natural one beyond `tolerance` (default
     5%): squashed or stretched. The rendered size is the content box (padding and border excluded),
     and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
-    by design, only `fill` (the default) distorts. Skips hidden images, tiny ones (icons, under
+    by design, only `fill` (the default) distorts. A CSS background is measured when `background-size`
+    sets both of its sides (`30px 30px`, `100% 100%`) and it is not a tiled pattern or a thin strip.
+    Skips hidden images, tiny ones (icons, under
     `min_size` px) and images that did not load (those are broken-image); a carousel's slide that is
     not the one shown at the moment is laid out all the same (faded out, not removed) and is checked,
     so the verdict does not depend on which slide was up when the page was read."""
@@ -81,10 +93,13 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if not img.visible and not _drawn_is_probed(img, facts.width, facts.height):
             continue  # a hidden slide still showing a lazy loader's stand-in: its box is the stand-in's
-        if img.kind != "img" or min(img.rendered_width, img.rendered_height) < ctx.params.min_size:
+        width, height = _drawn_size(img)
+        if min(width, height) < ctx.params.min_size:
             continue
+        if img.kind == "background" and min(facts.width, facts.height) < ctx.params.min_size / 2:
+            continue  # a strip of a few pixels stretched over a box is a fill (a gradient, a rule), not a picture
         natural = facts.width / facts.height if facts.height else 0
-        rendered = img.rendered_width / img.rendered_height if img.rendered_height else 0
+        rendered = width / height if height else 0
         if not natural or not rendered:
             continue
         off = abs(rendered - natural) / natural
@@ -98,12 +113,13 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
                 img.url,
                 {
                     "natural": [facts.width, facts.height],
-                    "rendered": [round(img.rendered_width), round(img.rendered_height)],
+                    "rendered": [round(width), round(height)],
                     "ratio_natural": round(natural, 3),
                     "ratio_rendered": round(rendered, 3),
                     "off_by": round(off, 3),
                     "how": how,
                     "object_fit": fit,
+                    **({"background_size": [round(width), round(height)]} if img.kind == "background" else {}),
                     "selector": img.selector,
                 },
                 fmt={"off_pct": round(off * 100)},

@@ -225,6 +225,7 @@ def export(
 
     if fmt == "xlsx" and not output:
         raise AuditorError("--format xlsx needs --output FILE")
+
     def to_stdout(data: bytes) -> None:
         sys.stdout.buffer.write(data)
         sys.stdout.buffer.flush()

@@ -107,7 +107,8 @@ class PageReader:
         self.stage_totals = stage_totals  # seconds per step, summed over pages
         # (viewport, nav markup) → the entries hovering and clicking it revealed: the header is one
         # template on every page of a store, so its menus are revealed once per crawl, not per page
-        self.menus: dict[tuple[str, str], asyncio.Future[list[Any]]] = {}
+        # (what they revealed: {"links": [...], "pics": [...]}, pics the CSS backgrounds a hover showed)
+        self.menus: dict[tuple[str, str], asyncio.Future[dict[str, list[Any]]]] = {}
 
     async def read_page(
         self,
@@ -270,7 +271,7 @@ class PageReader:
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
         # here could pause a slider, and the watch would have to start over after it; one header template
         # is revealed once per crawl, and the pages that share it wait for that one reveal
-        menus: asyncio.Future[list[Any]] | None = None
+        menus: asyncio.Future[dict[str, list[Any]]] | None = None
         known = (page.viewport, mark["navSig"]) if mark.get("navSig") else None
         if known is not None and known in self.menus:
             menus = self.menus[known]
@@ -322,7 +323,7 @@ class PageReader:
                 )
         if menus is not None:
             step.now = "waiting for the menus"
-            revealed: list[Any] | None
+            revealed: dict[str, list[Any]] | None
             try:
                 revealed = await asyncio.shield(menus)
             except Exception as exc:  # the other tab failed (it timed out, the page moved): reveal them here
@@ -340,7 +341,9 @@ class PageReader:
                     await pw_page.evaluate(MOUSE_OUT_JS)
                     await pw_page.wait_for_timeout(500)  # what the pointer opened closes (a fade is ~400 ms)
             else:
-                await pw_page.evaluate("(items) => { window.__auditorRevealed = items; }", revealed)
+                await pw_page.evaluate(
+                    "(r) => { window.__auditorRevealed = r.links; window.__auditorRevealedPics = r.pics; }", revealed
+                )
         if mark.get("countdowns"):  # a countdown is read twice, at least COUNTDOWN_GAP_S apart
             left = COUNTDOWN_GAP_S - (asyncio.get_running_loop().time() - marked)
             if left > 0:
@@ -406,11 +409,11 @@ class PageReader:
         args: dict[str, Any],
         early: Callable[[list[str]], None] | None,
         nav_sig: str | None,
-    ) -> list[Any]:
+    ) -> dict[str, list[Any]]:
         """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
-        entries they revealed. Bounded by the page deadline; the tab is closed on every way out. A
-        second load that shows another menu (a 429, a rotating header) is refused: the caller then
-        reveals the menus in the page itself. It holds no turn of the crawl's (see Slot): a page's
+        entries they revealed, and the pictures (CSS backgrounds) they showed. Bounded by the page
+        deadline; the tab is closed on every way out. A second load that shows another menu (a 429, a
+        rotating header) is refused: the caller then reveals the menus in the page itself. It holds no turn of the crawl's (see Slot): a page's
         menus can take seconds of waiting (measured on the hostile store's home page: every pointer
         move waited ~1 s for the page's next frame), and the other pages would wait with it."""
         step = Step(self.stage_totals)
@@ -426,7 +429,9 @@ class PageReader:
                 if mark.get("navSig") != nav_sig:
                     raise OtherMenuError(f"{url} read again shows another menu")
                 await self._reveal_menus(other, mark.get("navItems") or [], mark.get("clickItems") or [])
-                revealed: list[Any] = await other.evaluate("() => window.__auditorRevealed || []")
+                revealed: dict[str, list[Any]] = await other.evaluate(
+                    "() => ({links: window.__auditorRevealed || [], pics: window.__auditorRevealedPics || []})"
+                )
                 if early is not None:  # what a visitor can see or the menus revealed: the crawl goes on
                     early(await other.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
         finally:

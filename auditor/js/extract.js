@@ -77,9 +77,34 @@
              natural_width: el.complete ? el.naturalWidth : 0, natural_height: el.complete ? el.naturalHeight : 0,
              visible: shown(el), clipped, object_fit: cs.objectFit || "fill", selector: path(el), box: rect(el) };
   };
-  const bgImage = (el) => { const r = el.getBoundingClientRect(); const u = bgUrl(el);
-    return u ? { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
-                 rendered_width: r.width, rendered_height: r.height, visible: shown(el), selector: path(el), box: rect(el) } : null; };
+  // how a CSS background is drawn (its first layer): at a size of its own when background-size sets
+  // both sides ("30px 30px", "100% 100%": then it can be out of shape, object_fit "fill"), else
+  // "cover" / "contain" or at its own shape ("none": auto on a side keeps the ratio); a pattern tiled
+  // across its box is a texture, not a picture ("none")
+  const bgDrawn = (el, cs) => {
+    const first = (cs.backgroundSize || "auto").split(",")[0].trim();
+    if (first === "cover" || first === "contain") return { fit: first };
+    const [a, b] = first.split(/\s+/);
+    if (!b || a === "auto" || b === "auto") return { fit: "none" };
+    const origin = (cs.backgroundOrigin || "padding-box").split(",")[0].trim();
+    const px = (k) => parseFloat(cs[k]) || 0;
+    let bw = el.clientWidth, bh = el.clientHeight;  // the padding box: what percentages are of
+    if (origin === "border-box") { bw = el.offsetWidth; bh = el.offsetHeight; }
+    else if (origin === "content-box") { bw -= px("paddingLeft") + px("paddingRight"); bh -= px("paddingTop") + px("paddingBottom"); }
+    const len = (v, whole) => (v.endsWith("%") ? parseFloat(v) / 100 * whole : v.endsWith("px") ? parseFloat(v) : NaN);
+    const w = len(a, bw), h = len(b, bh);
+    if (!(w > 0 && h > 0)) return { fit: "none" };
+    let rep = (cs.backgroundRepeat || "repeat").split(",")[0].trim().split(/\s+/);
+    rep = rep[0] === "repeat-x" ? ["repeat", "no-repeat"] : rep[0] === "repeat-y" ? ["no-repeat", "repeat"] : rep.length === 1 ? [rep[0], rep[0]] : rep;
+    if (rep.includes("round") || (rep[0] !== "no-repeat" && w < bw / 2) || (rep[1] !== "no-repeat" && h < bh / 2)) return { fit: "none" };
+    return { fit: "fill", w, h };
+  };
+  const bgImage = (el) => { const u = bgUrl(el); if (!u) return null;
+    const r = el.getBoundingClientRect(); const d = bgDrawn(el, getComputedStyle(el));
+    return { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
+             rendered_width: r.width, rendered_height: r.height, visible: shown(el), object_fit: d.fit,
+             drawn_width: d.w || 0, drawn_height: d.h || 0, selector: path(el), box: rect(el) }; };
+  const BG_BOXES = "a, div, section, span, li, i, em, b, strong, p, dt, dd, h1, h2, h3, h4, h5, h6, header, nav, aside, figure, button, label";
 
   const areaBox = (a) => {  // an image-map hot zone has no box of its own: its coords on the image
     if (a.tagName !== "AREA") return null;
@@ -121,9 +146,10 @@
     const out = [];
     for (const im of root.querySelectorAll("img")) if (spend("images")) out.push(image(im));
     let n = 0;
-    for (const el of root.querySelectorAll("a, div, section, span")) {
+    for (const el of root.querySelectorAll(BG_BOXES)) {
       if (++n > 20000) break;  // CSS backgrounds: the first 20,000 boxes are plenty for banners
-      const b = bgImage(el); if (b && b.rendered_width >= 200 && spend("images")) out.push(b); }
+      // wide ones (banners), and any drawn at a size of its own (an icon can be out of shape)
+      const b = bgImage(el); if (b && (b.rendered_width >= 200 || (b.object_fit === "fill" && b.visible)) && spend("images")) out.push(b); }
     return out;
   };
 
@@ -138,7 +164,16 @@
       if (++looked > 5000) break;
       if (!shown(a) || got.length >= 2000) continue;
       const l = linkOf(a, { kind: "menu", revealed_by: args.how || "hover", level: args.level || 1 });
-      const key = l.url + "|" + l.text; if (keys.has(key)) continue; keys.add(key); got.push(l);
+      // (picture links with no text to the same "#": one per picture, taobao-niantianlei's fly-outs)
+      const key = l.url + "|" + l.text + "|" + (l.image ? l.image.url : "");
+      if (keys.has(key)) continue; keys.add(key); got.push(l);
+    }
+    // CSS backgrounds drawn at a size of their own that were hidden and now show (a fly-out's icons)
+    const pics = window.__auditorRevealedPics = window.__auditorRevealedPics || [];
+    for (const el of document.querySelectorAll("[data-auditor-hidden-bg]")) {
+      if (pics.length >= 400 || !shown(el)) continue;
+      el.removeAttribute("data-auditor-hidden-bg");
+      const b = bgImage(el); if (b && b.object_fit === "fill") pics.push(b);
     }
     return got.length;
   }
@@ -633,6 +668,13 @@
     // (checkVisibility: one call per link, not a walk up its ancestors; past the link budget a link is
     // left out anyway, and never taken for one a hover showed)
     const cap = args.maxLinks || 5000;
+    // and hidden CSS backgrounds drawn at a size of their own, to be measured if a hover shows them
+    let nb = 0;
+    for (const el of document.querySelectorAll(BG_BOXES)) {
+      if (++nb > 20000) break;
+      if (!bgUrl(el) || bgDrawn(el, getComputedStyle(el)).fit !== "fill") continue;
+      if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) el.setAttribute("data-auditor-hidden-bg", "1");
+    }
     document.querySelectorAll("a[href], area[href]").forEach((a, i) => {
       if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
     const navItems = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [];
@@ -785,8 +827,9 @@
     }
     if (r.kind === "nav") {
       o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
-      const have = new Set(o.links.map((l) => l.url + "|" + l.text));
-      for (const l of window.__auditorRevealed || []) if (!have.has(l.url + "|" + l.text)) { have.add(l.url + "|" + l.text); o.links.push(l); }
+      const lk = (l) => l.url + "|" + l.text + "|" + (l.image ? l.image.url : "");
+      const have = new Set(o.links.map(lk));
+      for (const l of window.__auditorRevealed || []) if (!have.has(lk(l))) { have.add(lk(l)); o.links.push(l); }
       // the pictures of its drop-downs, as they showed while open (xiaomi-lpmaster's menu: a 197x136
       // picture at 40x40; taobao-niantianlei's fly-outs): checked like the nav's own
       // (a picture the nav holds hidden is taken as it showed: xiaomi-lpmaster's fly-outs sit in its header)
@@ -796,6 +839,11 @@
         const k = pics.get(l.image.url);
         if (k !== undefined && !o.images[k].visible) { o.images[k] = l.image; revealedPics.add(l.image.url); }
         else if (k === undefined && o.images.length < 400) { pics.set(l.image.url, o.images.length); revealedPics.add(l.image.url); o.images.push(l.image); } }
+      // (and the icons they showed: taobao-niantianlei's fly-out headings at background-size 25px 25px)
+      for (const b of window.__auditorRevealedPics || []) {
+        const k = pics.get(b.url);
+        if (k === undefined && o.images.length < 400) { pics.set(b.url, o.images.length); o.images.push(b); }
+        else if (k !== undefined && !o.images[k].visible) o.images[k] = b; }
     }
     return o;
   });
@@ -814,6 +862,12 @@
   for (const im of document.querySelectorAll("img")) {
     if (inTaken(im) || revealedPics.has(im.currentSrc || im.src) || !spend("images")) continue;
     rest.images.push(image(im)); }
+  // outside the regions, CSS backgrounds drawn at a size of their own (mogujie's 30x30 avatar)
+  let nb = 0;
+  for (const el of document.body.querySelectorAll(BG_BOXES)) {
+    if (++nb > 20000) break;
+    if (inTaken(el) || !bgUrl(el)) continue;
+    const b = bgImage(el); if (b.object_fit === "fill" && b.visible && spend("images")) rest.images.push(b); }
   rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));

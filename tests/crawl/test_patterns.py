@@ -56,6 +56,11 @@ def test_a_category_menus_fly_outs_are_hovered_and_what_they_show_is_probed(find
     gone = of(findings, "dead-link")["/status/404?from=side"]
     assert gone["region"] == "nav" and gone["evidence"]["revealed_by"] == "hover", gone
     assert of(findings, "broken-image")["/img/side-missing.png"]["region"] == "nav"
+    # picture links with no text to "#" in two fly-outs: each picture is kept, the stretched one found
+    assert of(findings, "distorted-image")["/img/p12.png"]["region"] == "nav"
+    # and an icon the fly-out shows, a CSS background drawn out of shape
+    icon = of(findings, "distorted-image")["/img/detail-kettle.png"]
+    assert icon["region"] == "nav" and icon["evidence"]["background_size"] == [25, 25], icon
 
 
 def test_a_promotion_strip_that_is_no_link_is_read_as_a_banner(findings: list[dict[str, Any]]) -> None:
@@ -93,8 +98,21 @@ def test_css_background_that_404s_is_a_broken_image(findings: list[dict[str, Any
 
 
 def test_padding_and_object_fit_are_not_distortion(findings: list[dict[str, Any]]) -> None:
-    # the only distorted picture on the page is the drop-down's squashed one (the test above)
-    assert set(of(findings, "distorted-image")) == {"/img/p9.png", "/img/p10.png"}
+    # the only distorted pictures on the page are the drop-down's (the test above) and the avatar below:
+    # not the padded icon, the object-fit cover, the sprite scaled whole, the tile or the fill in shape
+    assert set(of(findings, "distorted-image")) == {
+        "/img/p9.png",
+        "/img/p10.png",
+        "/img/p12.png",
+        "/img/story-1.png",
+        "/img/detail-kettle.png",
+    }
+
+
+def test_a_css_background_drawn_out_of_shape_is_distorted(findings: list[dict[str, Any]]) -> None:
+    avatar = of(findings, "distorted-image")["/img/story-1.png"]
+    assert avatar["evidence"]["background_size"] == [30, 30] and avatar["evidence"]["natural"] == [600, 300], avatar
+    assert avatar["evidence"]["how"] == "squashed"
 
 
 @pytest.fixture(scope="module")
@@ -307,8 +325,13 @@ def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings
     first, second = up["reads"]
     assert first.startswith("距结束 00:00:") and second > first and up["elapsed_ms"] >= 1000
     # the text at zero is not reported a second time from the page text
-    assert not [f for f in findings if f["check"] == "expired-promotion" and "00:00:00" in f["evidence"]["text"]
-                and f["evidence"]["source"] == "text"]
+    assert not [
+        f
+        for f in findings
+        if f["check"] == "expired-promotion"
+        and "00:00:00" in f["evidence"]["text"]
+        and f["evidence"]["source"] == "text"
+    ]
 
 
 def read_pattern(fixture_store: FixtureStore, name: str) -> Any:
