@@ -746,8 +746,9 @@
         /^(false|0)$/i.test(e.getAttribute("data-autoplay") || e.getAttribute("data-interval") || e.getAttribute("data-bs-interval") || "")
         || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
         || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))))
-        // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand
-        || (r.kind !== "kv" && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set, r.el)));
+        // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand; off
+        // the home page even as the page's first large slider (fashe-yashbhojgarhia product-detail.html)
+        || ((r.kind !== "kv" || args.pageKind !== "home") && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set, r.el)));
       const seen = new Set(); let i = 0;
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;

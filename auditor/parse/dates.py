@@ -51,6 +51,16 @@ EVENT_AFTER = re.compile(
     r"(?:预付|预售|开抢|开售|抢购|疯抢|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
 )
 PROMO_NEAR = 15  # characters between the date and its promotion word
+# a shopping festival held on a fixed day, named with its year ("2016双11", "2017年双十二",
+# "11.11 全球狂欢节 2016": taobao-fdliu's KV and its "距离2017双11时间"): that year's day. Without a year
+# the name alone dates nothing (campaigns.py: the operator's config gives campaigns their dates).
+_FEST = r"(?:双\s*(?:11|十一|12|十二)|(?<![\d.¥$])(?:11\.11|12\.12|6\.18|618)(?![\d.]))"
+_FEST_DAY = {"11": (11, 11), "十一": (11, 11), "11.11": (11, 11), "12": (12, 12), "十二": (12, 12), "12.12": (12, 12),
+             "6.18": (6, 18), "618": (6, 18)}  # fmt: skip
+YEAR_FESTIVAL = re.compile(
+    rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_FEST})"  # 2016双11
+    rf"|(?P<f2>{_FEST})[^\d¥$]{{0,8}}?(?<![\d.\-/])(?P<y2>20\d\d)(?![\d年.\-/])"  # 双11 … 2016 (not a date's year)
+)
 # a countdown that has reached zero: the sale it counts down to is over
 COUNTDOWN_ZERO = re.compile(
     r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
@@ -299,6 +309,17 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             continue
         taken.append(m.span())
         out.append(Window(start, None, _state(start, None, now), m.group(0), "opening"))
+    for m in YEAR_FESTIVAL.finditer(text):
+        if not free(m.span()):
+            continue
+        name = re.sub(r"^双\s*", "", m.group("f") or m.group("f2"))
+        month, day = _FEST_DAY[name]
+        year = int(m.group("y") or m.group("y2"))
+        start, end = _at(year, month, day, None, 0, zone, end=False), _at(year, month, day, None, 0, zone, end=True)
+        if start is None or end is None:
+            continue
+        taken.append(m.span())
+        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
     for m in SINGLE.finditer(text):
         if not free(m.span()):
             continue

@@ -363,3 +363,25 @@ def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store:
     # a table's rows are its cells, its heading row of text tabs is not one (no "empty slot" there)
     assert table.selector.startswith("#tgrid") and len(table.slots) == 3, [s.text for s in table.slots]
     assert all(s.link and s.image for s in grid.slots)
+
+
+def test_a_gallery_led_by_its_thumbnails_off_the_home_page_is_browsed_by_hand(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/product-gallery.html"
+    settings, profile = CrawlSettings(carousel_watch_ms=1500), resolve_profile("generic", {}, [])
+    # read as one of the store's pages, then as the store's home page
+    as_product = Crawler(Store(name="t", url=fixture_store.url), settings, profile, None, CLOCK, only=[url])
+    as_home = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    product, home = (asyncio.run(c.run()).snapshot.pages[0] for c in (as_product, as_home))
+    assert product.kind != "home" and home.kind == "home"
+    (gallery,) = [r for r in product.regions if r.kind in ("kv", "carousel")]
+    (kv,) = [r for r in home.regions if r.kind in ("kv", "carousel")]
+    assert len(gallery.slides) == 3 and gallery.rotates is False
+    assert gallery.autoplay_off is True  # a product's gallery: browsed by hand, though the page's first slider
+    assert kv.kind == "kv" and kv.autoplay_off is False  # a home page's KV is meant to rotate

@@ -51,6 +51,11 @@ def at(s: str) -> datetime:
         # … at a phrase's end beside a festival word; year-less, the year nearest the clock (next April)
         ("男神节 4.21-26 MAN'S FESTIVAL", "2027-04-21T00:00", "2027-04-26T23:59:59", "upcoming"),
         ("6.18年中购物节", "2026-06-18T00:00", "2026-06-18T23:59:59", "ended"),
+        # a fixed-day shopping festival named with its year (taobao-fdliu: a KV slide, a fixed box)
+        ("11.11 全球狂欢节 2016 双11来了 不止5折", "2016-11-11T00:00", "2016-11-11T23:59:59", "ended"),
+        ("距离2017双11时间", "2017-11-11T00:00", "2017-11-11T23:59:59", "ended"),
+        ("2016年双十二 年终盛典", "2016-12-12T00:00", "2016-12-12T23:59:59", "ended"),
+        ("2027 618 预售", "2027-06-18T00:00", "2027-06-18T23:59:59", "upcoming"),
     ],
 )
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
@@ -169,3 +174,16 @@ def test_countdown_reads() -> None:
 def test_the_same_words_in_another_promise_count_on_their_own() -> None:
     a, b = relative_phrases("今晚24点结束 全场5折"), relative_phrases("今晚24点结束 茶具满199减50")
     assert a != b
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "双11来了 不止5折",  # a festival without a year: config dates campaigns, the text does not
+        "¥618 2016款",  # a price and a model year
+        "双11 ©2003-2016",  # a copyright range
+        "客服 400-618-2018",  # a phone number
+    ],
+)
+def test_a_festival_without_its_own_year_is_no_window(text: str) -> None:
+    assert parse_windows(text, NOW) == []
