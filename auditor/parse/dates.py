@@ -57,6 +57,12 @@ PROMO_NEAR = 15  # characters between the date and its promotion word
 _FEST = r"(?:双\s*(?:11|十一|12|十二)|(?<![\d.¥$])(?:11\.11|12\.12|6\.18|618)(?![\d.]))"
 _FEST_DAY = {"11": (11, 11), "十一": (11, 11), "11.11": (11, 11), "12": (12, 12), "十二": (12, 12), "12.12": (12, 12),
              "6.18": (6, 18), "618": (6, 18)}  # fmt: skip
+# … and any other festival (…节) with its year right beside it: the day is not known, the year is
+# ("米粉节 2018" on xiaomi-eugeneyichen's KV slides, "2018年中购物节"): over once that year is
+YEAR_ANY_FESTIVAL = re.compile(
+    r"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>[\u4e00-\u9fff]{1,4}节)(?![能约省制奏点日])"
+    r"|(?P<f2>[\u4e00-\u9fff]{1,4}节)\s*(?P<y2>20\d\d)(?![\d年.\-/])"
+)
 YEAR_FESTIVAL = re.compile(
     rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_FEST})"  # 2016双11
     rf"|(?P<f2>{_FEST})[^\d¥$]{{0,8}}?(?<![\d.\-/])(?P<y2>20\d\d)(?![\d年.\-/])"  # 双11 … 2016 (not a date's year)
@@ -235,6 +241,16 @@ def _nearest(
     return min(found, key=lambda d: abs((d - now).total_seconds())) if found else None
 
 
+def _anchor_year(text: str) -> int | None:
+    """The one year the text's dates and festivals state, if exactly one."""
+    years: set[int] = set()
+    for rx, groups in ((RANGE, ("ay", "by")), (SINGLE, ("ay",)), (DEADLINE, ("by",)), (OPENING, ("ay",)),
+                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2"))):  # fmt: skip
+        for m in rx.finditer(text):
+            years |= {int(y) for g in groups if (y := m.group(g))}
+    return years.pop() if len(years) == 1 else None
+
+
 def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | None = None) -> list[Window]:
     """Every window in `raw`. `first_seen` maps a relative promise (its key from `relative_phrases`) to
     when this store first showed it; one never seen before counts from `now` (so it is active)."""
@@ -242,6 +258,9 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
     zone = now.tzinfo
     assert zone is not None
     out: list[Window] = []
+    # a text that states one year ("米粉节 2018 … 4月6日早10点开售", one banner) dates its year-less
+    # days in it; with no year, or several, a year-less day takes the year nearest the audit clock
+    anchor = _anchor_year(text)
     taken: list[tuple[int, int]] = []
 
     def free(span: tuple[int, int]) -> bool:
@@ -265,7 +284,7 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         else:
             by, bm, bd, bh, bmin = _parts(m, "b")
         best: tuple[float, datetime, datetime] | None = None
-        for year in [ay] if ay else [now.year - 1, now.year, now.year + 1]:
+        for year in [ay] if ay else [anchor] if anchor else [now.year - 1, now.year, now.year + 1]:
             start = _at(year, am, ad, ah, amin, zone, end=False)
             end_year = by or year
             end = _at(end_year, bm, bd, bh, bmin, zone, end=True)
@@ -293,7 +312,7 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             r"\s*(?:元|块|折|%|起)", text[m.end() :]
         ):
             continue  # "低至9.9元" is a price (as low as ¥9.9), not a deadline of 9月9日
-        end = _nearest(by, bm, bd, bh, bmin, now, end=True)
+        end = _nearest(by or anchor, bm, bd, bh, bmin, now, end=True)
         if end is None:
             continue
         taken.append(m.span())
@@ -304,7 +323,7 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         ay, am, ad, ah, amin = _parts(m, "a")
         if m.group("asep") != "月" and ay is None:
             continue  # "11.1起" is too weak to be a date by itself
-        start = _nearest(ay, am, ad, ah, amin, now, end=False)
+        start = _nearest(ay or anchor, am, ad, ah, amin, now, end=False)
         if start is None:
             continue
         taken.append(m.span())
@@ -316,6 +335,15 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         month, day = _FEST_DAY[name]
         year = int(m.group("y") or m.group("y2"))
         start, end = _at(year, month, day, None, 0, zone, end=False), _at(year, month, day, None, 0, zone, end=True)
+        if start is None or end is None:
+            continue
+        taken.append(m.span())
+        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    for m in YEAR_ANY_FESTIVAL.finditer(text):
+        if not free(m.span()):
+            continue
+        year = int(m.group("y") or m.group("y2"))
+        start, end = _at(year, 1, 1, None, 0, zone, end=False), _at(year, 12, 31, None, 0, zone, end=True)
         if start is None or end is None:
             continue
         taken.append(m.span())
@@ -335,8 +363,8 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
         if not event and not PROMO_WORDS.search(near):
             continue
-        start = _nearest(y, mo, d, None, 0, now, end=False)
-        end = _nearest(y, mo, d, h if h is not None else None, mi, now, end=True)
+        start = _nearest(y or anchor, mo, d, None, 0, now, end=False)
+        end = _nearest(y or anchor, mo, d, h if h is not None else None, mi, now, end=True)
         if start is None or end is None:
             continue
         if h is not None:  # "12月12日 20点开抢": a moment, the day's promotion lasts to its end

@@ -187,3 +187,12 @@ def test_the_same_words_in_another_promise_count_on_their_own() -> None:
 )
 def test_a_festival_without_its_own_year_is_no_window(text: str) -> None:
     assert parse_windows(text, NOW) == []
+
+
+def test_a_festival_with_its_year_dates_the_whole_year_and_the_texts_other_days() -> None:
+    # xiaomi-eugeneyichen's KV slide: a 2018 fan festival badge, its sale day without a year
+    badge, day = parse_windows("米粉节 2018 小米MIX 2S ¥3999 立即预约 4月6日早10点开售", NOW)
+    assert (badge.start, badge.end, badge.state) == (at("2018-01-01T00:00"), at("2018-12-31T23:59:59"), "ended")
+    assert (day.start, day.state) == (at("2018-04-06T00:00"), "ended")  # not the nearest April (2027)
+    # two years stated: a year-less day takes the year nearest the clock, as before
+    assert parse_windows("2015.2.3-2015.2.8 2016.3.1抢 圣诞特惠 12月24日", NOW)[-1].start == at("2026-12-24T00:00")
