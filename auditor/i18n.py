@@ -23,6 +23,10 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "{url}：首页打不开（HTTP {status}）",
         "en": "{url}: start page answered HTTP {status}",
     },
+    "err_start_read_again": {
+        "zh-CN": "{url}：首页第一次没有读完（{error}），又读了一次",
+        "en": "{url}: the start page's first read failed ({error}); read again",
+    },
     "start_page_unread": {"zh-CN": "{url}：首页没有读到（{error}）", "en": "{url}: start page not read: {error}"},
     "summary": {
         "zh-CN": "运行 #{run} {status}：{pages} 个页面，{findings} 个问题（新 {new}，已修复 {fixed}），"

@@ -182,6 +182,20 @@ class Crawler:
         tabs = asyncio.Semaphore(2 * self.settings.concurrency)
         done = 0
 
+        async def read(url: str, depth: int, is_home: bool) -> Page:
+            # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs may be
+            # open, loading (a slow server costs no CPU) or waiting on their carousels
+            async with tabs:
+                return await self.reader.read_page(
+                    context,
+                    url,
+                    depth,
+                    viewport,
+                    is_home,
+                    early=lambda urls: follow(urls, depth),
+                    slot=Slot(turns),
+                )
+
         async def visit(url: str, depth: int) -> None:
             nonlocal done
             is_home = url == start and not self.profile.is_product(url)
@@ -194,18 +208,13 @@ class Crawler:
             ):
                 page = await self._read_static(url, depth)
             if page is None:
-                # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs
-                # may be open, loading (a slow server costs no CPU) or waiting on their carousels
-                async with tabs:
-                    page = await self.reader.read_page(
-                        context,
-                        url,
-                        depth,
-                        viewport,
-                        is_home,
-                        early=lambda urls: follow(urls, depth),
-                        slot=Slot(turns),
-                    )
+                page = await read(url, depth, is_home)
+            if is_home and page.error and not page.error.startswith(DEAD_PREFIX):
+                # read once more: without its start page the run has nothing (a saved WooCommerce
+                # demo's home page once took over 20 s to open while the machine was busy; read
+                # again, it opened); a dead start page (404, refused) is not read again
+                result.notes.append(t("err_start_read_again", self.locale, url=url, error=page.error))
+                page = await read(url, depth, is_home)
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)

@@ -413,9 +413,10 @@ class PageReader:
         """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
         entries they revealed, and the pictures (CSS backgrounds) they showed. Bounded by the page
         deadline; the tab is closed on every way out. A second load that shows another menu (a 429, a
-        rotating header) is refused: the caller then reveals the menus in the page itself. It holds no turn of the crawl's (see Slot): a page's
-        menus can take seconds of waiting (measured on the hostile store's home page: every pointer
-        move waited ~1 s for the page's next frame), and the other pages would wait with it."""
+        rotating header) is refused: the caller then reveals the menus in the page itself. It holds no
+        turn of the crawl's (see Slot): a page's menus can take seconds of waiting (measured on the
+        hostile store's home page: every pointer move waited ~1 s for the page's next frame), and the
+        other pages would wait with it."""
         step = Step(self.stage_totals)
         step.now = "revealing menus"
         other: PWPage | None = None

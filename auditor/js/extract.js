@@ -224,9 +224,12 @@
       if (kids.length < 2) continue;
       // a slide is as big as what it shows: an <a> whose picture is absolutely placed has no box of its
       // own (jd-zhangcui #galleryads: six <a><img></a>, the pictures position:absolute)
+      // (and a box with no height of its own, around floats, is as big as its picture: xiaomi-eugeneyichen's
+      // header wraps its floated logo in a 1226x0 box laid under the menu bar; it is no slide)
       const rs = kids.map((c) => { const r = c.getBoundingClientRect(); const im = c.matches("img") ? null : c.querySelector("img");
-        const ir = im && r.width < bw * 0.5 ? im.getBoundingClientRect() : null; return ir && ir.width > r.width ? ir : r; });
-      const wideKids = kids.filter((c, i) => rs[i].width >= bw * 0.85 && rs[i].width <= bw * 1.15);
+        const flat = r.height < 20;
+        const ir = im && (r.width < bw * 0.5 || flat) ? im.getBoundingClientRect() : null; return ir && (ir.width > r.width || flat) ? ir : r; });
+      const wideKids = kids.filter((c, i) => rs[i].width >= bw * 0.85 && rs[i].width <= bw * 1.15 && rs[i].height >= 20);
       if (!wideKids.length) continue;  // one slide at least is shown, as wide as the box
       const wide = wideKids.map((c) => rs[kids.indexOf(c)]);
       // a hidden slide is one of the shown one's kind: a menu's fly-out panels beside its list, or a

@@ -231,7 +231,7 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
-    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip")
+    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip", "#hdr")
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
@@ -385,3 +385,19 @@ def test_a_gallery_led_by_its_thumbnails_off_the_home_page_is_browsed_by_hand(fi
     assert len(gallery.slides) == 3 and gallery.rotates is False
     assert gallery.autoplay_off is True  # a product's gallery: browsed by hand, though the page's first slider
     assert kv.kind == "kv" and kv.autoplay_off is False  # a home page's KV is meant to rotate
+
+
+def test_a_start_page_whose_first_read_fails_is_read_once_more(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "slow-first/home"  # answers after 4 s the first time, at once after
+    settings, profile = CrawlSettings(timeout_s=2, carousel_watch_ms=500), resolve_profile("generic", {}, [])
+    result = asyncio.run(Crawler(Store(name="t", url=url), settings, profile, None, CLOCK).run())
+    (page,) = result.snapshot.pages
+    assert page.error is None and page.title == "首页", page.error
+    assert any(n.startswith(f"{url}：首页第一次没有读完（2 秒内没有读完") for n in result.notes), result.notes

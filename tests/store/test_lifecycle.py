@@ -235,3 +235,19 @@ def test_a_worker_run_on_another_machine_that_stopped_beating_frees_its_store(db
         s.get(Run, held).beat_at = datetime.now(UTC) - timedelta(minutes=6)
     again = repo.start_run("shop", CLOCK)
     assert again != held and repo.run(held).status == "aborted"
+
+
+def test_the_newest_revision_the_store_knows_is_alembics_head(db_url: str) -> None:
+    """A database at HEAD_REVISION is opened without alembic: a new migration must move it."""
+    from alembic.script import ScriptDirectory
+    from sqlalchemy import create_engine, text
+
+    from auditor.store.db import HEAD_REVISION, alembic_config, at_head
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD_REVISION
+    open_db(db_url)
+    engine = create_engine(db_url)
+    assert at_head(engine)
+    with engine.begin() as conn:  # one revision behind: migrate() runs alembic again
+        conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
+    assert not at_head(engine)
