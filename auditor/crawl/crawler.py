@@ -209,10 +209,11 @@ class Crawler:
                 page = await self._read_static(url, depth)
             if page is None:
                 page = await read(url, depth, is_home)
-            if is_home and page.error and not page.error.startswith(DEAD_PREFIX):
+            if is_home and page.error and not page.error.startswith(DEAD_PREFIX) and not page.regions:
                 # read once more: without its start page the run has nothing (a saved WooCommerce
                 # demo's home page once took over 20 s to open while the machine was busy; read
-                # again, it opened); a dead start page (404, refused) is not read again
+                # again, it opened); a dead start page (404, refused) is not read again, nor one read
+                # with a complaint (its load event never fired: what arrived was read)
                 result.notes.append(t("err_start_read_again", self.locale, url=url, error=page.error))
                 page = await read(url, depth, is_home)
             done += 1
