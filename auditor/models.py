@@ -118,6 +118,7 @@ class Region(_Model):
     interval_ms: int | None = None  # carousel: its own rhythm, when two moves or more were seen
     signals: list[str] = Field(default_factory=list)  # carousel: dots, arrows, library, moved
     dots: int = 0  # carousel: markers for this many slides
+    slide_boxes: int = 0  # carousel: its slide elements, clones aside (slides with the same content are one slide)
     autoplay_off: bool = False  # carousel: declared without autoplay (data-autoplay=false, Bootstrap without ride)
     visible: bool = True
     box: Box | None = None

@@ -35,7 +35,8 @@ def carousel_not_rotating(ctx: CheckContext) -> Iterator[Hit]:
             "signals": region.signals,
         }
         fmt = {"seconds": round((region.observed_ms or 0) / 1000, 1)}
-        if len(region.slides) == 1 and region.dots >= 2 and not region.rotates:
+        # (three slides of the same content behind three dots are slides, not one: xiaomi-ljjmi's 内容 cards)
+        if len(region.slides) == 1 and region.slide_boxes <= 1 and region.dots >= 2 and not region.rotates:
             yield Hit(page, region, None, {**base, "reason": "single-slide", "dots": region.dots},
                       discriminator=region.selector, fmt=fmt)  # fmt: skip
             continue

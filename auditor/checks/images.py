@@ -81,7 +81,8 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     5%): squashed or stretched. The rendered size is the content box (padding and border excluded),
     and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
     by design, only `fill` (the default) distorts. A CSS background is measured when `background-size`
-    sets both of its sides (`30px 30px`, `100% 100%`) and it is not a tiled pattern or a thin strip.
+    sets both of its sides (`30px 30px`, `100% 100%`) and it is not a tiled pattern. A picture a few
+    pixels thin (a 1x1 spacer, a gradient strip) is a fill, not measured.
     Skips hidden images, tiny ones (icons, under
     `min_size` px) and images that did not load (those are broken-image); a carousel's slide that is
     not the one shown at the moment is laid out all the same (faded out, not removed) and is checked,
@@ -96,8 +97,10 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
         width, height = _drawn_size(img)
         if min(width, height) < ctx.params.min_size:
             continue
-        if img.kind == "background" and min(facts.width, facts.height) < ctx.params.min_size / 2:
-            continue  # a strip of a few pixels stretched over a box is a fill (a gradient, a rule), not a picture
+        if min(facts.width, facts.height) < ctx.params.min_size / 2:
+            # a strip of a few pixels stretched over a box is a fill (a gradient, a rule), a 1x1 picture a
+            # spacer or a lazy loader's stand-in (jd-saved-xslx's KV: blank.png at 590x470), not a picture
+            continue
         natural = facts.width / facts.height if facts.height else 0
         rendered = width / height if height else 0
         if not natural or not rendered:

@@ -752,9 +752,10 @@
         // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand; off
         // the home page even as the page's first large slider (fashe-yashbhojgarhia product-detail.html)
         || ((r.kind !== "kv" || args.pageKind !== "home") && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set, r.el)));
-      const seen = new Set(); let i = 0;
+      const seen = new Set(); let i = 0; o.slide_boxes = 0;
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
+        o.slide_boxes++;
         const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.querySelector("img");
         const img = im ? asShown(s, set.slides, () => image(im)) : bgImage(s);
         const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");

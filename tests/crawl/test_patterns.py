@@ -401,3 +401,8 @@ def test_a_start_page_whose_first_read_fails_is_read_once_more(fixture_store: Fi
     (page,) = result.snapshot.pages
     assert page.error is None and page.title == "首页", page.error
     assert any(n.startswith(f"{url}：首页第一次没有读完（2 秒内没有读完") for n in result.notes), result.notes
+
+
+def test_slides_of_the_same_content_are_counted_as_slides(carousels: dict[str, Any]) -> None:
+    same = carousels["#same3"]  # three alike cards behind three dots: one slide's content, three slides
+    assert len(same.slides) == 1 and same.slide_boxes == 3 and same.dots == 3, (same.slides, same.dots)
