@@ -110,14 +110,33 @@ _EN_DATE = re.compile(
 )
 
 
+_EN_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:st|nd|rd|th)?"
+_EN_MON = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?"
+# days listed or ranged before their month, "16-18 November", "06-07-08 OCTOBER 2000" (a race weekend
+# on karma-podiumsports' poster); a year after the date belongs to it: "Nov 25, 2019", "23 May 2007"
+_EN_DAYS_MONTH = re.compile(
+    rf"\b(?P<d1>{_EN_DAY})(?:\s*[-–~/]\s*{_EN_DAY})*\s*[-–~/]\s*(?P<d2>{_EN_DAY})\s+(?:of\s+)?(?P<mon>{_EN_MON})"
+    r"(?:,?\s+(?P<y>(?:19|20)\d\d)\b)?",
+    re.I,
+)
+_EN_YEAR_AFTER = re.compile(r"(?P<md>\d{1,2}月\d{1,2}日),?\s+(?P<y>(?:19|20)\d\d)(?![\d年.\-/])")
+
+
 def english_dates(text: str) -> str:
-    """ "ends Nov 25th" / "25 November" → "ends 11月25日", so one grammar reads both languages."""
+    """ "ends Nov 25th" / "25 November" → "ends 11月25日", "16-18 November 2023" → "2023年11月16日-18日",
+    so one grammar reads both languages."""
+
+    def days(m: re.Match[str]) -> str:
+        mon = _MONTHS[m.group("mon").lower()[:3]]
+        d1, d2 = (int(re.sub(r"\D", "", m.group(g))) for g in ("d1", "d2"))
+        return f"{m.group('y') + '年' if m.group('y') else ''}{mon}月{d1}日-{d2}日"
 
     def one(m: re.Match[str]) -> str:
         mon = (m.group("mon") or m.group("mon2")).lower()[:3]
         return f"{_MONTHS[mon]}月{int(m.group('day') or m.group('day2'))}日"
 
-    return _EN_DATE.sub(one, text)
+    text = _EN_DATE.sub(one, _EN_DAYS_MONTH.sub(days, text))
+    return _EN_YEAR_AFTER.sub(lambda m: f"{m.group('y')}年{m.group('md')}", text)
 
 
 # windows relative to the day the text was first seen: 今晚24点 / 今日截止 / 限时3天. On the day an

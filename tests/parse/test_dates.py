@@ -42,6 +42,10 @@ def at(s: str) -> datetime:
         ("Offer ends November 18th", None, "2026-11-18T23:59:59", "ended"),
         ("Sale: 1st December - 5 Dec", "2026-12-01T00:00", "2026-12-05T23:59:59", "upcoming"),
         ("截至11月19日", None, "2026-11-19T23:59:59", "ended"),
+        # days listed before their month, a year after it (karma-podiumsports' race poster)
+        ("SUZUKA 06-07-08 OCTOBER 2000", "2000-10-06T00:00", "2000-10-08T23:59:59", "ended"),
+        ("Sale ends Nov 25, 2019", None, "2019-11-25T23:59:59", "ended"),
+        ("Sale 16-18 November", "2026-11-16T00:00", "2026-11-18T23:59:59", "ended"),
         # a bare M.D with an event word right after it (vip-littlexiu's nav: "6.16预付")
         ("6.16预付", "2026-06-16T00:00", "2026-06-16T23:59:59", "ended"),
         ("12.12开门红", "2026-12-12T00:00", "2026-12-12T23:59:59", "upcoming"),
