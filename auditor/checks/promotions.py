@@ -12,7 +12,7 @@ from pydantic import Field
 from auditor.engine import CheckContext, Hit, Params, check
 from auditor.models import Page, Region
 from auditor.parse import find_campaigns, parse_windows
-from auditor.parse.dates import ENDED, Window, countdown_over
+from auditor.parse.dates import ENDED, PROMO_CONTEXT, Window, countdown_over
 
 Source = Literal["text", "alt", "ocr", "landing", "campaign", "countdown"]
 
@@ -84,6 +84,10 @@ def _texts(region: Region) -> Iterator[tuple[str, str]]:
             yield "alt", img.alt
 
 
+# regions whose pictures are products' own photos: a date on one is a sale's only beside a sign of a sale
+PRODUCT_PICTURES = ("showcase", "category", "product.related")
+
+
 @check("expired-promotion", ExpiredParams, needs=("links", "images", "ocr"))
 def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
     """Content that advertises a window that has ended: a date range, deadline or "已结束" in page
@@ -92,7 +96,9 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
     nor a text that holds an ended pre-sale next to an active main window. Dates without a year take
     the year nearest the audit clock; campaigns get only their configured dates, never invented ones.
     Relative promises (今晚24点, 限时3天) count from the day the store first showed them. A countdown
-    read twice in the browser that stays at zero or counts up is over, wherever it stands on the page."""
+    read twice in the browser that stays at zero or counts up is over, wherever it stands on the page.
+    A date read in a product's own photo (a showcase cell) counts only beside a sign of a sale (a
+    promotion word, a festival, a price or coupon, a "时间：" label): a race poster's date is the product."""
     sources = set(ctx.params.sources)
     for page, region in ctx.regions():
         for source, text in _texts(region):
@@ -109,6 +115,8 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                 if ocr is None or not ocr.text:
                     continue
                 window, campaign = expired_in(ocr.text, ctx)
+                if window and region.kind in PRODUCT_PICTURES and not campaign and not PROMO_CONTEXT.search(ocr.text):
+                    continue  # a date on a product's own picture (a poster, a ticket) with nothing of a sale by it
                 if window:
                     yield _hit(
                         page,

@@ -30,7 +30,7 @@ _DAY2 = r"(?P<bday>3[01]|[12]\d|0?[1-9])\s*(?:日|号)(?:\s*(?P<bdh>[01]?\d|2[0-
 # day, before a word that is not a unit ("3.5-12岁", "1.2-15万", "5.5-10件", "4.21-26cm" are ages,
 # amounts, counts and sizes) or, at the end of a phrase, beside a promotion or festival word
 _DAY2_BARE = r"(?P<bday0>3[01]|[12]\d)(?![\d.%a-zA-Z])(?!\s*[元块折件个万千克斤米寸岁人天只瓶包箱台期款号日分秒时])"
-_RANGE_SEP = r"\s*(?:-|~|至|到|—)\s*"
+_RANGE_SEP = r"\s*(?:-{1,2}|~|至|到|—{1,2}|–)\s*"  # "--", "——": taobao-zuojipeng's detail banner
 RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2}|{_DAY2_BARE})")
 DEADLINE = re.compile(
     rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
@@ -51,6 +51,13 @@ EVENT_AFTER = re.compile(
     r"(?:预付|预售|开抢|开售|抢购|疯抢|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
 )
 PROMO_NEAR = 15  # characters between the date and its promotion word
+# what makes a date on a product's own picture a sale's: a promotion word, a festival, a price, a coupon,
+# a "时间：" label; a race poster's "SUZUKA 06-07-08 OCTOBER 2000" (karma-podiumsports) is the product
+PROMO_CONTEXT = re.compile(
+    rf"{PROMO_WORDS.pattern}|节(?![能约省制奏点日])|[¥￥$€£]\s*\d|\d\s*元|到手价|红包|券|满\d+减|\d(?:\.\d)?折|买\d+[赠送]\d+"
+    r"|时间\s*[:：]|\boff\b|\bsave\b",
+    re.I,
+)
 # a shopping festival held on a fixed day, named with its year ("2016双11", "2017年双十二",
 # "11.11 全球狂欢节 2016": taobao-fdliu's KV and its "距离2017双11时间"): that year's day. Without a year
 # the name alone dates nothing (campaigns.py: the operator's config gives campaigns their dates).
@@ -59,9 +66,16 @@ _FEST_DAY = {"11": (11, 11), "十一": (11, 11), "11.11": (11, 11), "12": (12, 1
              "6.18": (6, 18), "618": (6, 18)}  # fmt: skip
 # … and any other festival (…节) with its year right beside it: the day is not known, the year is
 # ("米粉节 2018" on xiaomi-eugeneyichen's KV slides, "2018年中购物节"): over once that year is
+# … and a sale named with its year ("2018 MID-YEAR PROMOTION 夏季年中热卖" on taobao-zuojipeng's KV,
+# "2018年中大促")
+_CAMPAIGN = (
+    r"(?:[\u4e00-\u9fff]{1,4}节(?![能约省制奏点日])|[\u4e00-\u9fff]{0,4}(?:大促|促销|狂欢|特卖|盛典|嘉年华)"
+    r"|(?:[a-z]+[- ]){0,2}(?:sale|promotion|festival)\b)"
+)
 YEAR_ANY_FESTIVAL = re.compile(
-    r"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>[\u4e00-\u9fff]{1,4}节)(?![能约省制奏点日])"
-    r"|(?P<f2>[\u4e00-\u9fff]{1,4}节)\s*(?P<y2>20\d\d)(?![\d年.\-/])"
+    rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_CAMPAIGN})"
+    rf"|(?P<f2>{_CAMPAIGN})\s*(?P<y2>20\d\d)(?![\d年.\-/])",
+    re.I,
 )
 YEAR_FESTIVAL = re.compile(
     rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_FEST})"  # 2016双11

@@ -60,6 +60,11 @@ def at(s: str) -> datetime:
         ("距离2017双11时间", "2017-11-11T00:00", "2017-11-11T23:59:59", "ended"),
         ("2016年双十二 年终盛典", "2016-12-12T00:00", "2016-12-12T23:59:59", "ended"),
         ("2027 618 预售", "2027-06-18T00:00", "2027-06-18T23:59:59", "upcoming"),
+        # a sale named with its year: that year (taobao-zuojipeng's KV)
+        ("2018 MID-YEAR PROMOTION 夏季年中热卖", "2018-01-01T00:00", "2018-12-31T23:59:59", "ended"),
+        ("Black Friday Sale 2019", "2019-01-01T00:00", "2019-12-31T23:59:59", "ended"),
+        # a range written with a doubled dash (taobao-zuojipeng's detail banner)
+        ("活动日期:2018-06-20 16:48 -- 2018-08-09 16:48", "2018-06-20T16:48", "2018-08-09T16:48:00", "ended"),
     ],
 )
 def test_windows(text: str, start: str | None, end: str | None, state: str) -> None:
@@ -187,6 +192,9 @@ def test_the_same_words_in_another_promise_count_on_their_own() -> None:
         "¥618 2016款",  # a price and a model year
         "双11 ©2003-2016",  # a copyright range
         "客服 400-618-2018",  # a phone number
+        "2016潮流尖货 马上抢",  # a season's label (taobao-fdliu), a model year, a collection's year
+        "2018年度新款",
+        "Women Collection 2018",
     ],
 )
 def test_a_festival_without_its_own_year_is_no_window(text: str) -> None:
