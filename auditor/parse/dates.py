@@ -46,9 +46,10 @@ PROMO_WORDS = re.compile(
 )
 # an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's
 # nav), "6.18大促", "11.11开抢"; "9.9包邮", "低至9.9抢购" and "版本2.3首发" stay prices and versions
-# … and a festival's name: "9.20买手节" (jd-zhangcui), "6.18年中购物节"; not "10.15节能灯"
+# … and a festival's name: "9.20买手节" (jd-zhangcui), "6.18年中购物节"; not "10.15节能灯"; "11.11秒杀",
+# "11.11优惠不停" (jd-jerome's hot words and list banner)
 EVENT_AFTER = re.compile(
-    r"(?:预付|预售|开抢|开售|抢购|疯抢|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
+    r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
 )
 PROMO_NEAR = 15  # characters between the date and its promotion word
 # what makes a date on a product's own picture a sale's: a promotion word, a festival, a price, a coupon,

@@ -49,6 +49,7 @@ def at(s: str) -> datetime:
         # a bare M.D with an event word right after it (vip-littlexiu's nav: "6.16预付")
         ("6.16预付", "2026-06-16T00:00", "2026-06-16T23:59:59", "ended"),
         ("12.12开门红", "2026-12-12T00:00", "2026-12-12T23:59:59", "upcoming"),
+        ("11.11秒杀", "2026-11-11T00:00", "2026-11-11T23:59:59", "ended"),  # jd-jerome's hot words
         # a bare end day before a word (jd-zhangcui's KV slide: "9.20-23疯抢4天")
         ("9.20-23疯抢4天", "2026-09-20T00:00", "2026-09-23T23:59:59", "ended"),
         ("9.20买手节", "2026-09-20T00:00", "2026-09-20T23:59:59", "ended"),  # a festival's name after it
