@@ -128,6 +128,7 @@ class Region(_Model):
 class ProductFacts(_Model):
     url: str
     title: str = ""
+    heading: str = ""  # the product's name as the page heads it (its h1), when <title> is generic ("详情页")
     price: float | None = None
     price_max: float | None = None  # the high end when the page shows a range (¥99-199, variants)
     regular_price: float | None = None

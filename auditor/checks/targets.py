@@ -35,7 +35,8 @@ def link_target_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     """A link whose landing page is not the product the region names: a banner or card says 电水壶
     and the page it opens is a desk lamp. Only where the region names a product (a card title, a
     slide's or banner's alt text once promotion words such as 双11 / 清仓 / ¥149 are stripped) and
-    the landing page is a live product page; names are compared fuzzily (rapidfuzz partial_ratio)."""
+    the landing page is a live product page; names are compared fuzzily (rapidfuzz partial_ratio) with
+    the page's title and its heading (h1), the better of the two."""
     for page, region in ctx.regions():
         pairs = [(s.link, s.title) for s in region.slots]
         pairs += [(s.link, s.alt or s.text) for s in region.slides]
@@ -50,12 +51,14 @@ def link_target_mismatch(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             if status is not None and status.state != "ok":
                 continue
-            name, title = product_name(named or ""), product_name(product.title)
+            name = product_name(named or "")
+            # the page's <title>, and its heading where the title is generic (jd-jerome: <title>详情页</title>)
+            titles = [t for t in (product_name(product.title), product_name(product.heading)) if t]
             # a name has letters: a card's "Rs 2,645" or "2026" names no product
-            if len(re.sub(r"\d", "", name)) < ctx.params.min_name_chars or not title:
+            if len(re.sub(r"\d", "", name)) < ctx.params.min_name_chars or not titles:
                 continue
             seen.add(url)
-            score = fuzz.partial_ratio(name, title)
+            score = max(fuzz.partial_ratio(name, title) for title in titles)
             if score >= ctx.params.min_score:
                 continue
             yield Hit(

@@ -374,6 +374,8 @@ class PageReader:
                     photo = None  # the early photo shows the empty price box: the page is photographed again
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
+                if data.get("heading") and not product.heading:
+                    product = product.model_copy(update={"heading": str(data["heading"])})
                 page.product = product
                 page.kind = "product"
         if page.kind == "home" and self.store.required:

@@ -263,6 +263,8 @@ def read_static(
     product = read_product(str(soup), url, profile, text)
     if product is None or (product.price is None and product.availability in ("unknown", "on_sale")):
         return None
+    if (h1 := soup.find("h1")) is not None and not product.heading:  # as the browser reader's heading
+        product = product.model_copy(update={"heading": h1.get_text(" ", strip=True)[:200]})
     body = soup.body or soup
     reader = _Reader(soup, url, max_links)
     here = url.split("#")[0]

@@ -541,6 +541,8 @@
     now - Math.max(w.moves[0], w.lastChange) >= 1.25 * Math.max(w.moves[0] - firstByte(), 1000);
   // the rhythm a slider declares in its markup (Bootstrap data-interval, slick autoplaySpeed, Swiper
   // delay, data-autoplay="5000"): one that shows nothing is not judged before one and a half of it
+  // (told to play with no rhythm of its own: Bootstrap's data-ride="carousel", data-autoplay="true",
+  // "autoplay": true: the libraries' usual 5 s)
   const declaredDelay = (el) => {
     const near = [el, el.parentElement, ...el.querySelectorAll(":scope > *")].filter(Boolean).slice(0, 8);
     for (const e of near) {
@@ -548,6 +550,8 @@
         const v = parseInt(e.getAttribute(a) || "", 10); if (v >= 500 && v <= 60000) return v; }
       const opts = e.getAttribute("data-slick") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || e.getAttribute("data-flickity") || "";
       const m = /"?(?:autoplaySpeed|delay|interval|autoPlay)"?\s*:\s*(\d{3,5})/i.exec(opts); if (m) return +m[1];
+      if (/^carousel$/i.test(e.getAttribute("data-ride") || e.getAttribute("data-bs-ride") || "")
+          || /^true$/i.test(e.getAttribute("data-autoplay") || "") || /"?autoplay"?\s*:\s*true/i.test(opts)) return 5000;
     }
     return 0;
   };
@@ -779,13 +783,11 @@
         // nor before two of the page's own timer periods (RHYTHM_JS): its first tick may change nothing;
         // watched the longest a page is watched (twice the watch), it is judged whatever the page's timers
         if (!n && !w.earlier && now - w.started < Math.min(2 * (window.__auditorRhythm || 0), 2 * (args.watchMs || 6000) - 200)) o.rotates = null;
-        // Owl, Slick, Swiper, Flickity, Splide and Glide do not play unless told to; told in markup it is
-        // read above, told in a script it cannot be: one of theirs beside the KV that never moved is
-        // browsed by hand (shopify-samceramics' sidebar best sellers: owlCarousel({nav: true}))
-        // (their names on the slider, or the inner track they build inside it)
-        if (r.kind !== "kv" && !n && !w.earlier && !w.declared && ([r.el, set.track, r.el.parentElement]
-          .some((e) => e && e.nodeType === 1 && /owl-(carousel|stage)|slick|swiper|flickity|splide|glide/i.test(classy(e)))
-          || r.el.querySelector(".owl-stage, .slick-track, .swiper-wrapper, .flickity-slider, .splide__list, .glide__slides"))) o.autoplay_off = true;
+        // A slider beside the KV that never moved and says nothing of playing is browsed by hand: in the
+        // real-storefront corpus every one was (shopify-samceramics' Owl best sellers, fashe's slick
+        // product strips, xiaomi-ljjmi's 猜你喜欢 pager, jd-zhangcui's arrow strip, karma's Owl grid);
+        // the KV is meant to rotate, and one beside it that moved, or declares a rhythm, is judged
+        if (r.kind !== "kv" && !n && !w.earlier && !w.declared) o.autoplay_off = true;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));
@@ -881,14 +883,14 @@
   const over = {}; for (const k of Object.keys(leftOut)) if (leftOut[k]) over[k] = leftOut[k];
   // price candidates on a page that may be a product page: every short text that reads like a price,
   // with how it looks and where it sits; auditor/crawl/price_finder.py scores them
-  const priceCandidates = [];
+  const priceCandidates = []; let heading = "";
   if (args.pageKind === "product") {
     const PRICE_ATTR = /price|prc|jiage|rmb|amount|money|cost|sale|promo/i;
     const MONEY = /[¥￥$€£]|元|RMB|CNY|USD/i;
     // the product title: the page's h1, else the first prominent heading or title-named block near the top
     const h1 = [...document.querySelectorAll("h1")].find(shown) || [...document.querySelectorAll("h2, h3, [itemprop=name], [class*=title], [class*=name]")]
       .find((e) => shown(e) && e.getBoundingClientRect().top + scrollY < 700 && txt(e).length >= 2 && txt(e).length <= 80);
-    const hr = h1 ? h1.getBoundingClientRect() : null;
+    const hr = h1 ? h1.getBoundingClientRect() : null; heading = h1 ? txt(h1).slice(0, 200) : "";
     const attrs = (e) => { let out = ""; for (let k = 0, x = e; k < 3 && x && x !== document.body; k++, x = x.parentElement) {
       out += " " + classy(x) + " " + (x.getAttribute("itemprop") || "") + " " + [...x.attributes].filter((a) => a.name.startsWith("data-")).map((a) => a.name).join(" "); }
       return out; };
@@ -926,6 +928,6 @@
         title_dist: hr ? Math.hypot(r.left - hr.left, r.top - hr.bottom) : null, selector: path(e) });
     }
   }
-  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out, priceCandidates,
+  return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out, priceCandidates, heading,
            url: location.href, height: document.body.scrollHeight, leftOut: over };
 }

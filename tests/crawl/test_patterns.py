@@ -406,3 +406,13 @@ def test_a_start_page_whose_first_read_fails_is_read_once_more(fixture_store: Fi
 def test_slides_of_the_same_content_are_counted_as_slides(carousels: dict[str, Any]) -> None:
     same = carousels["#same3"]  # three alike cards behind three dots: one slide's content, three slides
     assert len(same.slides) == 1 and same.slide_boxes == 3 and same.dots == 3, (same.slides, same.dots)
+
+
+def test_a_slider_beside_the_kv_that_never_moved_and_says_nothing_of_playing_is_browsed_by_hand(
+    carousels: dict[str, Any],
+) -> None:
+    # (xiaomi-ljjmi's 猜你喜欢 pager, fashe's slick strips, karma's Owl grid: none plays by itself)
+    manual = [carousels[s] for s in ("#same3", "#owlside")]
+    assert all(c.kind == "carousel" and c.autoplay_off and c.moves == 0 for c in manual), manual
+    # one that declares a rhythm and stands still is judged (#farthumbs, data-interval="2000")
+    assert not carousels["#farthumbs"].autoplay_off and carousels["#farthumbs"].rotates is False
