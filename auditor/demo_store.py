@@ -189,10 +189,9 @@ class FixtureStore:
                     return self._send(302, headers={"Location": "/loop/a"}, head=head)
                 if path == "/old-page":
                     return self._send(301, headers={"Location": "/about"}, head=head)
-                if path.startswith("/slow-first/"):  # a page slow only the first time it is asked for
-                    if n == 1 and not head:
-                        time.sleep(4)
-                    return self._page("<title>首页</title><h1>首页</h1><p>第二次很快</p>", head=head)
+                if m := re.fullmatch(r"/slow-for/(\d+(?:\.\d+)?)", path):  # a page that takes its time, every time
+                    time.sleep(min(float(m.group(1)), 30))
+                    return self._page("<title>首页</title><h1>首页</h1><p>慢慢打开</p>", head=head)
                 if path == "/slow":
                     time.sleep(3)
                     return self._page("<title>慢页面</title><p>终于加载完成</p>", head=head)

@@ -182,7 +182,7 @@ class Crawler:
         tabs = asyncio.Semaphore(2 * self.settings.concurrency)
         done = 0
 
-        async def read(url: str, depth: int, is_home: bool) -> Page:
+        async def read(url: str, depth: int, is_home: bool, nav_timeout_s: float | None = None) -> Page:
             # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs may be
             # open, loading (a slow server costs no CPU) or waiting on their carousels
             async with tabs:
@@ -194,6 +194,7 @@ class Crawler:
                     is_home,
                     early=lambda urls: follow(urls, depth),
                     slot=Slot(turns),
+                    nav_timeout_s=nav_timeout_s,
                 )
 
         async def visit(url: str, depth: int) -> None:
@@ -210,12 +211,12 @@ class Crawler:
             if page is None:
                 page = await read(url, depth, is_home)
             if is_home and page.error and not page.error.startswith(DEAD_PREFIX) and not page.regions:
-                # read once more: without its start page the run has nothing (a saved WooCommerce
-                # demo's home page once took over 20 s to open while the machine was busy; read
-                # again, it opened); a dead start page (404, refused) is not read again, nor one read
-                # with a complaint (its load event never fired: what arrived was read)
+                # read once more, given twice the time to open: without its start page the run has
+                # nothing (woo-shopstic's home page runs its own script for 12 s before it is ready, on
+                # an idle machine; busy, past 20 s); a dead start page (404, refused) is not read
+                # again, nor one read with a complaint (its load event never fired: what arrived was read)
                 result.notes.append(t("err_start_read_again", self.locale, url=url, error=page.error))
-                page = await read(url, depth, is_home)
+                page = await read(url, depth, is_home, nav_timeout_s=2 * self.settings.timeout_s)
             done += 1
             self.progress(url, done, len(seen))
             result.snapshot.pages.append(page)

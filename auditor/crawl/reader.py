@@ -119,6 +119,7 @@ class PageReader:
         is_home: bool,
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
+        nav_timeout_s: float | None = None,
     ) -> Page:
         """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
         scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
@@ -141,7 +142,7 @@ class PageReader:
         try:
             async with asyncio.timeout(deadline):
                 pw_page = await _open_tab(context)
-                await self._load_and_read(pw_page, page, step, early, slot)
+                await self._load_and_read(pw_page, page, step, early, slot, nav_timeout_s or self.settings.timeout_s)
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
                 page.notes.append(t("err_shots_timed_out", self.locale, seconds=deadline))
@@ -173,6 +174,7 @@ class PageReader:
         step: Step,
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
+        nav_timeout_s: float = 20.0,
     ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
 
@@ -196,7 +198,7 @@ class PageReader:
         url = page.url
         step.now = "navigating"
         try:  # up to the server's answer no turn is held: waiting on a slow server costs no CPU
-            response = await pw_page.goto(url, wait_until="commit", timeout=self.settings.timeout_s * 1000)
+            response = await pw_page.goto(url, wait_until="commit", timeout=nav_timeout_s * 1000)
             if (
                 response is not None
                 and response.status in (429, 503)
@@ -205,14 +207,14 @@ class PageReader:
                 step.now = "waiting out Retry-After"
                 await pw_page.wait_for_timeout(wait * 1000)  # honour Retry-After once, then read what comes
                 step.now = "navigating"
-                response = await pw_page.goto(url, wait_until="commit", timeout=self.settings.timeout_s * 1000)
+                response = await pw_page.goto(url, wait_until="commit", timeout=nav_timeout_s * 1000)
             if slot is not None:
                 step.now = "waiting for a turn"
                 await slot.take()
             step.now = "navigating"
-            await pw_page.wait_for_load_state("domcontentloaded", timeout=self.settings.timeout_s * 1000)
+            await pw_page.wait_for_load_state("domcontentloaded", timeout=nav_timeout_s * 1000)
         except PlaywrightTimeout:
-            page.error = self.timed_out(self.settings.timeout_s, "navigating")
+            page.error = self.timed_out(nav_timeout_s, "navigating")
             return
         except PlaywrightError as exc:
             net = NET_ERROR.search(str(exc))
