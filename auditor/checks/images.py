@@ -82,11 +82,10 @@ def distorted_image(ctx: CheckContext) -> Iterator[Hit]:
     and `object-fit` is honoured: `cover`, `contain`, `scale-down` and `none` keep the picture's shape
     by design, only `fill` (the default) distorts. A CSS background is measured when `background-size`
     sets both of its sides (`30px 30px`, `100% 100%`) and it is not a tiled pattern. A picture a few
-    pixels thin (a 1x1 spacer, a gradient strip) is a fill, not measured.
-    Skips hidden images, tiny ones (icons, under
-    `min_size` px) and images that did not load (those are broken-image); a carousel's slide that is
-    not the one shown at the moment is laid out all the same (faded out, not removed) and is checked,
-    so the verdict does not depend on which slide was up when the page was read."""
+    pixels thin (a 1x1 spacer, a gradient strip) is a fill, not measured. Skips hidden images, tiny
+    ones (icons, under `min_size` px) and images that did not load (those are broken-image); a
+    carousel's slide that is not the one shown at the moment is laid out all the same (faded out, not
+    removed) and is checked, so the verdict does not depend on which slide was up when the page was read."""
     tol = ctx.params.tolerance
     for page, region, img in _images(ctx):
         facts = ctx.facts.images.get(img.url or "")
