@@ -362,26 +362,21 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             continue
         taken.append(m.span())
         out.append(Window(start, None, _state(start, None, now), m.group(0), "opening"))
-    for m in YEAR_FESTIVAL.finditer(text):
-        if not free(m.span()):
-            continue
-        name = re.sub(r"^双\s*", "", m.group("f") or m.group("f2"))
-        month, day = _FEST_DAY[name]
-        year = int(m.group("y") or m.group("y2"))
-        start, end = _at(year, month, day, None, 0, zone, end=False), _at(year, month, day, None, 0, zone, end=True)
-        if start is None or end is None:
-            continue
-        taken.append(m.span())
-        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
-    for m in YEAR_ANY_FESTIVAL.finditer(text):
-        if not free(m.span()):
-            continue
-        year = int(m.group("y") or m.group("y2"))
-        start, end = _at(year, 1, 1, None, 0, zone, end=False), _at(year, 12, 31, None, 0, zone, end=True)
-        if start is None or end is None:
-            continue
-        taken.append(m.span())
-        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    # a festival or sale named with its year: its fixed day ("2016双11"), else the whole year ("米粉节 2018")
+    for rx in (YEAR_FESTIVAL, YEAR_ANY_FESTIVAL):
+        for m in rx.finditer(text):
+            if not free(m.span()):
+                continue
+            year = int(m.group("y") or m.group("y2"))
+            if rx is YEAR_FESTIVAL:
+                first = last = _FEST_DAY[re.sub(r"^双\s*", "", m.group("f") or m.group("f2"))]
+            else:
+                first, last = (1, 1), (12, 31)
+            start, end = _at(year, *first, None, 0, zone, end=False), _at(year, *last, None, 0, zone, end=True)
+            if start is None or end is None:
+                continue
+            taken.append(m.span())
+            out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
     for m in SINGLE.finditer(text):
         if not free(m.span()):
             continue
