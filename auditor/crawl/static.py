@@ -75,8 +75,8 @@ class _Reader:
 
     def image(self, tag: Tag) -> Image:
         src = str(tag.get("src") or "").strip()
-        empty = not src
-        url: str | None = urljoin(self.base, src) if src else None
+        empty = not src or src.startswith("#")  # src="#" is the page itself: no picture set yet (extract.js)
+        url: str | None = urljoin(self.base, src) if not empty else None
         placeholder = empty or src.startswith("data:") or bool(V["placeholderSrc"].search(src))
         for attr in LAZY_ATTRIBUTES:  # a lazy picture not swapped in yet: its attribute names the real one
             value = str(tag.get(attr) or "").strip()

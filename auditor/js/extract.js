@@ -57,12 +57,15 @@
   const image = (el) => {
     const r = contentBox(el);
     let url = el.currentSrc || el.src || null;
-    const empty = !el.getAttribute("src") || url === location.href;  // src="" resolves to the page itself
+    // src="" and src="#" resolve to the page itself: no picture set yet (shopify-pullman's add-to-cart
+    // dialog: <img class="popupimage" src="#">, filled by its script when the dialog opens)
+    const self = (u) => !!u && u.split("#")[0] === location.href.split("#")[0];
+    const empty = !el.getAttribute("src") || self(url);
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
       if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
     }
-    if (empty && (!url || url === location.href)) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
+    if (empty && (!url || self(url))) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
       const own = [...el.attributes].find((a) => a.name !== "src" && V.imageFile.test(a.value.trim()));
       url = own ? abs(own.value.trim()) : null;
     }
@@ -378,7 +381,8 @@
   // the top in the largest type (the utility bar above it, 登录 / 注册 / 我的订单, is set smaller: vip's
   // 12 px top bar over its 16 px main menu), the higher of two alike
   // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
-  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n));
+  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n)
+    && !carouselEls.some((c) => n.contains(c)));
   if (!navEl) {
     let best = null, bestFont = 0, bestTop = 0;
     for (const ul of document.querySelectorAll("ul, ol, div")) {
@@ -399,7 +403,11 @@
         best = ul; bestFont = font; bestTop = r.top;
       }
     }
-    navEl = best && (best.closest("header") || best);
+    // the menu row and what is around it up to its <header>, but not a carousel: a header that also
+    // holds the KV (tmall-neptune: <header> wraps the top bar, the menu row and #focus) is cut below it
+    const hdr = best && best.closest("header");
+    navEl = best;
+    for (let e = best && best.parentElement; e && hdr && hdr.contains(e) && !carouselEls.some((c) => e.contains(c)); e = e.parentElement) navEl = e;
   }
 
   // footer
@@ -450,6 +458,9 @@
       // cells alike in size: the sections of a page (tmall-clude's #mainWrap: side nav, 活动, 品牌, floors)
       // share a bare <div> but not a shape on screen
       const boxes = cells.map((c) => c.getBoundingClientRect()).filter((r) => r.width && r.height);
+      // most cells not on screen: panels shown one at a time, or a closed fly-out's lists of products
+      // (xiaomi-yooabe #J_navMenu: one <ul> of cards per menu entry, the menu display:none), not a grid
+      if (boxes.length < cells.length * 0.5) continue;
       const mid = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] || 0;
       const mw = mid(boxes.map((r) => r.width)), mh = mid(boxes.map((r) => r.height));
       if (boxes.filter((r) => Math.abs(r.width - mw) <= 0.2 * mw && Math.abs(r.height - mh) <= 0.35 * mh).length < boxes.length * 0.6) continue;
@@ -799,10 +810,22 @@
       return o;
     }
     if (r.kind === "showcase" || r.kind === "category") {
+      // the card's text without what is struck through (<del>, <s>, <strike>, text-decoration: line-through)
+      const unstruck = (c) => {
+        const struck = (e) => { for (; e && e !== c.parentElement; e = e.parentElement) {
+          if (/^(DEL|S|STRIKE)$/.test(e.tagName) || getComputedStyle(e).textDecorationLine.includes("line-through")) return true; }
+          return false; };
+        const parts = []; const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+        for (let n = walk.nextNode(); n; n = walk.nextNode()) if (n.nodeValue.trim() && !struck(n.parentElement)) parts.push(n.nodeValue);
+        return parts.join(" ").replace(/\s+/g, " ").trim();
+      };
       cellsOf(r.el).forEach((c, i) => {
         const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
-        // the card's price as written, a range whole (¥99-199, 99-199元)
-        const t = txt(c); const pm = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/.exec(t);
+        // the card's price as written, a range whole (¥99-199, 99-199元); a struck price beside it is
+        // the regular one, not what the card sells at (shopify-pullman: <del>$75.00</del> $55.00)
+        const t = txt(c);
+        const PRICE_RE = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/;
+        const pm = PRICE_RE.exec(unstruck(c)) || PRICE_RE.exec(t);
         const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
         const named = [...c.querySelectorAll("h1,h2,h3,h4,h5,h6,[itemprop=name],a[href],[title]")]
           .map((e) => txt(e) || e.getAttribute("title") || "").find((s) => s && !priceLike(s) && s.length >= 2);

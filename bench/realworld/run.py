@@ -316,8 +316,8 @@ def auto_judge(finding: dict[str, Any], base: str, docroot: Path) -> tuple[str, 
             return "confirmed", f"{file.name} exists but does not decode"
         if ok is None:
             return None
-    elif file.stat().st_size == 0:
-        return None
+    elif file.stat().st_size == 0 or str((finding.get("evidence") or {}).get("reason", "")).startswith("soft-404"):
+        return None  # an empty file, or a page that says it is gone (a saved 404 page): a person judges
     return "false-alarm", f"{path.split('?', 1)[0]} exists in the docroot"
 
 

@@ -363,6 +363,18 @@ def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store:
     # a table's rows are its cells, its heading row of text tabs is not one (no "empty slot" there)
     assert table.selector.startswith("#tgrid") and len(table.slots) == 3, [s.text for s in table.slots]
     assert all(s.link and s.image for s in grid.slots)
+    # a card's struck price (<del>, line-through) is its regular one: the card sells at the other
+    assert [s.price_text for s in table.slots[:2]] == ["¥19", "¥29"], [s.text for s in table.slots]
+
+
+def test_a_header_holding_the_kv_gives_the_nav_its_menu_row_and_the_kv_a_region_of_its_own(
+    fixture_store: FixtureStore,
+) -> None:
+    page = read_pattern(fixture_store, "header-kv.html")
+    kinds = {r.kind: r for r in page.regions}
+    assert kinds["nav"].selector == "#nav", kinds["nav"].selector
+    assert kinds["kv"].selector == "#focus" and len(kinds["kv"].slides) == 3, kinds["kv"].selector
+    assert "女装" in [link.text for link in kinds["nav"].links]
 
 
 def test_a_gallery_led_by_its_thumbnails_off_the_home_page_is_browsed_by_hand(fixture_store: FixtureStore) -> None:
