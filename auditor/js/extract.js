@@ -463,7 +463,9 @@
       if (boxes.length < cells.length * 0.5) continue;
       const mid = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] || 0;
       const mw = mid(boxes.map((r) => r.width)), mh = mid(boxes.map((r) => r.height));
-      if (boxes.filter((r) => Math.abs(r.width - mw) <= 0.2 * mw && Math.abs(r.height - mh) <= 0.35 * mh).length < boxes.length * 0.6) continue;
+      // (three at least: a page's three columns, two of them near in width, are no grid of two alike and
+      // one odd cell: jd-dyz #content_con's 210 px category menu, 730 px KV and 250 px 快报 column)
+      if (boxes.filter((r) => Math.abs(r.width - mw) <= 0.2 * mw && Math.abs(r.height - mh) <= 0.35 * mh).length < Math.max(3, boxes.length * 0.6)) continue;
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
       const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
@@ -566,6 +568,24 @@
     }
     return 0;
   };
+  // what a slider library set up on an element says of playing, from its own options once set up (slick,
+  // Swiper, Owl 1 and 2, Flickity: all default to not playing): true, false, or null (no library there).
+  // shopify-pullman's hero slider: slick with arrows and `autoplay: false` in a script, no attribute
+  const libraryPlays = (e) => {
+    try {
+      if (e.slick && e.slick.options) return !!e.slick.options.autoplay;
+      if (e.swiper && e.swiper.params) { const a = e.swiper.params.autoplay;
+        return typeof a === "number" ? a > 0 : !!a && a.enabled !== false; }
+      const $ = window.jQuery;
+      const owl = $ && $.fn && $(e).data("owl.carousel");
+      if (owl && (owl.settings || owl.options)) return !!(owl.settings || owl.options).autoplay;
+      const owl1 = $ && $.fn && $(e).data("owlCarousel");
+      if (owl1 && owl1.options) return !!owl1.options.autoPlay;
+      const fl = window.Flickity && typeof window.Flickity.data === "function" && window.Flickity.data(e);
+      if (fl && fl.options) return !!fl.options.autoPlay;
+    } catch (err) { /* a page's own object under one of those names */ }
+    return null;
+  };
   const startWatch = (r) => {
     const set = carouselSets.get(r.el) || { track: r.el, slides: [...r.el.children] };
     const state = () => {  // what an operator sees move: positions, visibility, active classes, transforms
@@ -606,15 +626,23 @@
     // and again in the read phase, seconds later (a live one has moved; one stuck at zero has not)
     const LABEL = /距结束|距离结束|距活动结束|距本场结束|剩余|仅剩|倒计时|ends in|time left/i;
     const COUNTDOWN = new RegExp("(" + LABEL.source + ")[^\\d]{0,6}(\\d+\\s*天\\s*)?\\d{1,2}\\s*[:：时]\\s*\\d{1,2}\\s*[:：分]\\s*\\d{1,2}", "i");
+    // or, with no label, the time told in its units, hours to seconds ("00 days 00 Hour 00 Mint 00 Sec":
+    // shopify-pullman's deal cards, jQuery countdown counting to a data-countdown date long past)
+    const UNIT = /^\s*(days?|hours?|hrs?|min[a-z]*|sec[a-z]*|天|小时|时|分钟?|秒)\s*$/i;
+    const UNITS = /(\d+\s*(days?|天)\s*)?\d{1,2}\s*(hours?|hrs?|小时|时)\s*\d{1,2}\s*(min[a-z]*|分钟?)\s*\d{1,2}\s*(sec[a-z]*|秒)/i;
     const holders = [];  // from each label's text node up to the nearest block that also holds the time
-    if (LABEL.test(document.body.textContent || "")) {
+    const climb = (n, form) => {
+      for (let e = n.parentElement, k = 0; e && e !== document.body && k < 4; e = e.parentElement, k++) {
+        const t = txt(e); if (t.length > 160) break;
+        if (form.test(t)) { if (shown(e) && !holders.includes(e)) holders.push(e); break; }
+      }
+    };
+    const bodyText = document.body.textContent || "";
+    if (LABEL.test(bodyText) || UNITS.test(bodyText.replace(/\s+/g, " "))) {
       const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT); let n, labels = 0;
       while ((n = walker.nextNode()) && holders.length < 20 && labels < 200) {
-        if (!LABEL.test(n.nodeValue)) continue; labels++;
-        for (let e = n.parentElement, k = 0; e && e !== document.body && k < 4; e = e.parentElement, k++) {
-          const t = txt(e); if (t.length > 160) break;
-          if (COUNTDOWN.test(t)) { if (shown(e) && !holders.includes(e)) holders.push(e); break; }
-        }
+        if (LABEL.test(n.nodeValue)) { labels++; climb(n, COUNTDOWN); }
+        else if (UNIT.test(n.nodeValue)) { labels++; climb(n, UNITS); }
       }
     }
     window.__auditorCountdowns = holders.map((el) => ({ el, first: txt(el).slice(0, 120), at: performance.now() }));
@@ -764,6 +792,8 @@
         /^(false|0)$/i.test(e.getAttribute("data-autoplay") || e.getAttribute("data-interval") || e.getAttribute("data-bs-interval") || "")
         || /"?autoplay"?\s*:\s*false/i.test(e.getAttribute("data-slick") || e.getAttribute("data-flickity") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || "")
         || (e.classList.contains("carousel") && e.classList.contains("slide") && !e.hasAttribute("data-ride") && !e.hasAttribute("data-bs-ride"))))
+        || [r.el, set.track, r.el.parentElement, r.el.parentElement && r.el.parentElement.parentElement]
+          .some((e) => e && e.nodeType === 1 && libraryPlays(e) === false)
         // a gallery led by thumbnails of its pictures (a product's detail gallery) is browsed by hand; off
         // the home page even as the page's first large slider (fashe-yashbhojgarhia product-detail.html)
         || ((r.kind !== "kv" || args.pageKind !== "home") && [r.el, r.el.parentElement].some((root) => thumbStrip(root, set, r.el)));

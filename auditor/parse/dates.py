@@ -88,11 +88,17 @@ COUNTDOWN_ZERO = re.compile(
     re.I,
 )
 _COUNTDOWN_TIME = re.compile(r"(?:(\d+)\s*天\s*)?(\d{1,2})\s*[:时]\s*(\d{1,2})\s*[:分]\s*(\d{1,2})")
+# the time told in its units, in words ("00 days 00 Hour 00 Mint 00 Sec", "2天 3小时 4分钟 5秒")
+_COUNTDOWN_UNITS = re.compile(
+    r"(?:(\d+)\s*(?:days?|天)\s*)?(\d{1,2})\s*(?:hours?|hrs?|小时|时)\s*(\d{1,2})\s*(?:min[a-z]*|分钟?)\s*(\d{1,2})\s*(?:sec[a-z]*|秒)",
+    re.I,
+)
 
 
 def countdown_seconds(raw: str) -> int | None:
     """The time a countdown shows, in seconds ("距结束 1天 02:03:04" → 93784)."""
-    m = _COUNTDOWN_TIME.search(normalize(raw))
+    text = normalize(raw)
+    m = _COUNTDOWN_TIME.search(text) or _COUNTDOWN_UNITS.search(text)
     if m is None:
         return None
     d, h, mi, sec = (int(g) if g else 0 for g in m.groups())

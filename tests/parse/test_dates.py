@@ -179,6 +179,9 @@ def test_countdown_reads() -> None:
     assert countdown_over("距结束 00:00:05", "距结束 00:00:08", 3000) == "counting-up"
     assert countdown_over("距结束 00:00:01", "距结束 01:59:58", 3000) is None  # the next 秒杀 session began
     assert countdown_over("距结束 1天 02:00:05", "距结束 1天 02:00:02", 3000) is None  # live
+    # the time told in its units, with no label (a jQuery countdown on a Shopify deal card)
+    assert countdown_over("00 days 00 Hour 00 Mint 00 Sec", "00 days 00 Hour 00 Mint 00 Sec", 3000) == "zero"
+    assert countdown_over("2天 3小时 4分钟 5秒", "2天 3小时 4分钟 2秒", 3000) is None
 
 
 def test_the_same_words_in_another_promise_count_on_their_own() -> None:
