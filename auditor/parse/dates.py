@@ -51,6 +51,9 @@ PROMO_WORDS = re.compile(
 EVENT_AFTER = re.compile(
     r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
 )
+# a festival or a sale's day named right after a date: 儿童节, 女王节, 儿童狂欢节, 年中大促 (not 节能, 节约...)
+# ("2.5折大促" is a discount: a number followed by its unit is not a date)
+FESTIVAL_AFTER = re.compile(r"(?![折元块件倍个])[\u4e00-\u9fff]{0,4}?(?:节(?![能约省制奏点])|狂欢|盛典|大促)")
 PROMO_NEAR = 15  # characters between the date and its promotion word
 # what makes a date on a product's own picture a sale's: a promotion word, a festival, a price, a coupon,
 # a "时间：" label; a race poster's "SUZUKA 06-07-08 OCTOBER 2000" (karma-podiumsports) is the product
@@ -390,7 +393,9 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         event = (
             EVENT_AFTER.match(text, m.end())
             and not m.group(0)[-1].isspace()
-            and len(m.group("ad")) == 2  # "6.16预付", "11.11开抢"; "9.9抢购" and "新品9.9首发" are prices
+            # "6.16预付", "11.11开抢"; "9.9抢购" and "新品9.9首发" are prices, but a festival after a one-digit
+            # day makes it a date ("6.1儿童狂欢节": jd-dyz's #c_top picture)
+            and (len(m.group("ad")) == 2 or FESTIVAL_AFTER.match(text, m.end()))
             and not re.search(r"(?:低至?|仅需?|直降|降|只要|只需|价)\s*$", text[: m.start()])
         )
         if m.group("asep") != "月" and y is None and not event:

@@ -171,6 +171,15 @@ def test_a_relative_duration_beside_dates_is_the_dates_window() -> None:
     assert (w.kind, w.state) == ("range", "ended")
 
 
+def test_a_one_digit_day_before_a_festival_is_a_date() -> None:
+    # jd-dyz's #c_top picture: "6.1儿童狂欢节 跨店3免1" (June 1 nearest to the audit: passed)
+    (w,) = parse_windows("6.1儿童狂欢节 跨店3免1", NOW)
+    assert (w.text, w.state) == ("6.1", "ended") and (w.end.month, w.end.day) == (6, 1)
+    # prices and discounts stay what they are
+    for text in ("9.9抢购", "秒杀价9.9元", "2.5折大促", "5.2节能灯", "新品9.9首发"):
+        assert parse_windows(text, NOW) == [], text
+
+
 def test_countdown_reads() -> None:
     from auditor.parse.dates import countdown_over
 
