@@ -56,16 +56,17 @@
   };
   const image = (el) => {
     const r = contentBox(el);
-    let url = el.currentSrc || el.src || null;
-    // src="" and src="#" resolve to the page itself: no picture set yet (shopify-pullman's add-to-cart
-    // dialog: <img class="popupimage" src="#">, filled by its script when the dialog opens)
-    const self = (u) => !!u && u.split("#")[0] === location.href.split("#")[0];
-    const empty = !el.getAttribute("src") || self(url);
+    let url = el.currentSrc || el.src || null, swapped = false;
+    // src="" and src="#" are the page itself: no picture set yet (shopify-pullman's add-to-cart dialog:
+    // <img class="popupimage" src="#">, filled by its script when the dialog opens; read by the attribute,
+    // since the page may have changed its own address since: ?variant=... by history.replaceState)
+    const raw = (el.getAttribute("src") || "").trim();
+    const empty = !raw || raw.startsWith("#") || (!!url && url.split("#")[0] === location.href.split("#")[0]);
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
-      if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); break; }
+      if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); swapped = true; break; }
     }
-    if (empty && (!url || self(url))) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
+    if (empty && !swapped) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
       const own = [...el.attributes].find((a) => a.name !== "src" && V.imageFile.test(a.value.trim()));
       url = own ? abs(own.value.trim()) : null;
     }
@@ -536,6 +537,18 @@
       if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
           && !img.closest("a[href]") && !img.useMap) bannerCandidates.push(img);
     }
+    // or drawn by CSS into an empty box of its own, once, at its own shape (jd-dyz's floors: an empty
+    // <div id="c_top"> showing its 438x157 poster "6.1儿童狂欢节 跨店3免1"); not a header's or footer's
+    let looked = 0;
+    for (const el of document.querySelectorAll("div, p, span, li, section, figure")) {
+      if (el.childElementCount || (el.textContent || "").trim()) continue;
+      if (++looked > 3000) break;  // empty boxes: the first 3,000 are plenty for posters
+      const r = el.getBoundingClientRect();
+      if (r.width < Math.min(300, W * 0.5) || r.height < 60 || r.width < 2 * r.height || !bgUrl(el)) continue;
+      const cs = getComputedStyle(el);
+      if (!/no-repeat/.test(cs.backgroundRepeat) || el.closest("header, nav, footer, [role=navigation], [role=contentinfo]")) continue;
+      bannerCandidates.push(el);
+    }
   }
   const pk = args.pageKind === "product";
   bannerCandidates.forEach((el) => add(pk ? "product.promo" : "banner", el));
@@ -736,7 +749,10 @@
   const sameKind = (a, b) => {
     if (a.tagName !== b.tagName) return false;
     const ca = classesOf(a), cb = classesOf(b);
-    if (!ca.length || !cb.length) return ca.length === cb.length;
+    // two bare boxes are alike when they hold the same kind of thing: panels of one tab group do; a
+    // hidden mobile menu of links beside an empty box drawn by its CSS background does not
+    if (!ca.length || !cb.length) return ca.length === cb.length && !!a.firstElementChild && !!b.firstElementChild
+      && a.firstElementChild.tagName === b.firstElementChild.tagName;
     const [small, big] = ca.length <= cb.length ? [ca, cb] : [cb, ca];
     return small.every((k) => big.includes(k));
   };
@@ -857,8 +873,11 @@
         const PRICE_RE = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/;
         const pm = PRICE_RE.exec(unstruck(c)) || PRICE_RE.exec(t);
         const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
-        const named = [...c.querySelectorAll("h1,h2,h3,h4,h5,h6,[itemprop=name],a[href],[title]")]
-          .map((e) => txt(e) || e.getAttribute("title") || "").find((s) => s && !priceLike(s) && s.length >= 2);
+        // a heading names the card before a link's words, and those before a tooltip: an icon's title
+        // ("Wishlist", "Quick View" on shopify-pullman's heart and eye) names no product
+        const nameIn = (sel, tip) => [...c.querySelectorAll(sel)].map((e) => txt(e) || (tip && e.getAttribute("title")) || "")
+          .find((s) => s && !priceLike(s) && s.length >= 2);
+        const named = nameIn("h1,h2,h3,h4,h5,h6,[itemprop=name]", true) || nameIn("a[href]", false) || nameIn("[title]", true);
         const leaf = [...c.querySelectorAll("*")].filter((e) => !e.children.length).map(txt)
           .find((s) => s && !priceLike(s) && s.length >= 2);
         const title = named || leaf || "";
@@ -879,7 +898,8 @@
     }
     o.links = linksIn(r.el);
     o.images = r.el.tagName === "IMG" ? [image(r.el)] : imagesIn(r.el);
-    if (r.el.tagName === "A" && !o.images.length) { const b = bgImage(r.el); if (b) o.images.push(b); }
+    if ((r.el.tagName === "A" || r.kind === "banner" || r.kind === "product.promo") && !o.images.length) {
+      const b = bgImage(r.el); if (b) o.images.push(b); }
     if (r.el.tagName === "A") o.links = [linkOf(r.el)];
     if (r.el.tagName === "IMG" && r.el.useMap) {
       const map = document.querySelector("map[name='" + CSS.escape(r.el.useMap.replace(/^#/, "")) + "']");

@@ -66,6 +66,9 @@ def test_a_category_menus_fly_outs_are_hovered_and_what_they_show_is_probed(find
 def test_a_promotion_strip_that_is_no_link_is_read_as_a_banner(findings: list[dict[str, Any]]) -> None:
     ended = of(findings, "expired-promotion")["/img/kv-double11.png"]
     assert ended["region"] == "banner" and ended["evidence"]["source"] == "ocr", ended
+    # nor a poster drawn by CSS into an empty box
+    poster = of(findings, "expired-promotion")["/img/banner-618.png"]
+    assert poster["region"] == "banner" and poster["evidence"]["source"] == "ocr", poster
 
 
 def test_misspelled_schemes_are_dead_and_real_placeholders_are_not(findings: list[dict[str, Any]]) -> None:
@@ -147,6 +150,12 @@ def test_a_kv_its_slider_library_set_up_without_autoplay_is_browsed_by_hand(fixt
     page = read_pattern(fixture_store, "kv-manual.html")  # element.slick.options.autoplay === false
     (kv,) = [r for r in page.regions if r.kind == "kv"]
     assert kv.selector == "#hero" and len(kv.slides) == 3 and kv.autoplay_off is True, kv
+
+
+def test_src_hash_is_no_picture_even_after_the_page_rewrote_its_address(fixture_store: FixtureStore) -> None:
+    page = read_pattern(fixture_store, "variant-dialog.html")  # history.replaceState(...?variant=...)
+    urls = [i.url for r in page.regions for i in r.images]
+    assert any(u and u.endswith("/img/p1.png") for u in urls) and not [u for u in urls if u and u.endswith("#")], urls
 
 
 def test_slides_named_one_by_one_are_one_kind(carousels: dict[str, Any]) -> None:
@@ -372,6 +381,7 @@ def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store:
     # a table's rows are its cells, its heading row of text tabs is not one (no "empty slot" there)
     assert table.selector.startswith("#tgrid") and len(table.slots) == 3, [s.text for s in table.slots]
     assert all(s.link and s.image for s in grid.slots)
+    assert grid.slots[0].title == "款式 1", grid.slots[0]  # not the heart icon's tooltip "Wishlist"
     # a card's struck price (<del>, line-through) is its regular one: the card sells at the other
     assert [s.price_text for s in table.slots[:2]] == ["¥19", "¥29"], [s.text for s in table.slots]
 
