@@ -537,8 +537,8 @@
       if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
           && !img.closest("a[href]") && !img.useMap) bannerCandidates.push(img);
     }
-    // or drawn by CSS into an empty box of its own, once, at its own shape (jd-dyz's floors: an empty
-    // <div id="c_top"> showing its 438x157 poster "6.1儿童狂欢节 跨店3免1"); not a header's or footer's
+    // or drawn by CSS, not tiled, into an empty box of its own (jd-dyz's floors: an empty <div id="c_top">
+    // showing its 438x157 poster "6.1儿童狂欢节 跨店3免1"); not a header's, a menu's or a footer's
     let looked = 0;
     for (const el of document.querySelectorAll("div, p, span, li, section, figure")) {
       if (el.childElementCount || (el.textContent || "").trim()) continue;
