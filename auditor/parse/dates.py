@@ -41,7 +41,10 @@ OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|
 SINGLE = re.compile(rf"(?<![\d.¥$/]){D1}(?![\d./-])")
 PROMO_WORDS = re.compile(
     r"活动|特惠|促销|优惠|大促|秒杀|首发|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
-    r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch",
+    r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch|"
+    # a sale's own words: "五折特卖" (taobao-liu68654), "满199减80" (jd-dyz), "立减200元" (xiaomi-eugeneyichen),
+    # "夏季清仓"; a discount is a number or a numeral before 折 ("5折", "五折起"), not 打折扣 or 折叠
+    r"特卖|立减|直降|清仓|满\d+减|(?:\d|[一二三四五六七八九半])折",
     re.I,
 )
 # an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's
@@ -146,6 +149,16 @@ _EN_DAYS_MONTH = re.compile(
 _EN_YEAR_AFTER = re.compile(r"(?P<md>\d{1,2}月\d{1,2}日),?\s+(?P<y>(?:19|20)\d\d)(?![\d年.\-/])")
 
 
+_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+# a month in Chinese numerals before a day in digits: "六月 21日" (taobao-liu68654's KV slide, set that way)
+_SPELLED_MONTH = re.compile(r"(?<![\u4e00-\u9fff])(十[一二]?|[一二三四五六七八九])月\s*(\d{1,2})\s*([日号])")
+
+
+def spelled_months(text: str) -> str:
+    """ "六月 21日" → "6月21日", so the grammar reads months written in Chinese numerals."""
+    return _SPELLED_MONTH.sub(lambda m: f"{_CN_MONTH[m.group(1)]}月{m.group(2)}{m.group(3)}", text)
+
+
 def english_dates(text: str) -> str:
     """ "ends Nov 25th" / "25 November" → "ends 11月25日", "16-18 November 2023" → "2023年11月16日-18日",
     so one grammar reads both languages."""
@@ -185,7 +198,7 @@ def _relative_key(text: str, m: re.Match[str]) -> str:
 def relative_phrases(raw: str) -> list[str]:
     """The relative promises in a text, each with the words around it: the keys under which the day
     the store first showed it is kept (so another sale's "今晚24点" starts its own count)."""
-    text = english_dates(normalize(raw))
+    text = english_dates(spelled_months(normalize(raw)))
     return [_relative_key(text, m) for m in RELATIVE.finditer(text)]
 
 
@@ -297,7 +310,7 @@ def _anchor_year(text: str) -> int | None:
 def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | None = None) -> list[Window]:
     """Every window in `raw`. `first_seen` maps a relative promise (its key from `relative_phrases`) to
     when this store first showed it; one never seen before counts from `now` (so it is active)."""
-    text = english_dates(normalize(raw))
+    text = english_dates(spelled_months(normalize(raw)))
     zone = now.tzinfo
     assert zone is not None
     out: list[Window] = []

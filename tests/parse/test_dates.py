@@ -180,6 +180,17 @@ def test_a_one_digit_day_before_a_festival_is_a_date() -> None:
         assert parse_windows(text, NOW) == [], text
 
 
+def test_a_month_in_chinese_numerals_and_a_sale_s_own_words() -> None:
+    # taobao-liu68654's KV slide: "六月 21日 天猫母婴亲子日 五折特卖" (June 21 nearest to the audit: passed)
+    (w,) = parse_windows("六月 21日 天猫母婴亲子日 五折特卖", NOW)
+    assert (w.end.month, w.end.day, w.state) == (6, 21, "ended"), w
+    for text in ("6月21日 满199减80", "6月21日 立减200元", "6月21日 全场5折起"):
+        assert [x.state for x in parse_windows(text, NOW)] == ["ended"], text
+    # a date with nothing of a sale near it is no promotion; 星期一 is no month
+    assert parse_windows("6月21日 新品发布会 折叠屏", NOW) == []
+    assert parse_windows("星期一月 21日", NOW) == []
+
+
 def test_countdown_reads() -> None:
     from auditor.parse.dates import countdown_over
 
