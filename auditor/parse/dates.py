@@ -149,7 +149,7 @@ _EN_DAYS_MONTH = re.compile(
 _EN_YEAR_AFTER = re.compile(r"(?P<md>\d{1,2}月\d{1,2}日),?\s+(?P<y>(?:19|20)\d\d)(?![\d年.\-/])")
 
 
-_CN_MONTH = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10, "十一": 11, "十二": 12}
+_CN_MONTH = {n: i for i, n in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), 1)}
 # a month in Chinese numerals before a day in digits: "六月 21日" (taobao-liu68654's KV slide, set that way)
 _SPELLED_MONTH = re.compile(r"(?<![\u4e00-\u9fff])(十[一二]?|[一二三四五六七八九])月\s*(\d{1,2})\s*([日号])")
 
