@@ -187,10 +187,12 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
 
 
 def _countdown_regions(ctx: CheckContext) -> Iterator[tuple[Page, Region]]:
-    """The rule's regions, and the catch-all `page` region: a 秒杀 countdown often stands outside any banner."""
+    """Every region holding a countdown, whatever the rule's regions: a countdown says outright that its
+    sale ends, wherever it stands (a 秒杀 block outside any banner, a deal card's timer in a category
+    page's grid: shopify-pullman's collections)."""
     for page in ctx.snapshot.pages:
         for region in page.regions:
-            if region.countdowns and ("*" in ctx.regions_filter or region.kind in (*ctx.regions_filter, "page")):
+            if region.countdowns:
                 yield page, region
 
 
