@@ -88,6 +88,12 @@ YEAR_FESTIVAL = re.compile(
     rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_FEST})"  # 2016双11
     rf"|(?P<f2>{_FEST})[^\d¥$]{{0,8}}?(?<![\d.\-/])(?P<y2>20\d\d)(?![\d年.\-/])"  # 双11 … 2016 (not a date's year)
 )
+# a year and a month with no day, beside a sale's words: the whole month ("2016/12 爆款抢购" on
+# jd-holyandamy's KV slide, "活动时间 2016年12月"); not a price (¥2016.12), a full date or a time
+YEAR_MONTH = re.compile(
+    r"(?<![\d.¥$/\-])(?P<y>20\d\d)\s*(?:年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)|[./](?P<m2>1[0-2]|0?[1-9])(?![\d./:\-]))"
+    r"(?!\s*(?:元|块|万|件|起))"
+)
 # a countdown that has reached zero: the sale it counts down to is over
 COUNTDOWN_ZERO = re.compile(
     r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
@@ -149,7 +155,7 @@ _EN_DAYS_MONTH = re.compile(
 _EN_YEAR_AFTER = re.compile(r"(?P<md>\d{1,2}月\d{1,2}日),?\s+(?P<y>(?:19|20)\d\d)(?![\d年.\-/])")
 
 
-_CN_MONTH = {n: i for i, n in enumerate("一 二 三 四 五 六 七 八 九 十 十一 十二".split(), 1)}
+_CN_MONTH = {n: i for i, n in enumerate("一二三四五六七八九", 1)} | {"十": 10, "十一": 11, "十二": 12}
 # a month in Chinese numerals before a day in digits: "六月 21日" (taobao-liu68654's KV slide, set that way)
 _SPELLED_MONTH = re.compile(r"(?<![\u4e00-\u9fff])(十[一二]?|[一二三四五六七八九])月\s*(\d{1,2})\s*([日号])")
 
@@ -399,6 +405,18 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
                 continue
             taken.append(m.span())
             out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
+    for m in YEAR_MONTH.finditer(text):
+        near = text[max(0, m.start() - PROMO_NEAR) : m.end() + PROMO_NEAR]
+        if not free(m.span()) or not PROMO_WORDS.search(near):
+            continue  # a month named with its year is a sale's only beside a sale's words (not 据2012.1至2014.12统计)
+        year, month = int(m.group("y")), int(m.group("m") or m.group("m2"))
+        start = _at(year, month, 1, None, 0, zone, end=False)
+        end = _at(year + month // 12, month % 12 + 1, 1, None, 0, zone, end=False)
+        if start is None or end is None:
+            continue
+        end -= timedelta(seconds=1)
+        taken.append(m.span())
+        out.append(Window(start, end, _state(start, end, now), m.group(0), "date"))
     for m in SINGLE.finditer(text):
         if not free(m.span()):
             continue

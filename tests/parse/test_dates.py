@@ -191,6 +191,18 @@ def test_a_month_in_chinese_numerals_and_a_sale_s_own_words() -> None:
     assert parse_windows("星期一月 21日", NOW) == []
 
 
+def test_a_month_named_with_its_year_beside_a_sale_is_that_whole_month() -> None:
+    # jd-holyandamy's KV slide (OCR): "12月值得买手机推荐 ... 2016/12 爆款抢购 低至2788元"
+    (w,) = parse_windows("12月值得买手机推荐 华为P9 2016/12 爆款抢购 低至2788元", NOW)
+    assert (w.text, w.state, w.start.day, w.end.month, w.end.day) == ("2016/12", "ended", 1, 12, 31)
+    (w,) = parse_windows("活动时间 2016年12月", NOW)
+    assert (w.start.year, w.start.month, w.state) == (2016, 12, "ended")
+    # not a statistics period (tmall-confident's chair ad), a price, or a full date's month
+    assert parse_windows("据数据魔方2012.1至2014.12椅类统计", NOW) == []
+    assert parse_windows("¥2016.12 特惠", NOW) == [] and parse_windows("2016.12元 特价", NOW) == []
+    assert [w.text for w in parse_windows("2016/12/05 特惠", NOW)] == ["2016/12/05"]
+
+
 def test_countdown_reads() -> None:
     from auditor.parse.dates import countdown_over
 
