@@ -179,6 +179,11 @@
       el.removeAttribute("data-auditor-hidden-bg");
       const b = bgImage(el); if (b && b.object_fit === "fill") pics.push(b);
     }
+    for (const im of document.querySelectorAll("[data-auditor-hidden-img]")) {
+      if (pics.length >= 400 || !shown(im)) continue;
+      im.removeAttribute("data-auditor-hidden-img");
+      const p = image(im); if (p.url) pics.push(p);
+    }
     return got.length;
   }
 
@@ -711,7 +716,11 @@
         if (!rs.every((r, i) => Math.abs(r.left - r0.left) < 4 && r.width > 0 && r.width <= 400 && r.height <= 90
             && (i === 0 || r.top >= rs[i - 1].top + 4))) continue;  // a column, not a row
         if (!kids.every((k) => txt(k).length <= 60 && k.querySelector("a, span, i, em, p, h3, h4"))) continue;
-        const near = list.parentElement && (list.parentElement.parentElement || list.parentElement);
+        // (beside it: in its wrapper, not anywhere in the page: a fixed toolbar whose wrapper is <body>
+        // claimed every hidden panel of jd-holyandamy's page over its real category menu)
+        let near = list.parentElement && (list.parentElement.parentElement || list.parentElement);
+        if (near === document.body || near === document.documentElement) near = list.parentElement;
+        if (near === document.body || near === document.documentElement) near = null;
         const own = panels.filter((p) => kids.some((k) => k.contains(p))).length;
         const beside = near ? panels.filter((p) => near.contains(p) && !list.contains(p)).length : 0;
         const score = Math.max(own, beside);  // the list with the most panels to show
@@ -733,6 +742,13 @@
       if (++nb > 20000) break;
       if (!bgUrl(el) || bgDrawn(el, getComputedStyle(el)).fit !== "fill") continue;
       if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) el.setAttribute("data-auditor-hidden-bg", "1");
+    }
+    // and hidden pictures that are no link's (a linked one comes back with its link): a fly-out's poster
+    // (jd-holyandamy's category menu: <div class="inner1"><img src="img/show-img1.png"></div>, shown on hover)
+    let ni = 0;
+    for (const im of document.querySelectorAll("img")) {
+      if (++ni > 5000) break;
+      if (!im.closest("a[href]") && !im.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) im.setAttribute("data-auditor-hidden-img", "1");
     }
     document.querySelectorAll("a[href], area[href]").forEach((a, i) => {
       if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
