@@ -39,8 +39,11 @@
     return (parts[0] && parts[0].startsWith("#") ? "" : "body > ") + parts.join(" > ");
   };
   const q = (sel) => { if (!sel) return []; try { return [...document.querySelectorAll(sel)]; } catch (e) { return []; } };
-  const bgUrl = (el) => { const m = /url\(["']?(.*?)["']?\)/.exec(getComputedStyle(el).backgroundImage || "");
-    return m && !m[1].startsWith("data:") ? abs(m[1]) : null; };
+  // the computed value quotes the address and escapes its quotes: a ")" inside is part of the file's
+  // name (tmall-guoxiaxing: url("img/下载 (1).png"))
+  const bgUrl = (el) => { const m = /url\("((?:[^"\\]|\\.)*)"\)|url\(([^)"]*)\)/.exec(getComputedStyle(el).backgroundImage || "");
+    const u = m && (m[1] !== undefined ? m[1].replace(/\\(.)/g, "$1") : m[2]);
+    return u && !u.startsWith("data:") ? abs(u) : null; };
   const placeholderSrc = (s) => !s || s.startsWith("data:") || V.placeholderSrc.test(s);
 
   // what the picture is drawn into: the border box less padding and border, as laid out (a card caught
@@ -330,8 +333,12 @@
         // slides hidden with display:none have no box: the shown one's siblings of the same kind are slides too
         const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|\d/.test(k)).sort().join(".");
         const sameAs = (e) => [...e.parentElement.children].filter((k) => k !== e && kind(k) === kind(e) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
-        // the picture's wrapper may be the slide (<a><img></a> of which the others are display:none)
-        for (const slide of c.parentElement !== box ? [c, c.parentElement] : [c]) {
+        // the picture's wrapper may be the slide (<a><img></a> of which the others are display:none); the
+        // box holding the picture may hold the slides, stacked in its place (tmall-jiasifan .banner_img:
+        // five absolutely placed <img>, the top one the shown slide)
+        const first = c.firstElementChild && c.firstElementChild.getBoundingClientRect();
+        const inner = first && first.width >= bw * 0.85 && first.height >= 100 ? [c.firstElementChild] : [];
+        for (const slide of [...inner, ...(c.parentElement !== box ? [c, c.parentElement] : [c])]) {
           const same = sameAs(slide);
           if (same.length) return { track: slide.parentElement, slides: [slide, ...same], single: false };
         }
@@ -473,9 +480,11 @@
       // one odd cell: jd-dyz #content_con's 210 px category menu, 730 px KV and 250 px 快报 column)
       if (boxes.filter((r) => Math.abs(r.width - mw) <= 0.2 * mw && Math.abs(r.height - mh) <= 0.35 * mh).length < Math.max(3, boxes.length * 0.6)) continue;
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
-      const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]")));
-      if (full.length < Math.max(2, cells.length * 0.5)) continue;
+      // a card is a picture with its link, or with its price: a shop's copy whose cards link nowhere yet
+      // (xiaomi-liyanlon's 家电 floor: <div><img><h1>小米电视4A</h1><h2>8月21~31日专享</h2><h6>2599元</h6>)
       const priced = cells.filter((c) => V.priceText.test(txt(c)));
+      const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]") || priced.includes(c)));
+      if (full.length < Math.max(2, cells.length * 0.5)) continue;
       if (priced.length < full.length * 0.5) continue;
       const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
       if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
@@ -611,8 +620,9 @@
       return set.slides.map((s) => { const b = s.getBoundingClientRect(); const cs = getComputedStyle(s);
         // stacked slides change only their (inner) z-index or opacity
         const inner = s.firstElementChild; const ci = inner ? getComputedStyle(inner) : null;
+        // a lone slide may swap its CSS picture (jd-journeypostcard .adimg: url(ad<N>.jpg) every 3 s)
         return [Math.round(b.left - box.left), Math.round(b.top - box.top), cs.opacity, cs.visibility, cs.display, cs.zIndex, s.className,
-                ci ? ci.zIndex + "/" + ci.opacity + "/" + ci.display : ""].join("|"); }).join(";")
+                cs.backgroundImage.slice(-80), ci ? ci.zIndex + "/" + ci.opacity + "/" + ci.display : ""].join("|"); }).join(";")
         + getComputedStyle(set.track).transform + "|" + Math.round(set.track.scrollLeft || 0) + "|" + Math.round(r.el.scrollLeft || 0)
         + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
     };
@@ -728,9 +738,20 @@
       }
       return best;
     })();
+    // drop-downs outside the main menu: an entry of the first screen's bars (我的京东, 网站导航, 手机京东 in
+    // a marketplace's top bar) holding a hidden block of links that a hover shows (jd-wangshengcai: the
+    // blocks written by its dropdown script, their links href="undefined")
+    const drops = [...document.querySelectorAll("li, div, dd, span")].slice(0, 20000).filter((e) => {
+      if ((navEl && navEl.contains(e)) || (side && side.list.contains(e))) return false;
+      const r = e.getBoundingClientRect();
+      if (!r.width || r.width > 400 || r.height > 60 || r.top + scrollY > innerHeight * 0.6 || !shown(e)) return false;
+      return [...e.children].some((c) => c.querySelectorAll("a[href]").length >= 2
+        && !c.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }));
+    }).filter((e, i, all) => !all.some((o) => o !== e && e.contains(o))).slice(0, 12);
     // the same menu markup on another page of the store (one header template) reveals the same entries
     let navSig = 0;
-    const navHtml = (navEl || side) ? new URL(".", document.baseURI).href + (navEl ? navEl.outerHTML : "") + (side ? side.list.outerHTML : "") : "";
+    const navHtml = (navEl || side || drops.length) ? new URL(".", document.baseURI).href + (navEl ? navEl.outerHTML : "")
+      + (side ? side.list.outerHTML : "") + drops.map((e) => e.outerHTML).join("") : "";
     for (let k = 0; k < navHtml.length; k++) navSig = (navSig * 31 + navHtml.charCodeAt(k)) | 0;
     // what shows now, so that what a hover shows later (a fly-out written in the page) is told apart
     // (checkVisibility: one call per link, not a walk up its ancestors; past the link budget a link is
@@ -754,7 +775,7 @@
       if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
     const navItems = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [];
     return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
-             navItems: [...new Set([...navItems, ...(side ? side.kids.slice(0, 20).map(path) : [])])],
+             navItems: [...new Set([...navItems, ...(side ? side.kids.slice(0, 20).map(path) : []), ...drops.map(path)])],
              clickItems: clickable.slice(0, 20).map(path) };
   }
 
@@ -833,7 +854,7 @@
       for (const s of set.slides) {
         if (/swiper-slide-duplicate|slick-cloned|clone/.test(s.className)) continue;
         o.slide_boxes++;
-        const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.querySelector("img");
+        const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.matches("img") ? s : s.querySelector("img");
         const img = im ? asShown(s, set.slides, () => image(im)) : bgImage(s);
         const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
         if (seen.has(key)) continue; seen.add(key);
@@ -882,7 +903,7 @@
         return parts.join(" ").replace(/\s+/g, " ").trim();
       };
       cellsOf(r.el).forEach((c, i) => {
-        const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.querySelector("img");
+        const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.matches("img") ? c : c.querySelector("img");
         // the card's price as written, a range whole (¥99-199, 99-199元); a struck price beside it is
         // the regular one, not what the card sells at (shopify-pullman: <del>$75.00</del> $55.00)
         const t = txt(c);

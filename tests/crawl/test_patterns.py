@@ -373,6 +373,10 @@ def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: Fi
     (nav,) = [r for r in page.regions if r.kind == "nav"]
     assert nav.selector == "#main-menu", nav.selector
     assert "6.16预付" in [link.text for link in nav.links]
+    # the bar's drop-down, hidden until hovered, is hovered too and its links probed (jd-wangshengcai)
+    revealed = {link.text: link.url for r in page.regions for link in r.links if link.revealed_by == "hover"}
+    assert revealed.get("客服邮箱", "").endswith("/undefined"), revealed
+    assert revealed.get("帮助中心", "").endswith("/help/center"), revealed
 
 
 def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
@@ -448,3 +452,23 @@ def test_a_slider_beside_the_kv_that_never_moved_and_says_nothing_of_playing_is_
     assert all(c.kind == "carousel" and c.autoplay_off and c.moves == 0 for c in manual), manual
     # one that declares a rhythm and stands still is judged (#farthumbs, data-interval="2000")
     assert not carousels["#farthumbs"].autoplay_off and carousels["#farthumbs"].rotates is False
+
+
+def test_a_shop_copys_stacked_kv_css_address_and_unlinked_cards(
+    fixture_store: FixtureStore,
+) -> None:
+    page = read_pattern(fixture_store, "kv-stacked.html")  # xiaomi-txb: five <img> on top of each other
+    (kv,) = [r for r in page.regions if r.kind == "kv"]
+    assert len(kv.slides) == 5 and kv.dots == 5 and not kv.moves, kv
+    assert [s.image.url.rsplit("/", 1)[1] for s in kv.slides if s.image][:2] == ["kv-winter.png", "kv-double11.png"]
+    pictures = [i.url for r in page.regions for i in r.images if i.url]
+    assert any(u.endswith("/img/tile(1).png") for u in pictures), pictures  # not ".../tile(1"
+    # cards that link nowhere yet are a showcase by their pictures and prices; logos alone are not
+    (cards,) = [r for r in page.regions if r.kind == "showcase"]
+    assert [s.title for s in cards.slots] == ["小米电视4A 49英寸", "小米电视4A 55英寸", "小米电视4 65英寸", "小米盒子3"]
+
+
+def test_a_lone_slide_whose_css_picture_a_timer_swaps_is_rotating(fixture_store: FixtureStore) -> None:
+    page = read_pattern(fixture_store, "kv-bgswap.html")  # jd-journeypostcard: one span, url(ad<N>.jpg)
+    (kv,) = [r for r in page.regions if r.kind == "kv"]
+    assert len(kv.slides) == 1 and kv.rotates is True and kv.moves >= 1, kv
