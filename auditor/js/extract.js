@@ -703,6 +703,8 @@
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))
               && !(e.tagName === "BUTTON" && e.type === "submit")) : [];
+    // the menu's entries a pointer visits: its first forty shown
+    const navEntries = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40) : [];
     // a category menu beside the KV (类目导航): a column of 5+ short entries near the top, each of
     // which, hovered, shows a panel of links hidden now: a fly-out inside the entry (xiaomi-lpmaster
     // .slider-li .slider-pop) or one of the panels beside the list (taobao-niantianlei .side-li, whose
@@ -714,7 +716,7 @@
           && p.querySelectorAll("a[href]").length >= 3).slice(0, 300);
       if (panels.length < 2) return null;
       let best = null;
-      const navFirst = new Set(navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40) : []);
+      const navFirst = new Set(navEntries);
       for (const list of document.querySelectorAll("ul, ol, div")) {
         // (it may sit inside the nav: xiaomi-lpmaster's .slider-nav is the 全部商品分类 entry's panel,
         // shown on the home page, its entries past the nav's first forty)
@@ -757,11 +759,17 @@
     // (checkVisibility: one call per link, not a walk up its ancestors; past the link budget a link is
     // left out anyway, and never taken for one a hover showed)
     const cap = args.maxLinks || 5000;
+    // a slider's hidden slides show on its own turns, not by a hover: they are the slider's (taobao-fdliu's
+    // KV slide "全球狂欢节 2016" was taken for a picture the menu showed)
+    // (a shown slider with a slider's signs, dots, arrows or a library: tmall-sunshujiao's category menu,
+    // entries named one by one, is a candidate without any, and its fly-outs are the hover's)
+    const sliders = carouselEls.filter((c) => shown(c) && ((carouselSets.get(c) || {}).signals || []).length);
+    const inSlider = (e) => sliders.some((c) => c.contains(e));
     // and hidden CSS backgrounds drawn at a size of their own, to be measured if a hover shows them
     let nb = 0;
     for (const el of document.querySelectorAll(BG_BOXES)) {
       if (++nb > 20000) break;
-      if (!bgUrl(el) || bgDrawn(el, getComputedStyle(el)).fit !== "fill") continue;
+      if (!bgUrl(el) || bgDrawn(el, getComputedStyle(el)).fit !== "fill" || inSlider(el)) continue;
       if (!el.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) el.setAttribute("data-auditor-hidden-bg", "1");
     }
     // and hidden pictures that are no link's (a linked one comes back with its link): a fly-out's poster
@@ -769,13 +777,12 @@
     let ni = 0;
     for (const im of document.querySelectorAll("img")) {
       if (++ni > 5000) break;
-      if (!im.closest("a[href]") && !im.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) im.setAttribute("data-auditor-hidden-img", "1");
+      if (!im.closest("a[href]") && !inSlider(im) && !im.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) im.setAttribute("data-auditor-hidden-img", "1");
     }
     document.querySelectorAll("a[href], area[href]").forEach((a, i) => {
-      if (i >= cap || a.localName === "area" || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
-    const navItems = navEl ? [...navEl.querySelectorAll("li, a")].slice(0, 400).filter((e) => shown(e)).slice(0, 40).map(path) : [];
+      if (i >= cap || a.localName === "area" || inSlider(a) || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
     return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
-             navItems: [...new Set([...navItems, ...(side ? side.kids.slice(0, 20).map(path) : []), ...drops.map(path)])],
+             navItems: [...new Set([...navEntries.map(path), ...(side ? side.kids.slice(0, 20).map(path) : []), ...drops.map(path)])],
              clickItems: clickable.slice(0, 20).map(path) };
   }
 
@@ -833,6 +840,18 @@
     x.taken = true;
     return { first: x.c.first, second: x.c.el.isConnected ? txt(x.c.el).slice(0, 120) : "",
              elapsed_ms: Math.round(performance.now() - x.c.at), selector: path(x.c.el), box: rect(x.c.el) }; });
+  // the card's text without what is struck through (<del>, <s>, <strike>, text-decoration: line-through)
+  const unstruck = (c) => {
+    const struck = (e) => { for (; e && e !== c.parentElement; e = e.parentElement) {
+      if (/^(DEL|S|STRIKE)$/.test(e.tagName) || getComputedStyle(e).textDecorationLine.includes("line-through")) return true; }
+      return false; };
+    const parts = []; const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) if (n.nodeValue.trim() && !struck(n.parentElement)) parts.push(n.nodeValue);
+    return parts.join(" ").replace(/\s+/g, " ").trim();
+  };
+  // a card's price as written, a range whole (¥99-199, 99-199元); words that are only a price name nothing
+  const PRICE_RE = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/;
+  const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
   const revealedPics = new Set();  // a drop-down's pictures are the nav's, not the page's as well
   const out = regions.map((r) => {
     const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
@@ -864,7 +883,10 @@
       if (w) {  // rotating: it moved, and its last move is recent for its own rhythm
         const now = performance.now(), n = w.moves.length;
         const gaps = w.moves.slice(1).map((t, k) => t - w.moves[k]).sort((a, b) => a - b);
-        const interval = n >= 2 ? gaps[Math.floor(gaps.length / 2)] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
+        // its rhythm is the longest pause seen between moves: a transition read in two bursts (the page's
+        // timers slowed while other tabs load) is no rhythm of its own (shopify-pullman's testimonial
+        // slick, autoplay every 3 s + 1 s of sliding, read as moves 0.7 s apart and then "stopped")
+        const interval = n >= 2 ? gaps[gaps.length - 1] : Math.max(n ? w.moves[0] - w.started : 0, 1000);
         // still changing when the watch ends (a ticker that creeps without pause is one long move) is moving
         o.rotates = n > 0 && now - Math.max(w.moves[n - 1], w.lastChange) < Math.max(2.5 * interval, 1500);
         // moved once in a whole watch: was the next move due? (a shorter watch keeps the rule above)
@@ -893,23 +915,12 @@
       return o;
     }
     if (r.kind === "showcase" || r.kind === "category") {
-      // the card's text without what is struck through (<del>, <s>, <strike>, text-decoration: line-through)
-      const unstruck = (c) => {
-        const struck = (e) => { for (; e && e !== c.parentElement; e = e.parentElement) {
-          if (/^(DEL|S|STRIKE)$/.test(e.tagName) || getComputedStyle(e).textDecorationLine.includes("line-through")) return true; }
-          return false; };
-        const parts = []; const walk = document.createTreeWalker(c, NodeFilter.SHOW_TEXT);
-        for (let n = walk.nextNode(); n; n = walk.nextNode()) if (n.nodeValue.trim() && !struck(n.parentElement)) parts.push(n.nodeValue);
-        return parts.join(" ").replace(/\s+/g, " ").trim();
-      };
       cellsOf(r.el).forEach((c, i) => {
         const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.matches("img") ? c : c.querySelector("img");
         // the card's price as written, a range whole (¥99-199, 99-199元); a struck price beside it is
         // the regular one, not what the card sells at (shopify-pullman: <del>$75.00</del> $55.00)
         const t = txt(c);
-        const PRICE_RE = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/;
         const pm = PRICE_RE.exec(unstruck(c)) || PRICE_RE.exec(t);
-        const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
         // a heading names the card before a link's words, and those before a tooltip: an icon's title
         // ("Wishlist", "Quick View" on shopify-pullman's heart and eye) names no product
         const nameIn = (sel, tip) => [...c.querySelectorAll(sel)].map((e) => txt(e) || (tip && e.getAttribute("title")) || "")
