@@ -14,17 +14,8 @@ from auditor.models import Image, ImageFacts, Page, Region
 def _images(ctx: CheckContext) -> Iterator[tuple[Page, Region, Image]]:
     """Each picture of each region once; of its copies, one that shows (a header holds a fly-out's
     pictures hidden, and the copy a hover showed beside them: xiaomi-lpmaster's menu)."""
-    for page, region in ctx.regions():
-        first: dict[str, Image] = {}
-        for img in [
-            *region.images,
-            *(s.image for s in region.slides if s.image),
-            *(s.image for s in region.slots if s.image),
-        ]:
-            if img.url and (img.url not in first or (img.visible and not first[img.url].visible)):
-                first[img.url] = img
-        for img in first.values():
-            yield page, region, img
+    for page, region, copies in _copies(ctx):
+        yield page, region, next((img for img in copies if img.visible), copies[0])
 
 
 @check("broken-image", needs=("images",))

@@ -142,7 +142,9 @@ class PageReader:
         try:
             async with asyncio.timeout(deadline):
                 pw_page = await _open_tab(context)
-                await self._load_and_read(pw_page, page, step, early, slot, nav_timeout_s or self.settings.timeout_s)
+                await self._load_and_read(
+                    pw_page, page, step, early, slot, nav_timeout_s=nav_timeout_s or self.settings.timeout_s
+                )
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
                 page.notes.append(t("err_shots_timed_out", self.locale, seconds=deadline))
@@ -174,7 +176,8 @@ class PageReader:
         step: Step,
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
-        nav_timeout_s: float = 20.0,
+        *,
+        nav_timeout_s: float,
     ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
 
