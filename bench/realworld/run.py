@@ -43,7 +43,7 @@ import threading
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import quote, unquote, urlsplit
 
 import yaml
 
@@ -180,7 +180,7 @@ def run_audit(
     exe: str, store: dict[str, Any], base: str, work: Path, now: str, timeout: float, crawl: dict[str, Any]
 ) -> dict[str, Any]:
     entry = store.get("entry", "index.html").lstrip("/")
-    url = f"{base}/{entry}"
+    url = f"{base}/{quote(entry)}"  # a file name with a space (jumei-linddl "jumei_home page.html")
     config = write_config(work, store, url, crawl)
     db = f"sqlite:///{work / 'rw.db'}"
     common = ["--config", str(config), "--now", now, "--db", db]
