@@ -74,15 +74,16 @@ def _texts(region: Region) -> Iterator[tuple[str, str]]:
     for t in region.texts:
         yield "text", t.text
     seen = {t.text for t in region.texts}
-    for link in region.links:
-        if link.text and link.text not in seen and not any(link.text in s for s in seen):
-            seen.add(link.text)
-            yield "text", link.text
-    # a showcase card's own words (xiaomi-liyanlon's TV cards: "小米电视4A 49英寸 8月21~31日专享 2599元")
+    # a showcase card's own words (xiaomi-liyanlon's TV cards: "小米电视4A 49英寸 8月21~31日专享 2599元"),
+    # before its links: a link's words inside a card's are read once, with the card's
     for slot in region.slots:
         if slot.text and slot.text not in seen:
             seen.add(slot.text)
             yield "text", slot.text
+    for link in region.links:
+        if link.text and link.text not in seen and not any(link.text in s for s in seen):
+            seen.add(link.text)
+            yield "text", link.text
     for img in [*region.images, *(s.image for s in region.slides if s.image)]:
         if img.alt and img.alt not in seen:
             seen.add(img.alt)

@@ -113,6 +113,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                     region,
                     target,
                     {**base, "reason": "placeholder", "image": img.url if img else None},
-                    discriminator="" if target else f"slot-{slot.index}",
+                    # cards showing one stand-in picture are one gap each, not one gap
+                    discriminator="" if own else f"slot-{slot.index}",
                     box=slot.box,
                 )

@@ -336,8 +336,8 @@
         // the picture's wrapper may be the slide (<a><img></a> of which the others are display:none); the
         // box holding the picture may hold the slides, stacked in its place (tmall-jiasifan .banner_img:
         // five absolutely placed <img>, the top one the shown slide)
-        const first = c.firstElementChild && c.firstElementChild.getBoundingClientRect();
-        const inner = first && first.width >= bw * 0.85 && first.height >= 100 ? [c.firstElementChild] : [];
+        const big = [...c.children].slice(0, 40).find((k) => { const kr = k.getBoundingClientRect(); return kr.width >= bw * 0.85 && kr.height >= 100; });
+        const inner = big ? [big] : [];
         for (const slide of [...inner, ...(c.parentElement !== box ? [c, c.parentElement] : [c])]) {
           const same = sameAs(slide);
           if (same.length) return { track: slide.parentElement, slides: [slide, ...same], single: false };
@@ -482,10 +482,12 @@
       if (cells.length < 3 || cells.length < kids.length * 0.6) continue;
       // a card is a picture with its link, or with its price: a shop's copy whose cards link nowhere yet
       // (xiaomi-liyanlon's 家电 floor: <div><img><h1>小米电视4A</h1><h2>8月21~31日专享</h2><h6>2599元</h6>)
-      const priced = cells.filter((c) => V.priceText.test(txt(c)));
-      const full = cells.filter((c) => c.querySelector("img") && (c.querySelector("a[href]") || c.closest("a[href]") || priced.includes(c)));
+      const pictured = cells.filter((c) => c.querySelector("img"));
+      if (pictured.length < Math.max(2, cells.length * 0.5)) continue;
+      const priced = new Set(cells.filter((c) => V.priceText.test(txt(c))));
+      const full = pictured.filter((c) => c.querySelector("a[href]") || c.closest("a[href]") || priced.has(c));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
-      if (priced.length < full.length * 0.5) continue;
+      if (priced.size < full.length * 0.5) continue;
       const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
       if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
       if (gridEls.some((g) => g.contains(el))) continue;
@@ -743,17 +745,22 @@
     // drop-downs outside the main menu: an entry of the first screen's bars (我的京东, 网站导航, 手机京东 in
     // a marketplace's top bar) holding a hidden block of links that a hover shows (jd-wangshengcai: the
     // blocks written by its dropdown script, their links href="undefined")
-    const drops = [...document.querySelectorAll("li, div, dd, span")].slice(0, 20000).filter((e) => {
-      if ((navEl && navEl.contains(e)) || (side && side.list.contains(e))) return false;
+    const dropAt = []; let nd = 0;
+    for (const e of document.querySelectorAll("li, div, dd, span")) {
+      if (++nd > 20000) break;
+      if ((navEl && navEl.contains(e)) || (side && side.list.contains(e))) continue;
       const r = e.getBoundingClientRect();
-      if (!r.width || r.width > 400 || r.height > 60 || r.top + scrollY > innerHeight * 0.6 || !shown(e)) return false;
-      return [...e.children].some((c) => c.querySelectorAll("a[href]").length >= 2
-        && !c.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true }));
-    }).filter((e, i, all) => !all.some((o) => o !== e && e.contains(o))).slice(0, 12);
+      if (!r.width || r.width > 400 || r.height > 60 || r.top + scrollY > innerHeight * 0.6 || !shown(e)) continue;
+      if ([...e.children].some((c) => !c.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })
+        && c.querySelectorAll("a[href]").length >= 2)) dropAt.push(e);
+    }
+    const drops = dropAt.filter((e) => !dropAt.some((o) => o !== e && e.contains(o))).slice(0, 12);
     // the same menu markup on another page of the store (one header template) reveals the same entries
+    // (a drop-down by where it sits and what it says, not by what it holds: a cart's or a city's list
+    // may differ from one load to the next)
     let navSig = 0;
     const navHtml = (navEl || side || drops.length) ? new URL(".", document.baseURI).href + (navEl ? navEl.outerHTML : "")
-      + (side ? side.list.outerHTML : "") + drops.map((e) => e.outerHTML).join("") : "";
+      + (side ? side.list.outerHTML : "") + drops.map((e) => path(e) + ":" + txt(e).slice(0, 40)).join("|") : "";
     for (let k = 0; k < navHtml.length; k++) navSig = (navSig * 31 + navHtml.charCodeAt(k)) | 0;
     // what shows now, so that what a hover shows later (a fly-out written in the page) is told apart
     // (checkVisibility: one call per link, not a walk up its ancestors; past the link budget a link is
@@ -763,8 +770,10 @@
     // KV slide "全球狂欢节 2016" was taken for a picture the menu showed)
     // (a shown slider with a slider's signs, dots, arrows or a library: tmall-sunshujiao's category menu,
     // entries named one by one, is a candidate without any, and its fly-outs are the hover's)
-    const sliders = carouselEls.filter((c) => shown(c) && ((carouselSets.get(c) || {}).signals || []).length);
-    const inSlider = (e) => sliders.some((c) => c.contains(e));
+    // (its slides, not the box around them: a KV's box may hold the category menu and its fly-outs too)
+    const slides = carouselEls.filter((c) => shown(c) && ((carouselSets.get(c) || {}).signals || []).length)
+      .flatMap((c) => (carouselSets.get(c) || {}).slides || [c]);
+    const inSlider = (e) => slides.some((c) => c.contains(e));
     // and hidden CSS backgrounds drawn at a size of their own, to be measured if a hover shows them
     let nb = 0;
     for (const el of document.querySelectorAll(BG_BOXES)) {
@@ -996,6 +1005,13 @@
     if (++nb > 20000) break;
     if (inTaken(el) || !bgUrl(el)) continue;
     const b = bgImage(el); if (b.object_fit === "fill" && b.visible && spend("images")) rest.images.push(b); }
+  // drop-downs hovered on a page with no main menu (a top bar's only): what they showed is the page's
+  if (!out.some((o) => o.kind === "nav")) {
+    const lk = (l) => l.url + "|" + l.text;
+    const have = new Set(rest.links.map(lk)), seenPics = new Set(rest.images.filter((i) => i.visible).map((i) => i.url));
+    for (const l of window.__auditorRevealed || []) if (!have.has(lk(l)) && spend("links")) { have.add(lk(l)); rest.links.push(l); }
+    for (const b of window.__auditorRevealedPics || []) if (b.url && !seenPics.has(b.url) && spend("images")) { seenPics.add(b.url); rest.images.push(b); }
+  }
   rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));
