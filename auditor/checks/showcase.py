@@ -9,6 +9,7 @@ from urllib.parse import urldefrag, urlsplit
 from pydantic import Field
 
 from auditor.engine import CheckContext, Hit, Params, check
+from auditor.models import Page, Slot
 from auditor.vocabulary import DELISTED_MARKERS, SKIPPED_SCHEMES, SOLD_OUT_MARKERS
 
 # a card that says so itself (cozastore-variety index.html:1377 <strong>SOLD OUT</strong> in place of
@@ -32,6 +33,12 @@ def _placeholder(url: str, pattern: re.Pattern[str]) -> bool:
     *folders, name = parts.path.split("/")
     stand_in_folder = any(_PLACEHOLDER_FOLDER.match(f) for f in folders)
     return bool(pattern.search(name) or pattern.search(parts.query) or stand_in_folder)
+
+
+def _own_page(slot: Slot, page: Page) -> str | None:
+    """The card's link when it leads to a page of its own: not "#", "javascript:;" or the page itself."""
+    link_to = "" if SKIPPED_SCHEMES.match(slot.link or "") else urldefrag(slot.link or "")[0]
+    return slot.link if link_to and link_to != urldefrag(page.url)[0] else None
 
 
 def _card_says(text: str) -> str | None:
@@ -76,8 +83,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
                 continue
             if said := _card_says(slot.text):
                 # a card linking "#" or "javascript:;" has no page of its own
-                link_to = "" if SKIPPED_SCHEMES.match(slot.link or "") else urldefrag(slot.link or "")[0]
-                target = slot.link if link_to and link_to != urldefrag(page.url)[0] else None
+                target = _own_page(slot, page)
                 yield Hit(
                     page,
                     region,
@@ -105,8 +111,7 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             ):
                 # a card linking "#" or the page itself names no product: its picture does (jd-janecj's
                 # 秒杀 cards, five pictures missing behind five href="#")
-                link_to = "" if SKIPPED_SCHEMES.match(slot.link or "") else urldefrag(slot.link or "")[0]
-                own = slot.link if link_to and link_to != urldefrag(page.url)[0] else None
+                own = _own_page(slot, page)
                 target = own or (img.url if img and img.url else None)
                 yield Hit(
                     page,
