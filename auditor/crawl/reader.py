@@ -452,15 +452,24 @@ class PageReader:
         """Hover every top-level nav entry (and what it reveals, one level deeper) so JS menus exist;
         click the nav's toggles (buttons, summaries, aria-expanded, javascript: links) that open menus
         on click. Links that navigate are never clicked, nor anything that buys, subscribes or logs out."""
+        # an entry is hovered once, and the pointer not moved to where it already is (an entry and its
+        # link share a middle; a fly-out's links lead back to the entry that holds them): under a
+        # crawl's load a move waits for the tab's next frame, up to a second (measured on the fixture)
+        hovered: set[str] = set()
+        at: list[float] | None = None
         for level in range(2):  # the top menu, then what it revealed
             collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
             for sel in items:
+                if sel in hovered:
+                    continue
+                hovered.add(sel)
                 try:
                     # the pointer moved to the entry's middle, as a hover does (three calls to the page
                     # instead of Playwright's eight for hover(): under a crawl's load each call waits)
                     point = await pw_page.evaluate(POINT_JS, sel)
-                    if point is None:
+                    if point is None or point == at:
                         continue
+                    at = point
                     async with asyncio.timeout(HOVER_TIMEOUT_S):  # as hover(timeout=...) did
                         await pw_page.mouse.move(point[0], point[1])
                     await asyncio.sleep(0.06)  # the menu's own mouseenter handler runs on the next frame

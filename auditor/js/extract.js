@@ -192,8 +192,8 @@
 
   // entries that hovering revealed, to hover in turn (nested menus)
   if (args.phase === "revealed") {
-    return [...document.querySelectorAll("a:not([data-auditor-seen]):not([data-auditor-hovered])")].slice(0, 40)
-      .map((a) => { a.setAttribute("data-auditor-hovered", "1"); return path(a.closest("li") || a); });
+    return [...new Set([...document.querySelectorAll("a:not([data-auditor-seen]):not([data-auditor-hovered])")].slice(0, 40)
+      .map((a) => { a.setAttribute("data-auditor-hovered", "1"); return path(a.closest("li") || a); }))];
   }
 
   // ---- structure ----

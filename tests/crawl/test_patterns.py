@@ -481,3 +481,13 @@ def test_a_slide_the_kv_turned_to_while_the_menu_was_hovered_stays_the_kvs(fixtu
     # and the category menu's fly-outs' pictures, though the menu sits in the KV's box: shown by the hover
     assert {"p6.png", "p8.png", "p10.png"} <= nav_pictures, nav_pictures
     assert not nav_pictures & {"kv-winter.png", "kv-double11.png", "kv-double12.png"}, nav_pictures
+
+
+def test_each_menu_entry_is_hovered_once(fixture_store: FixtureStore) -> None:
+    """A fly-out's links lead back to the entry that holds them: it is not hovered again (each entry
+    numbers its links by how many times the pointer entered it)."""
+    page = read_pattern(fixture_store, "hover-once.html")
+    revealed = sorted(
+        link.url.rsplit("/", 1)[-1] for r in page.regions for link in r.links if link.revealed_by == "hover"
+    )
+    assert revealed == ["bath-1", "bath-all", "bed-1", "bed-all", "kitchen-1", "kitchen-all"], revealed
