@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from auditor.errors import BrowserNotFoundError
 
@@ -57,9 +58,12 @@ def _own_path() -> str | None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            path = p.chromium.executable_path
+            return _existing(p.chromium.executable_path)
     except Exception:  # the driver itself may be missing a library (libatomic1) on a minimal system
         return None
+
+
+def _existing(path: str | None) -> str | None:
     return path if path and os.path.exists(path) else None
 
 
@@ -129,11 +133,17 @@ def discover(
     raise BrowserNotFoundError(INSTALL_HINT)
 
 
-def find_browser(install: bool = False) -> BrowserChoice:
-    """AUDITOR_CHROMIUM=/path picks one; AUDITOR_PLAYWRIGHT_ONLY=1 uses only Playwright's own build."""
+def find_browser(install: bool = False, running: Any = None) -> BrowserChoice:
+    """AUDITOR_CHROMIUM=/path picks one; AUDITOR_PLAYWRIGHT_ONLY=1 uses only Playwright's own build.
+    `running`: a Playwright already started (an audit's), asked where its own Chromium is instead of
+    starting a driver of its own for the question (0.45 s of every audit's start, measured)."""
     only_own = os.environ.get("AUDITOR_PLAYWRIGHT_ONLY") == "1"
+    own = playwright_own_path if running is None else (lambda: _existing(running.chromium.executable_path))
     return discover(
-        install=install, env=os.environ.get("AUDITOR_CHROMIUM"), candidates=() if only_own else SYSTEM_CANDIDATES
+        install=install,
+        env=os.environ.get("AUDITOR_CHROMIUM"),
+        own=own,
+        candidates=() if only_own else SYSTEM_CANDIDATES,
     )
 
 

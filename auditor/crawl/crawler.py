@@ -123,8 +123,8 @@ class Crawler:
         """The whole crawl, within `run_timeout_s`: past it the pages read so far are the result and
         the run is partial. The browser is closed on every way out (a deadline, a signal, an error)."""
         result = self.result
-        choice = find_browser(install=False)
         async with async_playwright() as pw, make_client(self.settings) as client:
+            choice = find_browser(install=False, running=pw)
             self.client = client
             browser = await pw.chromium.launch(**launch_options(choice))  # type: ignore[arg-type]
             try:
