@@ -862,6 +862,25 @@
   const PRICE_RE = /[¥￥$]\s*\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*[¥￥$]?\s*\d[\d,]*(\.\d+)?)?|\d[\d,]*(\.\d+)?(\s*[-~～–至]\s*\d[\d,]*(\.\d+)?)?\s*元/;
   const priceLike = (s) => /^[¥￥$]?\s*[\d.,]+\s*元?$/.test(s);
   const revealedPics = new Set();  // a drop-down's pictures are the nav's, not the page's as well
+  // what the menus' hover showed, added to the region that owns the menus (the nav; the page when a top
+  // bar's drop-downs are its only menus): the links, and the pictures as they showed while open
+  // (xiaomi-lpmaster's menu: a 197x136 picture at 40x40; taobao-niantianlei's fly-outs), a picture the
+  // region holds hidden taken as it showed (xiaomi-lpmaster's fly-outs sit in its header), and the
+  // icons they showed (taobao-niantianlei's fly-out headings at background-size 25px 25px).
+  // `take("links" | "images")`: whether the region's budget has room for one more
+  const addRevealed = (o, take) => {
+    const lk = (l) => l.url + "|" + l.text + "|" + (l.image ? l.image.url : "");
+    const have = new Set(o.links.map(lk));
+    for (const l of window.__auditorRevealed || []) if (!have.has(lk(l)) && take("links")) { have.add(lk(l)); o.links.push(l); }
+    const pics = new Map(o.images.map((im, k) => [im.url, k]));
+    const showed = [...(window.__auditorRevealed || []).map((l) => l.image).filter((im) => im && im.visible), ...(window.__auditorRevealedPics || [])];
+    for (const im of showed) {
+      if (!im.url) continue;
+      const k = pics.get(im.url);
+      if (k !== undefined && !o.images[k].visible) { o.images[k] = im; revealedPics.add(im.url); }
+      else if (k === undefined && take("images")) { pics.set(im.url, o.images.length); revealedPics.add(im.url); o.images.push(im); }
+    }
+  };
   const out = regions.map((r) => {
     const o = { kind: r.kind, selector: r.selector, label: "", links: [], images: [], texts: [], slots: [], slides: [],
                 visible: shown(r.el), box: rect(r.el) };
@@ -964,23 +983,7 @@
     }
     if (r.kind === "nav") {
       o.links.forEach((l) => { l.kind = l.revealed_by ? "menu" : l.kind; });
-      const lk = (l) => l.url + "|" + l.text + "|" + (l.image ? l.image.url : "");
-      const have = new Set(o.links.map(lk));
-      for (const l of window.__auditorRevealed || []) if (!have.has(lk(l))) { have.add(lk(l)); o.links.push(l); }
-      // the pictures of its drop-downs, as they showed while open (xiaomi-lpmaster's menu: a 197x136
-      // picture at 40x40; taobao-niantianlei's fly-outs): checked like the nav's own
-      // (a picture the nav holds hidden is taken as it showed: xiaomi-lpmaster's fly-outs sit in its header)
-      const pics = new Map(o.images.map((im, k) => [im.url, k]));
-      for (const l of window.__auditorRevealed || []) {
-        if (!l.image || !l.image.url || !l.image.visible) continue;
-        const k = pics.get(l.image.url);
-        if (k !== undefined && !o.images[k].visible) { o.images[k] = l.image; revealedPics.add(l.image.url); }
-        else if (k === undefined && o.images.length < 400) { pics.set(l.image.url, o.images.length); revealedPics.add(l.image.url); o.images.push(l.image); } }
-      // (and the icons they showed: taobao-niantianlei's fly-out headings at background-size 25px 25px)
-      for (const b of window.__auditorRevealedPics || []) {
-        const k = pics.get(b.url);
-        if (k === undefined && o.images.length < 400) { pics.set(b.url, o.images.length); o.images.push(b); }
-        else if (k !== undefined && !o.images[k].visible) o.images[k] = b; }
+      addRevealed(o, (what) => what === "links" || o.images.length < 400);
     }
     return o;
   });
@@ -1006,12 +1009,7 @@
     if (inTaken(el) || !bgUrl(el)) continue;
     const b = bgImage(el); if (b.object_fit === "fill" && b.visible && spend("images")) rest.images.push(b); }
   // drop-downs hovered on a page with no main menu (a top bar's only): what they showed is the page's
-  if (!out.some((o) => o.kind === "nav")) {
-    const lk = (l) => l.url + "|" + l.text;
-    const have = new Set(rest.links.map(lk)), seenPics = new Set(rest.images.filter((i) => i.visible).map((i) => i.url));
-    for (const l of window.__auditorRevealed || []) if (!have.has(lk(l)) && spend("links")) { have.add(lk(l)); rest.links.push(l); }
-    for (const b of window.__auditorRevealedPics || []) if (b.url && !seenPics.has(b.url) && spend("images")) { seenPics.add(b.url); rest.images.push(b); }
-  }
+  if (!out.some((o) => o.kind === "nav")) addRevealed(rest, spend);
   rest.countdowns = countdownsIn(document.body);
   out.push(rest);
   (window.__auditorCarousels || []).forEach((w) => clearInterval(w.timer));

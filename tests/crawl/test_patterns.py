@@ -491,3 +491,14 @@ def test_each_menu_entry_is_hovered_once(fixture_store: FixtureStore) -> None:
         link.url.rsplit("/", 1)[-1] for r in page.regions for link in r.links if link.revealed_by == "hover"
     )
     assert revealed == ["bath-1", "bath-all", "bed-1", "bed-all", "kitchen-1", "kitchen-all"], revealed
+
+
+def test_a_top_bars_drop_downs_on_a_page_without_a_menu_belong_to_the_page(fixture_store: FixtureStore) -> None:
+    """What the bar's hover showed is the page region's: its links probed, its picture as it showed."""
+    page = read_pattern(fixture_store, "drops-no-nav.html")
+    assert not [r for r in page.regions if r.kind == "nav"], [r.selector for r in page.regions]
+    (rest,) = [r for r in page.regions if r.kind == "page"]
+    revealed = {link.url.rsplit("/", 1)[-1] for link in rest.links if link.revealed_by == "hover"}
+    assert {"orders", "coupons", "center", "app"} <= revealed, revealed
+    (pic,) = [im for im in rest.images if (im.url or "").endswith("/img/story-1.png")]
+    assert pic.visible and (pic.rendered_width, pic.rendered_height) == (120, 60), pic
