@@ -584,18 +584,22 @@
   // the rhythm a slider declares in its markup (Bootstrap data-interval, slick autoplaySpeed, Swiper
   // delay, data-autoplay="5000"): one that shows nothing is not judged before one and a half of it
   // (told to play with no rhythm of its own: Bootstrap's data-ride="carousel", data-autoplay="true",
-  // "autoplay": true: the libraries' usual 5 s)
+  // "autoplay": true: the libraries' usual 5 s). {told: told to play, ms: the rhythm}. Bootstrap's
+  // data-ride has Bootstrap's rhythm only where Bootstrap is: without it nothing plays the carousel by
+  // that attribute, and only the page's own timers are waited for (RHYTHM_JS)
+  const bootstrapThere = () => { try { const $ = window.jQuery;
+    return !!((window.bootstrap && window.bootstrap.Carousel) || ($ && $.fn && $.fn.carousel)); } catch (e) { return false; } };
   const declaredDelay = (el) => {
     const near = [el, el.parentElement, ...el.querySelectorAll(":scope > *")].filter(Boolean).slice(0, 8);
     for (const e of near) {
       for (const a of ["data-interval", "data-bs-interval", "data-autoplay-speed", "data-autoplay", "data-swiper-autoplay", "data-delay"]) {
-        const v = parseInt(e.getAttribute(a) || "", 10); if (v >= 500 && v <= 60000) return v; }
+        const v = parseInt(e.getAttribute(a) || "", 10); if (v >= 500 && v <= 60000) return { told: true, ms: v }; }
       const opts = e.getAttribute("data-slick") || e.getAttribute("data-swiper") || e.getAttribute("data-options") || e.getAttribute("data-flickity") || "";
-      const m = /"?(?:autoplaySpeed|delay|interval|autoPlay)"?\s*:\s*(\d{3,5})/i.exec(opts); if (m) return +m[1];
-      if (/^carousel$/i.test(e.getAttribute("data-ride") || e.getAttribute("data-bs-ride") || "")
-          || /^true$/i.test(e.getAttribute("data-autoplay") || "") || /"?autoplay"?\s*:\s*true/i.test(opts)) return 5000;
+      const m = /"?(?:autoplaySpeed|delay|interval|autoPlay)"?\s*:\s*(\d{3,5})/i.exec(opts); if (m) return { told: true, ms: +m[1] };
+      if (/^carousel$/i.test(e.getAttribute("data-ride") || e.getAttribute("data-bs-ride") || "")) return { told: true, ms: bootstrapThere() ? 5000 : 0 };
+      if (/^true$/i.test(e.getAttribute("data-autoplay") || "") || /"?autoplay"?\s*:\s*true/i.test(opts)) return { told: true, ms: 5000 };
     }
-    return 0;
+    return { told: false, ms: 0 };
   };
   // what a slider library set up on an element says of playing, from its own options once set up (slick,
   // Swiper, Owl 1 and 2, Flickity: all default to not playing): true, false, or null (no library there).
@@ -629,8 +633,9 @@
         + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
     };
     // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
+    const told = declaredDelay(r.el);
     const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state(),
-                declared: declaredDelay(r.el) };
+                told: told.told, declared: told.ms };
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
@@ -931,7 +936,7 @@
         // real-storefront corpus every one was (shopify-samceramics' Owl best sellers, fashe's slick
         // product strips, xiaomi-ljjmi's 猜你喜欢 pager, jd-zhangcui's arrow strip, karma's Owl grid);
         // the KV is meant to rotate, and one beside it that moved, or declares a rhythm, is judged
-        if (r.kind !== "kv" && !n && !w.earlier && !w.declared) o.autoplay_off = true;
+        if (r.kind !== "kv" && !n && !w.earlier && !w.told) o.autoplay_off = true;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));

@@ -502,3 +502,12 @@ def test_a_top_bars_drop_downs_on_a_page_without_a_menu_belong_to_the_page(fixtu
     assert {"orders", "coupons", "center", "app"} <= revealed, revealed
     (pic,) = [im for im in rest.images if (im.url or "").endswith("/img/story-1.png")]
     assert pic.visible and (pic.rendered_width, pic.rendered_height) == (120, 60), pic
+
+
+def test_bootstraps_rhythm_is_waited_for_only_where_bootstrap_is(fixture_store: FixtureStore) -> None:
+    """data-ride="carousel" with Bootstrap on the page: not judged before 1.5 × its 5 s (watched 0.5 s
+    here: no verdict); without Bootstrap nothing plays it by that attribute: judged after the watch."""
+    alone = [r for r in read_pattern(fixture_store, "ride.html").regions if r.kind in ("kv", "carousel")]
+    played = [r for r in read_pattern(fixture_store, "ride.html?bootstrap").regions if r.kind in ("kv", "carousel")]
+    assert [(r.selector, r.rotates, r.moves) for r in alone] == [("#story", False, 0)], alone
+    assert [(r.selector, r.rotates) for r in played] == [("#story", None)], played
