@@ -21,7 +21,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from auditor.models import ImageFacts
-from auditor.net import BodyTooLargeError, HostLimiter, read_capped
+from auditor.net import BodyTooLargeError, HostGoneError, HostLimiter, read_capped
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # Refused before any pixel is allocated. The tallest real detail images (淘宝/天猫 790 px wide long
@@ -147,18 +147,23 @@ class ImageProber:
         except Exception as exc:
             return ImageFacts(url=url, ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
 
+    def _unreachable(self, url: str, internal: bool, how: str) -> ImageFacts:
+        """The host did not answer: unknown, like a link to it, unless it is the shop's own or the config
+        says that counts as broken."""
+        dead = internal or self.unreachable_dead
+        return ImageFacts(url=url, ok=False, reason=f"unreachable: {how}", unreachable=not dead)
+
     async def _probe(self, url: str) -> ImageFacts:
         if not url.startswith(("http://", "https://")):
             return ImageFacts(url=url, ok=False, reason="not-fetched-scheme", unreachable=True)
         internal = self.site is not None and urlsplit(url).netloc == self.site
         if (earlier := self.limiter.gone(url)) is not None:
-            dead = internal or self.unreachable_dead
-            return ImageFacts(url=url, ok=False, reason=f"unreachable: {earlier}", unreachable=not dead)
+            return self._unreachable(url, internal, earlier)
         retried = False
         while True:
             try:
                 async with (
-                    self.limiter.slot(url),
+                    self.limiter.slot(url, retried),
                     self.client.stream("GET", url, follow_redirects=True) as response,
                 ):
                     status, ctype = response.status_code, response.headers.get("content-type", "")
@@ -166,15 +171,17 @@ class ImageProber:
                 break
             except BodyTooLargeError:
                 return ImageFacts(url=url, ok=False, status=200, reason=f"too-large: over {MAX_IMAGE_BYTES} bytes")
+            except HostGoneError as gone:  # found unreachable by another request while this one waited
+                return self._unreachable(url, internal, gone.reason)
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
                 if not retried:  # one retry, as for links: a reset connection is often a passing fault
                     retried = True
                     continue
-                # the host did not answer: unknown, like a link to it, unless the config says otherwise
-                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
-                dead = internal or self.unreachable_dead
-                return ImageFacts(url=url, ok=False, reason=f"unreachable: {type(exc).__name__}", unreachable=not dead)
+                return self._unreachable(url, internal, type(exc).__name__)
+        if retried:
+            self.limiter.answered(url)  # it answered the second time: it is asked again
         loop = asyncio.get_running_loop()
         facts = await loop.run_in_executor(None, decode, url, status, ctype, data)
         self.decoded += 1

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.net import HostLimiter, read_capped, retry_after
+from auditor.net import HostGoneError, HostLimiter, read_capped, retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
 
 HEAD_FALLBACK = {403, 405, 501, 400}
@@ -82,29 +82,31 @@ class LinkProber:
             return LinkStatus(url=url, state="skipped", reason="external-not-checked")
         started = time.monotonic()
         result = LinkStatus(url=url, state="unknown")
+        dead = internal or self.settings.external_unreachable == "dead"
+        unanswered = "dead" if dead else "unknown"  # what a request its host does not answer is
         if (earlier := self.limiter.gone(url)) is not None:  # the host already failed to answer
-            dead = internal or self.settings.external_unreachable == "dead"
-            return self._done(
-                result, started, state="dead" if dead else "unknown", reason=f"connection-error: {earlier}"
-            )
+            return self._done(result, started, state=unanswered, reason=f"connection-error: {earlier}")
         retried_transport = False
         rate_retries = 0
         method = "HEAD"
         while True:
             result.attempts += 1
             try:
-                response = await self._send(url, method)
+                response = await self._send(url, method, retrying=retried_transport)
+            except HostGoneError as gone:  # found unreachable by another request while this one waited
+                return self._done(result, started, state=unanswered, reason=f"connection-error: {gone.reason}")
             except (httpx.TimeoutException, httpx.TransportError, httpx.DecodingError) as exc:
+                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
+                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
                 if not retried_transport:  # one retry on a timeout or a reset connection
                     retried_transport = True
                     continue
                 reason = (
                     "timeout" if isinstance(exc, httpx.TimeoutException) else f"connection-error: {type(exc).__name__}"
                 )
-                if not internal and isinstance(exc, httpx.ConnectError | httpx.ConnectTimeout):
-                    self.limiter.mark_unreachable(url, type(exc).__name__)  # the shop's own host is always asked
-                dead = internal or self.settings.external_unreachable == "dead"
-                return self._done(result, started, state="dead" if dead else "unknown", reason=reason, method=method)
+                return self._done(result, started, state=unanswered, reason=reason, method=method)
+            if retried_transport:
+                self.limiter.answered(url)  # it answered the second time: it is asked again
             code = response.status_code
             if method == "HEAD" and code in HEAD_FALLBACK:
                 method = "GET"  # servers that refuse or mishandle HEAD get the real request
@@ -175,8 +177,8 @@ class LinkProber:
             method=target.method,
         )
 
-    async def _send(self, url: str, method: str) -> httpx.Response:
-        async with self.limiter.slot(url):
+    async def _send(self, url: str, method: str, retrying: bool = False) -> httpx.Response:
+        async with self.limiter.slot(url, retrying):
             self.requests += 1
             self.sent[f"{method} {url}"] = self.sent.get(f"{method} {url}", 0) + 1
             response = await self.client.send(self.client.build_request(method, url), stream=True)
