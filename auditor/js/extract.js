@@ -633,9 +633,9 @@
         + "|" + shownPictures(r.el, box);  // a slider that rebuilds its track after each move changes only this
     };
     // a move is a burst of changes (one transition); bursts more than 600 ms apart are separate moves
-    const told = declaredDelay(r.el);
+    const declared = declaredDelay(r.el);
     const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state(),
-                told: told.told, declared: told.ms };
+                told: declared.told, declared: declared.ms };
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
