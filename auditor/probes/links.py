@@ -83,7 +83,7 @@ class LinkProber:
         started = time.monotonic()
         result = LinkStatus(url=url, state="unknown")
         dead = internal or self.settings.external_unreachable == "dead"
-        unanswered = "dead" if dead else "unknown"  # what a request its host does not answer is
+        unanswered = "dead" if dead else "unknown"  # the verdict when its host does not answer
         if (earlier := self.limiter.gone(url)) is not None:  # the host already failed to answer
             return self._done(result, started, state=unanswered, reason=f"connection-error: {earlier}")
         retried_transport = False
