@@ -44,7 +44,10 @@ PROMO_WORDS = re.compile(
     r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch|"
     # a sale's own words: "五折特卖" (taobao-liu68654), "满199减80" (jd-dyz), "立减200元" (xiaomi-eugeneyichen),
     # "夏季清仓"; a discount is a number or a numeral before 折 ("5折", "五折起"), not 打折扣 or 折叠
-    r"特卖|立减|直降|清仓|满\d+减|(?:\d|[一二三四五六七八九半])折",
+    r"特卖|立减|直降|清仓|满\d+减|(?:\d|[一二三四五六七八九半])折|"
+    # "全场满6免3" beside "10月31日 0点-24点" (jd-jerome's KV slide 6), "跨店3免1" (jd-dyz); a marketplace's sale
+    # day: JD's 超级品类日 ("9.3美酒品类日": jd-saved-xslx's KV), Tmall's 超级品牌日, 会员日
+    r"\d+免\d+|(?:品类|品牌|会员)日",
     re.I,
 )
 # an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's
@@ -52,11 +55,14 @@ PROMO_WORDS = re.compile(
 # … and a festival's name: "9.20买手节" (jd-zhangcui), "6.18年中购物节"; not "10.15节能灯"; "11.11秒杀",
 # "11.11优惠不停" (jd-jerome's hot words and list banner)
 EVENT_AFTER = re.compile(
-    r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点]))"
+    r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点])"
+    r"|[\u4e00-\u9fff]{0,4}(?:品类|品牌|会员)日)"
 )
 # a festival or a sale's day named right after a date: 儿童节, 女王节, 儿童狂欢节, 年中大促 (not 节能, 节约...)
 # ("2.5折大促" is a discount: a number followed by its unit is not a date)
-FESTIVAL_AFTER = re.compile(r"(?![折元块件倍个])[\u4e00-\u9fff]{0,4}?(?:节(?![能约省制奏点])|狂欢|盛典|大促)")
+FESTIVAL_AFTER = re.compile(
+    r"(?![折元块件倍个])[\u4e00-\u9fff]{0,4}?(?:节(?![能约省制奏点])|狂欢|盛典|大促|(?:品类|品牌|会员)日)"
+)
 PROMO_NEAR = 15  # characters between the date and its promotion word
 # what makes a date on a product's own picture a sale's: a promotion word, a festival, a price, a coupon,
 # a "时间：" label; a race poster's "SUZUKA 06-07-08 OCTOBER 2000" (karma-podiumsports) is the product

@@ -18,6 +18,8 @@ config and database, and judge every finding:
   (javascript:, mailto:, tel:, data:) or names a file that exists in the docroot (and decodes, for
   images) is a false alarm too (*auto*); one whose local target is missing from the docroot is
   *auto-confirmed* (a real defect nobody listed);
+- a finding on another host that got an HTTP answer is *machine*: nothing outside answers here, but
+  this machine's gateway answers 404 for hosts given as an IP address; not judged either way;
 - everything else is *unjudged*, listed for a person to judge (and, once judged, added to the corpus).
 
 Prints a table per store and totals; writes bench/realworld/last-result.json.
@@ -303,6 +305,12 @@ def auto_judge(finding: dict[str, Any], base: str, docroot: Path) -> tuple[str, 
     if path is None:
         scheme = urlsplit(target).scheme
         if scheme in ("http", "https", ""):
+            reason = str((finding.get("evidence") or {}).get("reason", ""))
+            if reason.startswith("http-"):
+                # nothing outside answers here, but this machine's gateway answers 404 for an address
+                # given as an IP (meizu-liang's 备案 links to http://210.76.65.188/): the auditor was
+                # right to believe the answer; what the real host says cannot be known here
+                return "machine", "another host, answered by this machine's gateway: not judged"
             return "false-alarm", "another host: unreachable here, unknown at most, never a defect"
         return None  # a misspelled scheme: a person judges it (or the corpus lists it)
     file = docroot / path.split("?", 1)[0].lstrip("/")
@@ -325,7 +333,7 @@ def judge(store: dict[str, Any], findings: list[dict[str, Any]], base: str, docr
     defects = store.get("defects") or []
     traps = store.get("traps") or []
     found: dict[int, list[int]] = {i: [] for i in range(len(defects))}
-    false_alarms, auto_confirmed, unjudged = [], [], []
+    false_alarms, auto_confirmed, unjudged, machine = [], [], [], []
     for fi, f in enumerate(findings):
         hit_defects = [i for i, d in enumerate(defects) if matches(f, d, base)]
         for i in hit_defects:
@@ -337,7 +345,9 @@ def judge(store: dict[str, Any], findings: list[dict[str, Any]], base: str, docr
             false_alarms.append({"finding": brief(f, base), "trap": traps_hit[0].get("proof", "")})
             continue
         auto = auto_judge(f, base, docroot)
-        if auto and auto[0] == "false-alarm":
+        if auto and auto[0] == "machine":
+            machine.append({"finding": brief(f, base), "why": auto[1]})
+        elif auto and auto[0] == "false-alarm":
             false_alarms.append({"finding": brief(f, base), "trap": "auto: " + auto[1]})
         elif auto:
             auto_confirmed.append({"finding": brief(f, base), "why": auto[1]})
@@ -351,6 +361,7 @@ def judge(store: dict[str, Any], findings: list[dict[str, Any]], base: str, docr
         "false_alarms": false_alarms,
         "auto_confirmed": auto_confirmed,
         "unjudged": unjudged,
+        "machine": machine,
     }
 
 
@@ -396,6 +407,8 @@ def print_store(name: str, res: dict[str, Any], verbose: int) -> None:
         print(f"  unjudged    {line(u)}  {u['message'][:70]}")
     if len(j["unjudged"]) > 15 and verbose < 2:
         print(f"  ... {len(j['unjudged']) - 15} more unjudged (see {RESULT.name})")
+    for m in j.get("machine", []):
+        print(f"  machine     {line(m['finding'])}  ({m['why']})")
     if verbose:
         for c in j["auto_confirmed"]:
             print(f"  auto-ok     {line(c['finding'])}  ({c['why']})")

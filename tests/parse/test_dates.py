@@ -56,6 +56,9 @@ def at(s: str) -> datetime:
         # … at a phrase's end beside a festival word; year-less, the year nearest the clock (next April)
         ("男神节 4.21-26 MAN'S FESTIVAL", "2027-04-21T00:00", "2027-04-26T23:59:59", "upcoming"),
         ("6.18年中购物节", "2026-06-18T00:00", "2026-06-18T23:59:59", "ended"),
+        # a marketplace's sale day and a "buy N, N free" offer make a date a sale's (jd-jerome, jd-saved-xslx)
+        ("超级品类日 全场满6免3 10月31日 0点-24点", "2026-10-31T00:00", "2026-10-31T23:59:59", "ended"),
+        ("9.3美酒品类日", "2026-09-03T00:00", "2026-09-03T23:59:59", "ended"),
         # a fixed-day shopping festival named with its year (taobao-fdliu: a KV slide, a fixed box)
         ("11.11 全球狂欢节 2016 双11来了 不止5折", "2016-11-11T00:00", "2016-11-11T23:59:59", "ended"),
         ("距离2017双11时间", "2017-11-11T00:00", "2017-11-11T23:59:59", "ended"),
@@ -94,6 +97,7 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["9.9包邮", "低至9.9抢购", "到手价19.9抢购", "版本 2.3 首发", "版本2.3首发", "秒杀价：9.9抢购"],
         *["限时9.9抢购", "新品9.9首发"],  # prices and versions before event words
         *["10.15节能灯", "9.9节省"],  # 节 in another word
+        *["9.3元 品类日", "每周三会员日", "3免1"],  # a price before a sale day; a sale day or an offer with no date
         *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢", "尺码 4.21-26cm"],
         *["版本 3.10-12 更新说明"],  # a bare end day with no promotion near: not a window
     ],
