@@ -169,11 +169,10 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                     continue
                 zh = ctx.locale != "en"
                 seen = f"{cd.first} → {cd.second}" if cd.first != cd.second else cd.first
-                when = (
-                    f"（倒计时{'停在零' if why == 'zero' else '在往上走'}：{seen}）"
-                    if zh
-                    else f"(the countdown {'stays at zero' if why == 'zero' else 'counts up'}: {seen})"
+                how = {"zero": ("停在零", "stays at zero"), "negative": ("显示负数", "shows time below zero")}.get(
+                    why, ("在往上走", "counts up")
                 )
+                when = f"（倒计时{how[0]}：{seen}）" if zh else f"(the countdown {how[1]}: {seen})"
                 yield Hit(
                     page,
                     region,

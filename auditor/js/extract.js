@@ -659,8 +659,11 @@
     document.querySelectorAll("a, area, [onclick]").forEach((a) => a.setAttribute("data-auditor-seen", "1"));
     // countdowns ("距结束 01:02:03"): the smallest element holding the label and the time, read now
     // and again in the read phase, seconds later (a live one has moved; one stuck at zero has not)
-    const LABEL = /距结束|距离结束|距活动结束|距本场结束|剩余|仅剩|倒计时|ends in|time left/i;
-    const COUNTDOWN = new RegExp("(" + LABEL.source + ")[^\\d]{0,6}(\\d+\\s*天\\s*)?\\d{1,2}\\s*[:：时]\\s*\\d{1,2}\\s*[:：分]\\s*\\d{1,2}", "i");
+    // (距离下场 / 距下一场: the next flash-sale session, suning-xiaohuihui's 限时抢购)
+    const LABEL = /距结束|距离结束|距活动结束|距离?本场结束|距离?下一?场|剩余|仅剩|倒计时|ends in|time left/i;
+    // (a part below zero, "0-11:0-5:0-3", is a script counting to a moment long past)
+    const PART = "(?:0?-)?\\d{1,2}";
+    const COUNTDOWN = new RegExp("(" + LABEL.source + ")[^\\d]{0,6}(\\d+\\s*天\\s*)?" + PART + "\\s*[:：时]\\s*" + PART + "\\s*[:：分]\\s*" + PART, "i");
     // or, with no label, the time told in its units, hours to seconds ("00 days 00 Hour 00 Mint 00 Sec":
     // shopify-pullman's deal cards, jQuery countdown counting to a data-countdown date long past)
     const UNIT = /^\s*(days?|hours?|hrs?|min[a-z]*|sec[a-z]*|天|小时|时|分钟?|秒)\s*$/i;

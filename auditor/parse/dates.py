@@ -40,14 +40,16 @@ OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|
 # keeps lock-screen clocks, copyright lines and upload paths out (traps in bench/realworld/)
 SINGLE = re.compile(rf"(?<![\d.¥$/]){D1}(?![\d./-])")
 PROMO_WORDS = re.compile(
-    r"活动|特惠|促销|优惠|大促|秒杀|首发|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
+    r"活动|特惠|促销|优惠|大促|秒杀|首发|首销|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
     r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch|"
     # a sale's own words: "五折特卖" (taobao-liu68654), "满199减80" (jd-dyz), "立减200元" (xiaomi-eugeneyichen),
     # "夏季清仓"; a discount is a number or a numeral before 折 ("5折", "五折起"), not 打折扣 or 折叠
     r"特卖|立减|直降|清仓|满\d+减|(?:\d|[一二三四五六七八九半])折|"
     # "全场满6免3" beside "10月31日 0点-24点" (jd-jerome's KV slide 6), "跨店3免1" (jd-dyz); a marketplace's sale
     # day: JD's 超级品类日 ("9.3美酒品类日": jd-saved-xslx's KV), Tmall's 超级品牌日, 会员日
-    r"\d+免\d+|(?:品类|品牌|会员)日",
+    r"\d+免\d+|(?:品类|品牌|会员)日|"
+    # a sale's name ending in 惠: 钜惠, 聚惠, "10.16-22 华为金秋拾惠" (huawei-geekteam's KV slide)
+    r"惠",
     re.I,
 )
 # an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's
@@ -55,7 +57,7 @@ PROMO_WORDS = re.compile(
 # … and a festival's name: "9.20买手节" (jd-zhangcui), "6.18年中购物节"; not "10.15节能灯"; "11.11秒杀",
 # "11.11优惠不停" (jd-jerome's hot words and list banner)
 EVENT_AFTER = re.compile(
-    r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点])"
+    r"(?:预付|预售|开抢|开售|抢购|疯抢|秒杀|优惠|首发|首销|狂欢|大促|返场|盛典|开门红|[\u4e00-\u9fff]{1,4}节(?![能约省制奏点])"
     r"|[\u4e00-\u9fff]{0,4}(?:品类|品牌|会员)日)"
 )
 # a festival or a sale's day named right after a date: 儿童节, 女王节, 儿童狂欢节, 年中大促 (not 节能, 节约...)
@@ -105,7 +107,10 @@ COUNTDOWN_ZERO = re.compile(
     r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
     re.I,
 )
-_COUNTDOWN_TIME = re.compile(r"(?:(\d+)\s*天\s*)?(\d{1,2})\s*[:时]\s*(\d{1,2})\s*[:分]\s*(\d{1,2})")
+# (a part may be negative: a script counting down to a moment long past, padding each part with "0" when
+# it is under 10, shows "0-11:0-5:0-3" — suning-xiaohuihui's 限时抢购, counting to 2020-07-10)
+_PART = r"((?:0?-)?\d{1,2})"
+_COUNTDOWN_TIME = re.compile(rf"(?:(\d+)\s*天\s*)?{_PART}\s*[:时]\s*{_PART}\s*[:分]\s*{_PART}")
 # the time told in its units, in words ("00 days 00 Hour 00 Mint 00 Sec", "2天 3小时 4分钟 5秒")
 _COUNTDOWN_UNITS = re.compile(
     r"(?:(\d+)\s*(?:days?|天)\s*)?(\d{1,2})\s*(?:hours?|hrs?|小时|时)\s*(\d{1,2})\s*(?:min[a-z]*|分钟?)\s*(\d{1,2})\s*(?:sec[a-z]*|秒)",
@@ -114,19 +119,25 @@ _COUNTDOWN_UNITS = re.compile(
 
 
 def countdown_seconds(raw: str) -> int | None:
-    """The time a countdown shows, in seconds ("距结束 1天 02:03:04" → 93784)."""
+    """The time a countdown shows, in seconds ("距结束 1天 02:03:04" → 93784); below zero when a part of
+    it is ("0-11:0-5:0-3": its moment has passed)."""
     text = normalize(raw)
     m = _COUNTDOWN_TIME.search(text) or _COUNTDOWN_UNITS.search(text)
     if m is None:
         return None
-    d, h, mi, sec = (int(g) if g else 0 for g in m.groups())
-    return ((d * 24 + h) * 60 + mi) * 60 + sec
+    parts = [g or "0" for g in m.groups()]
+    d, h, mi, sec = (abs(int(g.replace("0-", "-"))) for g in parts)
+    seconds = ((d * 24 + h) * 60 + mi) * 60 + sec
+    return -seconds if any("-" in g for g in parts) else seconds
 
 
 def countdown_over(first: str, second: str, elapsed_ms: int) -> str | None:
-    """Why a countdown read twice shows its sale is over: "zero" (at 0 both times) or "counting-up"
-    (it showed more time left on the second read); None when it is live, or cannot be told."""
+    """Why a countdown read twice shows its sale is over: "zero" (at 0 both times), "negative" (time below
+    zero: counting to a moment past) or "counting-up" (it showed more time left on the second read); None
+    when it is live, or cannot be told."""
     a, b = countdown_seconds(first), countdown_seconds(second)
+    if a is not None and b is not None and a < 0 and b < 0:
+        return "negative"
     if a is None or b is None or elapsed_ms < 1500:  # too close together to tell a stuck one from a slow one
         return None
     if a == 0 and b == 0:

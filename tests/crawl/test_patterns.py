@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -335,7 +336,9 @@ def test_a_price_that_does_not_clearly_win_is_not_trusted_and_says_why(priced: d
 def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings: list[dict[str, Any]]) -> None:
     countdowns = [f for f in findings if f["check"] == "expired-promotion" and f["evidence"]["source"] == "countdown"]
     by_reason = {f["evidence"]["reason"]: f for f in countdowns if "days" not in f["evidence"]["text"]}
-    assert sorted(by_reason) == ["counting-up", "zero"], countdowns  # the live ones are not findings
+    assert sorted(by_reason) == ["counting-up", "negative", "zero"], countdowns  # the live ones are not findings
+    # counting to a moment long past: each part below zero, padded with a "0" (suning-xiaohuihui)
+    assert re.fullmatch(r"距离下场 0-11\s*:\s*0-5\s*:\s*0?-\d+", by_reason["negative"]["evidence"]["text"]), by_reason
     zero, up = by_reason["zero"]["evidence"], by_reason["counting-up"]["evidence"]
     assert zero["reads"] == ["京东秒杀 距结束 00:00:00"] * 2
     # no label, the time told in units: stuck at zero is as ended (the live one beside it is not)

@@ -59,6 +59,9 @@ def at(s: str) -> datetime:
         # a marketplace's sale day and a "buy N, N free" offer make a date a sale's (jd-jerome, jd-saved-xslx)
         ("超级品类日 全场满6免3 10月31日 0点-24点", "2026-10-31T00:00", "2026-10-31T23:59:59", "ended"),
         ("9.3美酒品类日", "2026-09-03T00:00", "2026-09-03T23:59:59", "ended"),
+        # a range to a bare end day beside a sale's name (huawei-geekteam's KV), a launch sale's day
+        ("10.16-22 华为金秋拾惠", "2026-10-16T00:00", "2026-10-22T23:59:59", "ended"),
+        ("10月20日18:08震撼首销 预约赢大奖", "2026-10-20T00:00", "2026-10-20T23:59:59", "ended"),
         # a fixed-day shopping festival named with its year (taobao-fdliu: a KV slide, a fixed box)
         ("11.11 全球狂欢节 2016 双11来了 不止5折", "2016-11-11T00:00", "2016-11-11T23:59:59", "ended"),
         ("距离2017双11时间", "2017-11-11T00:00", "2017-11-11T23:59:59", "ended"),
