@@ -394,8 +394,16 @@
   // the top in the largest type (the utility bar above it, 登录 / 注册 / 我的订单, is set smaller: vip's
   // 12 px top bar over its 16 px main menu), the higher of two alike
   // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
-  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").find((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n)
-    && !carouselEls.some((c) => n.contains(c)));
+  // (of two <nav> near the top, the one in the larger type: magento-plattar's 12 px utility <nav> of
+  // Lookbooks / Contact / Sign in above its 15 px main menu, whose mega drop-downs a hover shows)
+  const linkFont = (n) => {
+    const fs = [...n.querySelectorAll("a")].slice(0, 200).filter(shown).slice(0, 40)
+      .map((a) => parseFloat(getComputedStyle(a).fontSize) || 0).sort((a, b) => a - b);
+    return fs.length ? fs[Math.floor(fs.length / 2)] : 0;
+  };
+  let navEl = q(S.nav)[0] || q("nav, [role=navigation]").filter((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n)
+    && !carouselEls.some((c) => n.contains(c))).map((n) => ({ n, font: linkFont(n) }))
+    .reduce((best, c) => (!best || c.font > best.font + 0.5 ? c : best), null)?.n;
   if (!navEl) {
     let best = null, bestFont = 0, bestTop = 0;
     for (const ul of document.querySelectorAll("ul, ol, div")) {

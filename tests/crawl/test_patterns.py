@@ -382,6 +382,19 @@ def test_the_main_menu_is_the_nav_not_the_utility_bar_above_it(fixture_store: Fi
     assert revealed.get("帮助中心", "").endswith("/help/center"), revealed
 
 
+def test_of_two_navs_the_main_menu_in_the_larger_type_is_the_nav_and_its_mega_drop_downs_are_hovered(
+    fixture_store: FixtureStore,
+) -> None:
+    page = read_pattern(fixture_store, "nav-two.html")
+    (nav,) = [r for r in page.regions if r.kind == "nav"]
+    assert nav.selector.startswith("body > nav:nth-of-type(2)"), nav.selector  # not the 12 px utility <nav>
+    # the main menu's CSS-only mega drop-downs are the nav's links (so they are probed)
+    assert {"Rocking", "Power", "Lift chairs", "Modulars", "Corner"} <= {link.text for link in nav.links}, nav.links
+    # and the utility bar's drop-down is hovered as a bar's drop-down outside the main menu
+    revealed = {link.text for r in page.regions for link in r.links if link.revealed_by == "hover"}
+    assert {"Living", "Bedroom"} <= revealed, revealed
+
+
 def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
     page = read_pattern(fixture_store, "grid.html")
     (grid, table) = [r for r in page.regions if r.kind == "showcase"]
