@@ -947,7 +947,8 @@
         // real-storefront corpus every one was (shopify-samceramics' Owl best sellers, fashe's slick
         // product strips, xiaomi-ljjmi's 猜你喜欢 pager, jd-zhangcui's arrow strip, karma's Owl grid);
         // the KV is meant to rotate, and one beside it that moved, or declares a rhythm, is judged
-        if (r.kind !== "kv" && !n && !w.earlier && !w.told) o.autoplay_off = true;
+        // (so is a product page's first slider, its photo gallery: magento-plattar's, dots and arrows)
+        if ((r.kind !== "kv" || args.pageKind === "product") && !n && !w.earlier && !w.told) o.autoplay_off = true;
       }
       // every link and picture in the carousel is probed, not only the slides' (controls, captions, thumbs)
       const slideLinks = o.slides.filter((s) => s.link).map((s) => ({ url: s.link, text: s.alt, kind: "a", selector: r.selector, image: s.image }));

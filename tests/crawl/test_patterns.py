@@ -439,6 +439,14 @@ def test_a_gallery_led_by_its_thumbnails_off_the_home_page_is_browsed_by_hand(fi
     assert kv.kind == "kv" and kv.autoplay_off is False  # a home page's KV is meant to rotate
 
 
+def test_a_start_page_that_says_it_is_a_products_is_read_as_one(fixture_store: FixtureStore) -> None:
+    page = read_pattern(fixture_store, "product-start.html")  # the store's own address
+    assert page.kind == "product" and page.product is not None and page.product.price == 3224.25, page.product
+    (gallery,) = [r for r in page.regions if r.kind in ("kv", "carousel")]
+    # its photo gallery, dots and arrows, saying nothing of playing: browsed by hand, not a stalled KV
+    assert len(gallery.slides) == 3 and gallery.rotates is False and gallery.autoplay_off is True, gallery
+
+
 def test_a_start_page_whose_first_read_fails_is_read_once_more_with_more_patience(fixture_store: FixtureStore) -> None:
     import asyncio
 
