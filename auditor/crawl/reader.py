@@ -48,13 +48,13 @@ PRICE_PENDING_JS = """() => { const empty = [...document.querySelectorAll('[clas
 # one of the marked boxes now holds a number
 PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-pending]")]
   .some(e => /\\d/.test(e.textContent || ""))"""
-# where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 # a page that says it is a product's (og:type product) whatever its address: a start page (an operator
 # auditing one product page after a campaign gives its address as the store's: magento-plattar's saved
 # product page), or one whose address names no product: its price is read and its photo gallery is a
 # product's, not a KV. (Product data alone does not say so: shopify-turboheat's home page, og:type
 # website, carries its featured product's JSON-LD.)
 DECLARED_PRODUCT_JS = """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
+# where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
   return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2] : null; }"""
