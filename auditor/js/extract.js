@@ -495,7 +495,11 @@
       const priced = new Set(cells.filter((c) => V.priceText.test(txt(c))));
       const full = pictured.filter((c) => c.querySelector("a[href]") || c.closest("a[href]") || priced.has(c));
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
-      if (priced.size < full.length * 0.5) continue;
+      // … or a strip of cards a script never filled: every cell a picture with no address, lazy or not,
+      // and no words (huawei-geekteam's 精品推荐: 16 cards <img src="">, their servlet not in the copy)
+      const blank = () => cells.every((c) => !txt(c) && [...c.querySelectorAll("img")].every((im) =>
+        !(im.getAttribute("src") || "").trim() && !LAZY.some((a) => im.getAttribute(a))));
+      if (priced.size < full.length * 0.5 && !blank()) continue;
       const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
       if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
       if (gridEls.some((g) => g.contains(el))) continue;
