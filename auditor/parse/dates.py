@@ -48,8 +48,9 @@ PROMO_WORDS = re.compile(
     # "全场满6免3" beside "10月31日 0点-24点" (jd-jerome's KV slide 6), "跨店3免1" (jd-dyz); a marketplace's sale
     # day: JD's 超级品类日 ("9.3美酒品类日": jd-saved-xslx's KV), Tmall's 超级品牌日, 会员日
     r"\d+免\d+|(?:品类|品牌|会员)日|"
-    # a sale's name ending in 惠: 钜惠, 聚惠, "10.16-22 华为金秋拾惠" (huawei-geekteam's KV slide); not 惠普 (HP), 惠州
-    r"惠(?![普州])",
+    # a sale's name ending in 惠: 钜惠, 聚惠, "10.16-22 华为金秋拾惠" (huawei-geekteam's KV slide); not a brand
+    # a marketplace sells (惠普 HP, 惠而浦 Whirlpool, 惠氏 Wyeth) nor the city 惠州
+    r"惠(?![普州氏]|而浦)",
     re.I,
 )
 # an event word right after a bare "M.D" with a two-digit day makes it a date: "6.16预付" (vip-littlexiu's

@@ -101,7 +101,8 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["限时9.9抢购", "新品9.9首发"],  # prices and versions before event words
         *["10.15节能灯", "9.9节省"],  # 节 in another word
         *["9.3元 品类日", "每周三会员日", "3免1"],  # a price before a sale day; a sale day or an offer with no date
-        *["惠普 10月1日 上市的笔记本"],  # 惠普 is a brand (HP), not a sale's 惠
+        # brands a marketplace sells (HP, Whirlpool, Wyeth), not a sale's 惠
+        *["惠普 10月1日 上市的笔记本", "惠而浦洗衣机 10月1日上市", "惠氏奶粉 10月1日 到货"],
         *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢", "尺码 4.21-26cm"],
         *["版本 3.10-12 更新说明"],  # a bare end day with no promotion near: not a window
     ],
