@@ -396,13 +396,13 @@
   // the visible menu: a copy hidden for another screen size (a mobile drawer, box 0×0) is not the nav
   // (of two <nav> near the top, the one in the larger type: magento-plattar's 12 px utility <nav> of
   // Lookbooks / Contact / Sign in above its 15 px main menu, whose mega drop-downs a hover shows)
-  const linkFont = (n) => {
-    const fs = [...n.querySelectorAll("a")].slice(0, 200).filter(shown).slice(0, 40)
-      .map((a) => parseFloat(getComputedStyle(a).fontSize) || 0).sort((a, b) => a - b);
+  const medianFont = (links) => {  // the type size of a menu's links, the middle one
+    const fs = links.map((a) => parseFloat(getComputedStyle(a).fontSize) || 0).sort((a, b) => a - b);
     return fs.length ? fs[Math.floor(fs.length / 2)] : 0;
   };
   let navEl = q(S.nav)[0] || q("nav, [role=navigation]").filter((n) => n.getBoundingClientRect().top + scrollY < 300 && shown(n)
-    && !carouselEls.some((c) => n.contains(c))).map((n) => ({ n, font: linkFont(n) }))
+    && !carouselEls.some((c) => n.contains(c)))
+    .map((n) => ({ n, font: medianFont([...n.querySelectorAll("a")].slice(0, 200).filter(shown).slice(0, 40)) }))
     .reduce((best, c) => (!best || c.font > best.font + 0.5 ? c : best), null)?.n;
   if (!navEl) {
     let best = null, bestFont = 0, bestTop = 0;
@@ -417,9 +417,7 @@
       const lines = [];
       for (const t of tops) { const l = lines.find((x) => Math.abs(x.top - t) <= 10); if (l) l.n++; else lines.push({ top: t, n: 1 }); }
       if (lines.length > 2 || Math.max(...lines.map((l) => l.n)) < 3 || tops[tops.length - 1] - tops[0] > 60) continue;
-      const fonts = items.map((c) => parseFloat(getComputedStyle(c.matches("a") ? c : c.querySelector("a")).fontSize) || 0)
-        .sort((a, b) => a - b);
-      const font = fonts[Math.floor(fonts.length / 2)];
+      const font = medianFont(items.map((c) => (c.matches("a") ? c : c.querySelector("a"))));
       if (!best || font > bestFont + 0.5 || (Math.abs(font - bestFont) <= 0.5 && r.top < bestTop)) {
         best = ul; bestFont = font; bestTop = r.top;
       }
@@ -497,8 +495,7 @@
       if (full.length < Math.max(2, cells.length * 0.5)) continue;
       // … or a strip of cards a script never filled: every cell a picture with no address, lazy or not,
       // and no words (huawei-geekteam's 精品推荐: 16 cards <img src="">, their servlet not in the copy)
-      const blank = () => cells.every((c) => !txt(c) && [...c.querySelectorAll("img")].every((im) =>
-        !(im.getAttribute("src") || "").trim() && !LAZY.some((a) => im.getAttribute(a))));
+      const blank = () => cells.every((c) => !txt(c) && [...c.querySelectorAll("img")].every((im) => image(im).url === null));
       if (priced.size < full.length * 0.5 && !blank()) continue;
       const tops = new Set(cells.map((c) => Math.round(c.getBoundingClientRect().top)));
       if (tops.size === cells.length && cells.length > 3 && !/^(UL|OL)$/.test(el.tagName)) continue;  // a column, not a grid
