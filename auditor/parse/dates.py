@@ -103,9 +103,11 @@ YEAR_MONTH = re.compile(
     r"(?<![\d.¥$/\-])(?P<y>20\d\d)\s*(?:年\s*(?P<m>1[0-2]|0?[1-9])\s*月(?!\s*\d)|[./](?P<m2>1[0-2]|0?[1-9])(?![\d./:\-]))"
     r"(?!\s*(?:元|块|万|件|起))"
 )
-# a countdown that has reached zero: the sale it counts down to is over
+# a countdown that has reached zero: the sale it counts down to is over (the labels of extract.js's
+# COUNTDOWN but the next session's, 距下一场: at zero that one begins, it has not ended)
 COUNTDOWN_ZERO = re.compile(
-    r"(?:距结束|距离结束|距活动结束|剩余|仅剩|倒计时|ends in|time left)\s*:?\s*(?:0+\s*天\s*)?0+\s*[:时]\s*0+\s*[:分]\s*0+\s*秒?",
+    r"(?:距结束|距离结束|距活动结束|距离?本场结束|剩余|仅剩|倒计时|ends in|time left)\s*[:：]?\s*(?:0+\s*天\s*)?"
+    r"0+\s*[:：时]\s*0+\s*[:：分]\s*0+\s*秒?",
     re.I,
 )
 # (a part may be negative: a script counting down to a moment long past, padding each part with "0" when

@@ -88,6 +88,11 @@ def test_a_countdown_at_zero_has_ended() -> None:
     (w,) = parse_windows("京东秒杀 距结束 00 : 00 : 00", NOW)
     assert (w.state, w.kind) == ("ended", "countdown")
     assert parse_windows("距结束 02:13:45", NOW) == []
+    # the labels the browser's countdown watch knows, and a full-width colon as Chinese pages type it
+    (w,) = parse_windows("距离本场结束 00：00：00", NOW)
+    assert (w.state, w.kind) == ("ended", "countdown")
+    # the next session's countdown at zero is a session beginning, not a sale that ended
+    assert parse_windows("距下一场 00:00:00", NOW) == []
 
 
 @pytest.mark.parametrize(
