@@ -97,6 +97,15 @@ YEAR_FESTIVAL = re.compile(
     rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*(?P<f>{_FEST})"  # 2016双11
     rf"|(?P<f2>{_FEST})[^\d¥$]{{0,8}}?(?<![\d.\-/])(?P<y2>20\d\d)(?![\d年.\-/])"  # 双11 … 2016 (not a date's year)
 )
+# a season's collection named with its year ("SPRING SUMMER / 2018 … 满399减40 立即加购:3.23-3.25" on
+# tmall-jiasifan's KV slide, "2018春夏新品", "秋冬 2019"): no window of its own (a model year is no
+# promotion), but it says which year the picture's year-less days are in
+_SEASON = r"(?:春夏|秋冬|春|夏|秋|冬|spring|summer|autumn|fall|winter)"
+YEAR_SEASON = re.compile(
+    rf"(?<![\d.\-/])(?P<y>20\d\d)\s*年?\s*{_SEASON}"
+    rf"|{_SEASON}(?:\s*[/&]?\s*{_SEASON})?\s*[/|·]?\s*(?P<y2>20\d\d)(?![\d年.\-/])",
+    re.I,
+)
 # a year and a month with no day, beside a sale's words: the whole month ("2016/12 爆款抢购" on
 # jd-holyandamy's KV slide, "活动时间 2016年12月"); not a price (¥2016.12), a full date or a time
 YEAR_MONTH = re.compile(
@@ -327,7 +336,7 @@ def _anchor_year(text: str) -> int | None:
     """The one year the text's dates and festivals state, if exactly one."""
     years: set[int] = set()
     for rx, groups in ((RANGE, ("ay", "by")), (SINGLE, ("ay",)), (DEADLINE, ("by",)), (OPENING, ("ay",)),
-                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2"))):  # fmt: skip
+                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2")), (YEAR_SEASON, ("y", "y2"))):  # fmt: skip
         for m in rx.finditer(text):
             years |= {int(y) for g in groups if (y := m.group(g))}
     return years.pop() if len(years) == 1 else None

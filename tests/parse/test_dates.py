@@ -258,3 +258,13 @@ def test_a_festival_with_its_year_dates_the_whole_year_and_the_texts_other_days(
     assert (day.start, day.state) == (at("2018-04-06T00:00"), "ended")  # not the nearest April (2027)
     # two years stated: a year-less day takes the year nearest the clock, as before
     assert parse_windows("2015.2.3-2015.2.8 2016.3.1抢 圣诞特惠 12月24日", NOW)[-1].start == at("2026-12-24T00:00")
+
+
+def test_a_seasons_collection_year_dates_the_pictures_days_and_nothing_else() -> None:
+    # tmall-jiasifan's KV slide: a spring 2018 collection, its sale days without a year
+    (w,) = parse_windows("春夏新风尚 SPRING SUMMER / 2018 箱包焕新 满399减40 立即加购:3.23-3.25", NOW)
+    assert (w.start, w.end, w.state) == (at("2018-03-23T00:00"), at("2018-03-25T23:59:59"), "ended")
+    assert parse_windows("2018春夏新品 3.23-3.25 上新", NOW)[0].start == at("2018-03-23T00:00")
+    # the season's year alone is a model year, no promotion
+    assert parse_windows("2017秋季新款 连衣裙 ¥199", NOW) == []
+    assert parse_windows("SPRING SUMMER 2018 新品上市", NOW) == []
