@@ -336,7 +336,8 @@ def _anchor_year(text: str) -> int | None:
     """The one year the text's dates and festivals state, if exactly one."""
     years: set[int] = set()
     for rx, groups in ((RANGE, ("ay", "by")), (SINGLE, ("ay",)), (DEADLINE, ("by",)), (OPENING, ("ay",)),
-                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2")), (YEAR_SEASON, ("y", "y2"))):  # fmt: skip
+                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2")),
+                       (YEAR_SEASON, ("y", "y2"))):  # fmt: skip
         for m in rx.finditer(text):
             years |= {int(y) for g in groups if (y := m.group(g))}
     return years.pop() if len(years) == 1 else None
