@@ -10,12 +10,16 @@ from rapidfuzz import fuzz
 
 from auditor.engine import CheckContext, Hit, Params, check
 from auditor.parse.normalize import normalize
+from auditor.vocabulary import DELISTED_MARKERS, SOLD_OUT_MARKERS
 
 # words that say how a product is promoted, not which product it is
 PROMO_WORDS = re.compile(
     r"双\s*1[12]|618|双十[一二]|预告|预售|活动|大促|专区|会场|新品|清仓|特卖|特惠|限时|爆款|热卖|狂欢|抢购|秒杀|包邮|"
     r"满\d+|减\d+|\d+折|\s*[¥$€£₹]\s*[\d.,]+|(?<![a-z])(?:rs\.?|inr|usd|us\$|rmb|cny|eur|gbp)\s*[\d.,]+|[\d.]+元|"
     r"起|仅需|到手价|焕新|上市|夏季|冬季|春季|秋季|新春|精选|推荐|"
+    # … and a card's stock badge: on a Shopify Dawn card the only words shown over the picture are
+    # "Sold out" (its copy of the title there is hidden: shopify-meatshed's featured collection)
+    rf"{'|'.join(re.escape(m) for m in (*SOLD_OUT_MARKERS, *DELISTED_MARKERS))}|in stock|low stock|"
     r"[^\w]+",
     re.I,
 )
