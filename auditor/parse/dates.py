@@ -8,7 +8,9 @@ word, never alone (that is how 双11 or ¥11.11 stay what they are).
 
 from __future__ import annotations
 
+import calendar
 import re
+import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
@@ -33,7 +35,8 @@ _DAY2_BARE = r"(?P<bday0>3[01]|[12]\d)(?![\d.%a-zA-Z])(?!\s*[元块折件个万�
 _RANGE_SEP = r"\s*(?:-{1,2}|~|至|到|—{1,2}|–)\s*"  # "--", "——": taobao-zuojipeng's detail banner
 RANGE = re.compile(rf"(?:即日起)?{D1}(?:起)?{_RANGE_SEP}(?:{D2}|{_DAY2}|{_DAY2_BARE})")
 DEADLINE = re.compile(
-    rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
+    rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?|hasta(?:\s+el)?|jusqu['’]\s*(?:au|à)"
+    rf"|bis(?:\s+zum)?|até|fino al|tot)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
 )
 OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
 # a date standing alone (12月24日, 2016.6.5) is a promotion's date only beside a promotion word; that
@@ -42,6 +45,10 @@ SINGLE = re.compile(rf"(?<![\d.¥$/]){D1}(?![\d./-])")
 PROMO_WORDS = re.compile(
     r"活动|特惠|促销|优惠|大促|秒杀|首发|首销|开抢|抢购|预售|预付|限时|专场|狂欢|满减|红包|领券|报名|上新|开售|发售|"
     r"福利|折扣|特价|包邮|sale|offer|deal|promo|discount|launch|"
+    # … in the languages Western templates are localised into (famms-wearmvp's "20% de descuento",
+    # cozastore-merilyen's "Satış günü", "soldes", "Rabatt", "sconto")
+    r"soldes|r[ée]duction|remise|rebajas|descuento|desconto|oferta|offerta|angebot|rabatt|saldi|sconto|korting|"
+    r"aanbieding|indirim|kampanya|satış|"
     # a sale's own words: "五折特卖" (taobao-liu68654), "满199减80" (jd-dyz), "立减200元" (xiaomi-eugeneyichen),
     # "夏季清仓"; a discount is a number or a numeral before 折 ("5折", "五折起"), not 打折扣 or 折叠
     r"特卖|立减|直降|清仓|满\d+减|(?:\d|[一二三四五六七八九半])折|"
@@ -184,6 +191,75 @@ _EN_DAYS_MONTH = re.compile(
 _EN_YEAR_AFTER = re.compile(r"(?P<md>\d{1,2}月\d{1,2}日),?\s+(?P<y>(?:19|20)\d\d)(?![\d年.\-/])")
 
 
+# month names of the languages Western shop templates are localised into: a Spanish Famms copy's "20% de
+# descuento … temporada de Mayo-Junio" (famms-wearmvp's KV slide), a Turkish Cozastore copy's "Satış günü
+# 9 Aralık 2025" (cozastore-merilyen's blog); "25 de noviembre", "15 janvier 2026", "1. März" and "du 2 au
+# 15 mai" read as the grammar's own "11月25日"
+_NAMED_MONTHS = (
+    "january february march april may june july august september october november december",
+    "janvier février mars avril mai juin juillet août septembre octobre novembre décembre",
+    "enero febrero marzo abril mayo junio julio agosto septiembre octubre noviembre diciembre",
+    "janeiro fevereiro março abril maio junho julho agosto setembro outubro novembro dezembro",
+    "gennaio febbraio marzo aprile maggio giugno luglio agosto settembre ottobre novembre dicembre",
+    "januar februar märz april mai juni juli august september oktober november dezember",
+    "januari februari maart april mei juni juli augustus september oktober november december",
+    "ocak şubat mart nisan mayıs haziran temmuz ağustos eylül ekim kasım aralık",
+)
+
+
+def _fold(word: str) -> str:
+    """Lower case without accents (Turkish ı as i): how a month's name is looked up."""
+    decomposed = unicodedata.normalize("NFKD", word.lower().replace("ı", "i"))
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+_MONTH_OF = {_fold(n): i for names in _NAMED_MONTHS for i, n in enumerate(names.split(), 1)}
+_MONTH_NAMES = {*(n for names in _NAMED_MONTHS for n in names.split()), *_MONTH_OF}  # as written, and folded
+_MONTH_NAME = "(?:" + "|".join(sorted(_MONTH_NAMES, key=lambda n: (-len(n), n))) + ")"  # the longest first
+_ANY_DAY = r"(?:3[01]|[12]\d|0?[1-9])(?:er|º|°|\.)?"
+# (Turkish adds its case ending after an apostrophe: "9 Aralık'a kadar")
+_NAMED_DAY_MONTH = re.compile(
+    rf"(?<![\w.])(?:(?:du|del|vom|dal|de)\s+)?"
+    rf"(?:(?P<d1>{_ANY_DAY})(?:\s*[-~/]\s*{_ANY_DAY})*\s*(?:-|~|/|au|al|bis|a|à|ao|tot|to)\s*)?"
+    rf"(?P<d>{_ANY_DAY})\s+(?:de\s+)?(?P<mon>{_MONTH_NAME})(?:['’][a-zçğıöşü]+)?(?![\w])"
+    r"(?:,?\s+(?:de\s+)?(?P<y>(?:19|20)\d\d)(?![\d]))?",
+    re.I,
+)
+# a sale told in whole months, "temporada de Mayo-Junio", "from May to June": the first day of one to
+# the last of the other; only beside a sale's words (a magazine's "May-June issue" is no window)
+_NAMED_MONTH_RANGE = re.compile(
+    rf"(?<![\w])(?P<m1>{_MONTH_NAME})\s*(?:-|~|/|\ba\b|\bà\b|\bau\b|\bto\b|\bbis\b|\bal\b)\s*(?P<m2>{_MONTH_NAME})(?![\w])"
+    r"(?:,?\s+(?:de\s+)?(?P<y>20\d\d)(?![\d]))?",
+    re.I,
+)
+MONTH_RANGE_NEAR = 40  # characters either side where the sale's words must be
+
+
+def named_months(text: str) -> str:
+    """ "9 Aralık 2025" → "2025年12月9日", "du 2 au 15 mai" → "5月2日-15日", "20% de descuento … Mayo-Junio"
+    → "5月1日-6月30日": dates written with a month's name in the languages shops are localised into."""
+
+    def day_month(m: re.Match[str]) -> str:
+        mon = _MONTH_OF[_fold(m.group("mon"))]
+        year = f"{m.group('y')}年" if m.group("y") else ""
+        day, first = (int(re.sub(r"\D", "", m.group(g))) if m.group(g) else None for g in ("d", "d1"))
+        return f"{year}{mon}月{first}日-{day}日" if first else f"{year}{mon}月{day}日"
+
+    def months(m: re.Match[str]) -> str:
+        first, last = _MONTH_OF[_fold(m.group("m1"))], _MONTH_OF[_fold(m.group("m2"))]
+        near = m.string[max(0, m.start() - MONTH_RANGE_NEAR) : m.end() + MONTH_RANGE_NEAR]
+        if first == last or not PROMO_WORDS.search(near):
+            return m.group(0)
+        year = int(m.group("y")) if m.group("y") else 2001  # a year whose February has 28 days
+        to_year = year + 1 if last < first else year
+        end = calendar.monthrange(to_year, last)[1]
+        y = f"{m.group('y')}年" if m.group("y") else ""
+        return f"{y}{first}月1日-{last}月{end}日"
+
+    text = _NAMED_DAY_MONTH.sub(day_month, text)
+    return _NAMED_MONTH_RANGE.sub(months, text)
+
+
 _CN_MONTH = {n: i for i, n in enumerate("一二三四五六七八九", 1)} | {"十": 10, "十一": 11, "十二": 12}
 # a month in Chinese numerals before a day in digits: "六月 21日" (taobao-liu68654's KV slide, set that way)
 _SPELLED_MONTH = re.compile(r"(?<![\u4e00-\u9fff])(十[一二]?|[一二三四五六七八九])月\s*(\d{1,2})\s*([日号])")
@@ -233,7 +309,7 @@ def _relative_key(text: str, m: re.Match[str]) -> str:
 def relative_phrases(raw: str) -> list[str]:
     """The relative promises in a text, each with the words around it: the keys under which the day
     the store first showed it is kept (so another sale's "今晚24点" starts its own count)."""
-    text = english_dates(spelled_months(normalize(raw)))
+    text = english_dates(named_months(spelled_months(normalize(raw))))
     return [_relative_key(text, m) for m in RELATIVE.finditer(text)]
 
 
@@ -346,7 +422,7 @@ def _anchor_year(text: str) -> int | None:
 def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | None = None) -> list[Window]:
     """Every window in `raw`. `first_seen` maps a relative promise (its key from `relative_phrases`) to
     when this store first showed it; one never seen before counts from `now` (so it is active)."""
-    text = english_dates(spelled_months(normalize(raw)))
+    text = english_dates(named_months(spelled_months(normalize(raw))))
     zone = now.tzinfo
     assert zone is not None
     out: list[Window] = []

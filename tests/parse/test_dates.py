@@ -268,3 +268,28 @@ def test_a_seasons_collection_year_dates_the_pictures_days_and_nothing_else() ->
     # the season's year alone is a model year, no promotion
     assert parse_windows("2017秋季新款 连衣裙 ¥199", NOW) == []
     assert parse_windows("SPRING SUMMER 2018 新品上市", NOW) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "start", "end", "state"),
+    [
+        # famms-wearmvp's KV slide (a Spanish Famms copy): a sale told in whole months, no year
+        ("20% de descuento durante la temporada de Mayo-Junio", "2026-05-01T00:00", "2026-06-30T23:59:59", "ended"),
+        # cozastore-merilyen's blog (Turkish): a sale day with its year
+        ("Satış günü 9 Aralık 2025 olarak belirlendi", "2025-12-09T00:00", "2025-12-09T23:59:59", "ended"),
+        ("Soldes d'hiver du 7 au 31 janvier", "2027-01-07T00:00", "2027-01-31T23:59:59", "upcoming"),
+        ("Angebot gültig bis 25. November 2026", None, "2026-11-25T23:59:59", "active"),
+        ("Oferta válida hasta el 30 de noviembre de 2026", None, "2026-11-30T23:59:59", "active"),
+        ("Summer sale: from June to August", "2026-06-01T00:00", "2026-08-31T23:59:59", "ended"),
+    ],
+)
+def test_dates_with_a_months_name_in_the_languages_shops_are_localised_into(
+    text: str, start: str | None, end: str, state: str
+) -> None:
+    (w,) = parse_windows(text, NOW)
+    assert (w.start, w.end, w.state) == (at(start) if start else None, at(end), state)
+
+
+def test_months_alone_are_a_window_only_beside_a_sales_words() -> None:
+    assert parse_windows("Collection Mai-Juin", NOW) == []
+    assert parse_windows("Revue May-June issue", NOW) == []
