@@ -169,9 +169,11 @@ def expired_promotion(ctx: CheckContext) -> Iterator[Hit]:
                     continue
                 zh = ctx.locale != "en"
                 seen = f"{cd.first} → {cd.second}" if cd.first != cd.second else cd.first
-                how = {"zero": ("停在零", "stays at zero"), "negative": ("显示负数", "shows time below zero")}.get(
-                    why, ("在往上走", "counts up")
-                )
+                how = {
+                    "zero": ("停在零", "stays at zero"),
+                    "negative": ("显示负数", "shows time below zero"),
+                    "nan": ("显示 NaN，截止时间读不出", "shows NaN: its end date cannot be read"),
+                }.get(why, ("在往上走", "counts up"))
                 when = f"（倒计时{how[0]}：{seen}）" if zh else f"(the countdown {how[1]}: {seen})"
                 yield Hit(
                     page,

@@ -469,6 +469,12 @@
     const groups = {}; kids.forEach((k) => { (groups[shape(k)] = groups[shape(k)] || []).push(k); });
     return Object.values(groups).sort((a, b) => b.length - a.length)[0] || [];
   };
+  const drawer = (el) => {
+    const b = el.getBoundingClientRect();
+    if (getComputedStyle(el).visibility !== "hidden" && b.left < innerWidth && b.right > 0) return false;
+    for (let e = el; e && e.nodeType === 1; e = e.parentElement) if (getComputedStyle(e).position === "fixed") return true;
+    return false;
+  };
   const gridEls = q(S.showcase);
   if (!S.showcase) {
     for (const el of document.querySelectorAll("body *")) {
@@ -480,6 +486,9 @@
       // most cells not on screen: panels shown one at a time, or a closed fly-out's lists of products
       // (xiaomi-yooabe #J_navMenu: one <ul> of cards per menu entry, the menu display:none), not a grid
       if (boxes.length < cells.length * 0.5) continue;
+      // a drawer fixed to the window and kept out of sight until it is opened (cozastore-hdcosmetic's header
+      // cart: visibility:hidden, right:-400px, listing the cart's lines with their pictures): not a showcase
+      if (drawer(el)) continue;
       const mid = (xs) => xs.sort((a, b) => a - b)[Math.floor(xs.length / 2)] || 0;
       const mw = mid(boxes.map((r) => r.width)), mh = mid(boxes.map((r) => r.height));
       // (three at least: a page's three columns, two of them near in width, are no grid of two alike and
@@ -671,7 +680,8 @@
     // (距离下场 / 距下一场: the next flash-sale session, suning-xiaohuihui's 限时抢购)
     const LABEL = /距结束|距离结束|距活动结束|距离?本场结束|距离?下一?场|剩余|仅剩|倒计时|ends in|time left/i;
     // (a part below zero, "0-11:0-5:0-3", is a script counting to a moment long past)
-    const PART = "(?:0?-)?\\d{1,2}";
+    // (a part "0NaN" is a script counting to a date the browser cannot read: jd-1ssjh1's 京东秒杀)
+    const PART = "(?:(?:0?-)?\\d{1,2}|0?NaN)";
     const COUNTDOWN = new RegExp("(" + LABEL.source + ")[^\\d]{0,6}(\\d+\\s*天\\s*)?" + PART + "\\s*[:：时]\\s*" + PART + "\\s*[:：分]\\s*" + PART, "i");
     // or, with no label, the time told in its units, hours to seconds ("00 days 00 Hour 00 Mint 00 Sec":
     // shopify-pullman's deal cards, jQuery countdown counting to a data-countdown date long past)

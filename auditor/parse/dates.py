@@ -150,10 +150,18 @@ def countdown_seconds(raw: str) -> int | None:
     return -seconds if any("-" in g for g in parts) else seconds
 
 
+# a countdown whose parts read "NaN": a script counting to a date the browser cannot read ("0NaN:0NaN:0NaN":
+# jd-1ssjh1's 京东秒杀, new Date(`2022-2-${x} 22:00:00`) once x is past 31)
+_NAN_TIME = re.compile(r"NaN\s*(?:[:时天]|小时|hours?|days?)\s*0?NaN", re.I)
+
+
 def countdown_over(first: str, second: str, elapsed_ms: int) -> str | None:
     """Why a countdown read twice shows its sale is over: "zero" (at 0 both times), "negative" (time below
-    zero: counting to a moment past) or "counting-up" (it showed more time left on the second read); None
-    when it is live, or cannot be told."""
+    zero: counting to a moment past), "nan" (no time at all, "0NaN:0NaN:0NaN": counting to a date that
+    cannot be read) or "counting-up" (it showed more time left on the second read); None when it is
+    live, or cannot be told."""
+    if _NAN_TIME.search(normalize(first)) and _NAN_TIME.search(normalize(second)):
+        return "nan"
     a, b = countdown_seconds(first), countdown_seconds(second)
     if a is not None and b is not None and a < 0 and b < 0:
         return "negative"

@@ -336,7 +336,9 @@ def test_a_price_that_does_not_clearly_win_is_not_trusted_and_says_why(priced: d
 def test_countdowns_read_twice_stuck_at_zero_or_counting_up_are_expired(findings: list[dict[str, Any]]) -> None:
     countdowns = [f for f in findings if f["check"] == "expired-promotion" and f["evidence"]["source"] == "countdown"]
     by_reason = {f["evidence"]["reason"]: f for f in countdowns if "days" not in f["evidence"]["text"]}
-    assert sorted(by_reason) == ["counting-up", "negative", "zero"], countdowns  # the live ones are not findings
+    assert sorted(by_reason) == ["counting-up", "nan", "negative", "zero"], countdowns  # the live ones are not findings
+    # counting to a date the browser cannot read: every part "0NaN" (jd-1ssjh1's 京东秒杀)
+    assert re.fullmatch(r"20:00点场 距结束 0NaN\s*:\s*0NaN\s*:\s*0NaN", by_reason["nan"]["evidence"]["text"]), by_reason
     # counting to a moment long past: each part below zero, padded with a "0" (suning-xiaohuihui)
     assert re.fullmatch(r"距离下场 0-11\s*:\s*0-5\s*:\s*0?-\d+", by_reason["negative"]["evidence"]["text"]), by_reason
     zero, up = by_reason["zero"]["evidence"], by_reason["counting-up"]["evidence"]
