@@ -111,7 +111,8 @@
     return { url: u, alt: el.getAttribute("aria-label") || el.getAttribute("title") || "", kind: "background",
              rendered_width: r.width, rendered_height: r.height, visible: shown(el), object_fit: d.fit,
              drawn_width: d.w || 0, drawn_height: d.h || 0, selector: path(el), box: rect(el) }; };
-  const BG_BOXES = "a, div, section, span, li, i, em, b, strong, p, dt, dd, h1, h2, h3, h4, h5, h6, header, nav, aside, figure, button, label";
+  // (and a form field's icon: suning-wangjiangchao's login fields draw theirs as the <input>'s background)
+  const BG_BOXES = "a, div, section, span, li, i, em, b, strong, p, dt, dd, h1, h2, h3, h4, h5, h6, header, nav, aside, figure, button, label, input";
 
   const areaBox = (a) => {  // an image-map hot zone has no box of its own: its coords on the image
     if (a.tagName !== "AREA") return null;

@@ -111,6 +111,7 @@ def test_padding_and_object_fit_are_not_distortion(findings: list[dict[str, Any]
         "/img/story-1.png",
         "/img/detail-kettle.png",
         "/img/banner-tableware.png",  # a fly-out's poster that is no link, shown by the hover
+        "/img/banner-map.png",  # a login field's icon (the test below)
     }
 
 
@@ -118,6 +119,9 @@ def test_a_css_background_drawn_out_of_shape_is_distorted(findings: list[dict[st
     avatar = of(findings, "distorted-image")["/img/story-1.png"]
     assert avatar["evidence"]["background_size"] == [30, 30] and avatar["evidence"]["natural"] == [600, 300], avatar
     assert avatar["evidence"]["how"] == "squashed"
+    # a form field's icon, drawn as the <input>'s background (suning-wangjiangchao's login fields)
+    field = of(findings, "distorted-image")["/img/banner-map.png"]
+    assert field["evidence"]["background_size"] == [50, 50] and field["evidence"]["how"] == "squashed", field
 
 
 @pytest.fixture(scope="module")
