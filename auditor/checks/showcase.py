@@ -77,7 +77,8 @@ def showcase_slot_gap(ctx: CheckContext) -> Iterator[Hit]:
             if product and product.availability in ("delisted", "not_found", "sold_out"):
                 yield Hit(page, region, slot.link, {**base, "reason": product.availability}, box=slot.box)
                 continue
-            if link and link.state == "dead":
+            # (a card whose link misspells its scheme, "javascipt:;", still shows its product: a dead link only)
+            if link and link.state == "dead" and not link.reason.startswith("bad-scheme"):
                 reason = "delisted" if link.reason.startswith("delisted") else "dead-link"
                 yield Hit(page, region, slot.link, {**base, "reason": reason, "link_reason": link.reason}, box=slot.box)
                 continue
