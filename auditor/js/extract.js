@@ -281,11 +281,15 @@
     && !(k.matches("a[href]") && !/^(#|javascript:|$)/i.test(k.getAttribute("href").trim()));
   const sameSize = (kids) => { const r0 = kids[0].getBoundingClientRect();
     return kids.every((k) => { const r = k.getBoundingClientRect(); return Math.abs(r.width - r0.width) <= 2 && Math.abs(r.height - r0.height) <= 2; }); };
-  const dotsIn = (root) => {  // a row of 2+ small same-size markers, or a group named like one
+  // (`over`: markers found beside the slider, in its wrapper, are its dots only when they sit over or under
+  // it; a category tree's dashed connectors in the column beside it, two empty 25x10 spans a line, are not:
+  // tmall-coolwind goodslist.html's filter panel)
+  const dotsIn = (root, over) => {  // a row of 2+ small same-size markers, or a group named like one
     if (!root) return 0;
     let best = 0;
     for (const g of root.querySelectorAll("ul, ol, div, span, p")) {
       const kids = [...g.children]; if (kids.length < 2 || kids.length > 30) continue;
+      if (over) { const r = g.getBoundingClientRect(), mid = r.left + r.width / 2; if (mid < over.left || mid > over.right) continue; }
       if (kids.some((k) => isArrow(k))) continue;  // prev/next are controls, not one marker per slide
       if (/(^|[\s_-])(stars?|rate|swatch(es)?|colou?rs?|sizes?)([\s_-]|$)|rating/i.test(classy(g))) continue;  // a product's stars, swatches, sizes
       const named = /dot|indicator|pagination|bullet|pager|thumb|nav-?num|switch-?nav|ks-switchable-nav/i.test(classy(g));
@@ -306,7 +310,7 @@
     const br = box.getBoundingClientRect();
     // (a wrapper of floats with no height of its own holds the whole page section: jd-zhangcui #content)
     const wrap = pr && pr.height >= br.height - 2 && pr.width * pr.height <= br.width * br.height * 1.6 ? box.parentElement : null;
-    const out = []; const dots = dotsIn(box) || dotsIn(wrap);
+    const out = []; const dots = dotsIn(box) || dotsIn(wrap, br);
     if (dots) out.push("dots"); if (arrowsIn(box) || arrowsIn(wrap)) out.push("arrows");
     if (libraryOf(box, set)) out.push("library");
     return { signals: out, dots };
