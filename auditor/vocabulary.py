@@ -67,6 +67,9 @@ PAGE_VOCABULARY: dict[str, str] = {
     "onclickNavigation": r"(?:location(?:\.href)?\s*=|window\.open\()\s*['\"]([^'\"]+)['\"]",
     # links kept as written, never resolved against the page: scripts, mail, phone, anchors, other schemes
     "rawLink": r"^(?:javascript:|mailto:|tel:|#|data:|$)|^(?!https?:)[a-z][a-z0-9+.-]*:",
+    # an address written percent-encoded, scheme and all ("https%3A%2F%2Fm.jd.com%2F..."): what a QR-code
+    # maker is given (jd-lijingshan's hidden <img data-url=...> popups), never a picture to load
+    "encodedAddress": r"^[a-z][a-z0-9+.-]*%3a",
     # class names that only say which member of a set is showing (tab panels, slides)
     "stateClass": r"active|on|cur|show|current|selected|hide|hidden",
     # a price as a page shows it: a currency mark or code, then digits (¥ $ € £, and the shops met in the

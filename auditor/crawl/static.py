@@ -80,7 +80,7 @@ class _Reader:
         placeholder = empty or src.startswith("data:") or bool(V["placeholderSrc"].search(src))
         for attr in LAZY_ATTRIBUTES:  # a lazy picture not swapped in yet: its attribute names the real one
             value = str(tag.get(attr) or "").strip()
-            if value and placeholder:
+            if value and placeholder and not V["encodedAddress"].search(value):
                 url = urljoin(self.base, re.split(r"[\s,]", value)[0])
                 break
         if empty and not url:  # a lazy loader of the shop's own (imgpath="a.jpg")

@@ -67,6 +67,7 @@
     const empty = !raw || raw.startsWith("#") || (!!url && url.split("#")[0] === location.href.split("#")[0]);
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
+      if (v && V.encodedAddress.test(v.trim())) continue;
       if (v && (empty || placeholderSrc(url) || el.naturalWidth === 0)) { url = abs(v.split(/[\s,]/)[0]); swapped = true; break; }
     }
     if (empty && !swapped) {  // a lazy loader of the shop's own (imgpath="a.jpg", data-xyz=...)
@@ -977,7 +978,10 @@
     }
     if (r.kind === "showcase" || r.kind === "category") {
       cellsOf(r.el).forEach((c, i) => {
-        const a = c.matches("a[href]") ? c : c.querySelector("a[href]"); const im = c.matches("img") ? c : c.querySelector("img");
+        // the card's picture is one it shows: not a hidden stand-in before it (jd-lijingshan's channel cards
+        // open with a QR-code popup's <img class="mod_loading">, no src, display:none)
+        const a = c.matches("a[href]") ? c : c.querySelector("a[href]");
+        const im = c.matches("img") ? c : [...c.querySelectorAll("img")].find(shown) || c.querySelector("img");
         // the card's price as written, a range whole (¥99-199, 99-199元); a struck price beside it is
         // the regular one, not what the card sells at (shopify-pullman: <del>$75.00</del> $55.00)
         const t = txt(c);

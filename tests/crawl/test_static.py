@@ -124,3 +124,12 @@ async def test_a_product_page_over_http_is_read_within_bounds() -> None:
             drip = await crawler._read_static(hostile.url + "drip", 1)
     assert bomb is not None and bomb.error is not None and "页面超过 8 MB" in bomb.error
     assert drip is not None and drip.error is not None and "3 秒内没有读完（正在通过 HTTP 读取）" in drip.error
+
+
+def test_a_percent_encoded_page_address_in_a_lazy_attribute_is_no_picture() -> None:
+    # jd-lijingshan's hidden QR popups: <img data-url="https%3A%2F%2F..."> is what a QR maker is given
+    qr = '<div class="qr"><img data-url="https%3A%2F%2Fm.shop.test%2Fchannel"><img src="blank.gif" data-url="/img/p2.png"></div>'
+    html = PAGE.read_text(encoding="utf-8").replace("</body>", qr + "</body>")
+    pictures = [i.url for r in static(html).regions for i in r.images]
+    assert "http://shop.test/img/p2.png" in pictures, pictures  # a lazy picture's own address is kept
+    assert not any("%3A" in (u or "") for u in pictures), pictures
