@@ -843,11 +843,18 @@
     return small.every((k) => big.includes(k));
   };
   const revealable = (el) => {
+    let faded = false;
     for (let x = el; x && x !== document.body; x = x.parentElement) {
-      if (getComputedStyle(x).display !== "none") continue;
+      const cs = getComputedStyle(x);
+      faded = faded || parseFloat(cs.opacity) === 0;
+      if (cs.display !== "none") continue;
       return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && sameKind(k, x) && shown(k));
     }
-    return false;
+    // laid out but transparent until the pointer is on its card (Colorlib Ashion's .product__hover: the
+    // zoom link to each product's picture, opacity 0 until the card is hovered; ashion-indycrafty's
+    // pointed at two pictures the copy lacks): a visitor reveals it
+    const r = el.getBoundingClientRect();
+    return faded && getComputedStyle(el).visibility !== "hidden" && r.width > 0 && r.height > 0;
   };
 
   // a slide hidden at this moment (display:none until its turn) measured as it will show: given, for one

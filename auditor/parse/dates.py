@@ -160,9 +160,11 @@ def countdown_over(first: str, second: str, elapsed_ms: int) -> str | None:
     zero: counting to a moment past), "nan" (no time at all, "0NaN:0NaN:0NaN": counting to a date that
     cannot be read) or "counting-up" (it showed more time left on the second read); None when it is
     live, or cannot be told."""
-    if _NAN_TIME.search(normalize(first)) and _NAN_TIME.search(normalize(second)):
-        return "nan"
     a, b = countdown_seconds(first), countdown_seconds(second)
+    nan_a, nan_b = (bool(_NAN_TIME.search(normalize(r))) for r in (first, second))
+    # (read while its script still stepped through the month's days: below zero, then NaN — jd-1ssjh1)
+    if (nan_a or nan_b) and (nan_a or (a is not None and a < 0)) and (nan_b or (b is not None and b < 0)):
+        return "nan"
     if a is not None and b is not None and a < 0 and b < 0:
         return "negative"
     if a is None or b is None or elapsed_ms < 1500:  # too close together to tell a stuck one from a slow one

@@ -40,6 +40,11 @@ def of(findings: list[dict[str, Any]], check: str) -> dict[str, dict[str, Any]]:
     return {f["target"]: f for f in findings if f["check"] == check}
 
 
+def test_a_link_shown_only_while_its_card_is_hovered_is_probed(findings: list[dict[str, Any]]) -> None:
+    # transparent until the pointer is on its card (Colorlib Ashion's zoom link), not a hidden copy
+    assert of(findings, "dead-link")["/img/zoom-missing.jpg"]["evidence"]["reason"] == "http-404"
+
+
 def test_menu_entry_removed_on_mouseleave_is_still_probed(findings: list[dict[str, Any]]) -> None:
     dead = of(findings, "dead-link")
     assert dead["/status/404"]["region"] == "nav"

@@ -221,6 +221,10 @@ def test_countdown_reads() -> None:
     from auditor.parse.dates import countdown_over
 
     assert countdown_over("距结束 00:00:00", "距结束 00:00:00", 3000) == "zero"
+    # counting to a date the browser cannot read: NaN, or below zero and then NaN (jd-1ssjh1's 京东秒杀)
+    assert countdown_over("距结束 0NaN:0NaN:0NaN", "距结束 0NaN:0NaN:0NaN", 3000) == "nan"
+    assert countdown_over("距结束 0-42 : 0-27 : 0-36", "距结束 0NaN : 0NaN : 0NaN", 8898) == "nan"
+    assert countdown_over("距结束 00:10:00", "距结束 0NaN:0NaN:0NaN", 3000) is None  # not over before
     assert countdown_over("距结束 00:00:00", "距结束 00:00:00", 300) is None  # too close together to tell
     assert countdown_over("距结束 00:00:05", "距结束 00:00:08", 3000) == "counting-up"
     assert countdown_over("距结束 00:00:01", "距结束 01:59:58", 3000) is None  # the next 秒杀 session began
