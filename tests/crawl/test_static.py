@@ -128,7 +128,10 @@ async def test_a_product_page_over_http_is_read_within_bounds() -> None:
 
 def test_a_percent_encoded_page_address_in_a_lazy_attribute_is_no_picture() -> None:
     # jd-lijingshan's hidden QR popups: <img data-url="https%3A%2F%2F..."> is what a QR maker is given
-    qr = '<div class="qr"><img data-url="https%3A%2F%2Fm.shop.test%2Fchannel"><img src="blank.gif" data-url="/img/p2.png"></div>'
+    qr = (
+        '<div class="qr"><img data-url="https%3A%2F%2Fm.shop.test%2Fchannel">'
+        '<img src="blank.gif" data-url="/img/p2.png"></div>'
+    )
     html = PAGE.read_text(encoding="utf-8").replace("</body>", qr + "</body>")
     pictures = [i.url for r in static(html).regions for i in r.images]
     assert "http://shop.test/img/p2.png" in pictures, pictures  # a lazy picture's own address is kept
