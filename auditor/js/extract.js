@@ -260,7 +260,11 @@
       if (wide.length + hidden < 2 || shownLike + hidden < pool * 0.8 || !wide.length) continue;
       const w0 = wide[0];
       const sideBySide = wide.some((r) => Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) > bw * 0.5);
-      const stacked = wide.some((r) => r !== w0 && Math.abs(r.top - w0.top) < 5 && Math.abs(r.left - w0.left) < 5);
+      // (laid over one another: slides, unless only one of them shows a picture — a product card's
+      // words and badge laid over its photo are a card, not two slides: shopify-meatshed's Dawn cards)
+      const overW0 = wideKids.filter((c, i) => Math.abs(wide[i].top - w0.top) < 5 && Math.abs(wide[i].left - w0.left) < 5);
+      const pictured = overW0.filter((c) => [c, ...c.querySelectorAll("*")].slice(0, 40).some((e) => e.tagName === "IMG" || bgUrl(e))).length;
+      const stacked = overW0.length >= 2 && !(pictured === 1 && overW0.length === 2);
       if ((sideBySide && (clips(box) || clips(t))) || stacked) return { track: t, slides: kids };
       // one shown, the others hidden: the slides are those of its kind (not the caption bar beside them)
       if (hidden >= 1) return { track: t, slides: kids.filter((c) => alike(c, ref)) };

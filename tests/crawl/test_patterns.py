@@ -257,7 +257,7 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
-    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip", "#hdr", "#filter")
+    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip", "#hdr", "#filter", "#dawn", "#Slide-")
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
