@@ -208,3 +208,15 @@ def test_config_selectors_override_the_structure(fixture_store: FixtureStore) ->
     got = crawl(fixture_store, [""], selectors={"kv": "#brand-story", "announcement": ".ft"})
     assert one(got[""], "kv").selector == "#brand-story"
     assert one(got[""], "announcement").links[0].text == "关于我们"
+
+
+def test_dead_pages_do_not_use_up_the_page_budget(fixture_store: FixtureStore) -> None:
+    # three dead links before the one real page, and room for two pages beside the start: the dead ones
+    # are read (and reported by the link probe) without taking the real page's place (vip-enjoy114)
+    start = fixture_store.url + "patterns/dead-first.html"
+    st = Store(name="t", url=start)
+    s = CrawlSettings(carousel_watch_ms=500, max_pages=3, max_depth=1)
+    result = asyncio.run(Crawler(st, s, resolve_profile("generic", {}, []), None, CLOCK).run())
+    read = [p.url.removeprefix(fixture_store.url) for p in result.snapshot.pages]
+    assert "about" in read, read
+    assert len(read) <= 3 + 3, read  # the budget grows by the dead pages, no more
