@@ -93,8 +93,13 @@ def decode(url: str, status: int, content_type: str, data: bytes) -> ImageFacts:
             facts.width, facts.height = img.size
             facts.format = (img.format or "").lower()
             if img.width * img.height > MAX_PIXELS:
-                facts.reason = f"too-large: {img.width}×{img.height} px"
-                return facts
+                # a camera's photo is no bomb (a 6805×8070 JPEG of 1.8 MB in eflyer-ruiraiment's KV): a
+                # JPEG is decoded at an eighth of its size, every byte of it still read (the format scales
+                # while it decodes); other formats cannot be, and are refused before allocation
+                if img.format != "JPEG" or img.width * img.height > 64 * MAX_PIXELS:
+                    facts.reason = f"too-large: {img.width}×{img.height} px"
+                    return facts
+                img.draft(None, (img.width // 8, img.height // 8))
             img.load()  # every pixel of the first frame; this is what finds a truncated file
             facts.frames = getattr(img, "n_frames", 1)
     except Image.DecompressionBombError as exc:

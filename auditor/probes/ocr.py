@@ -12,6 +12,7 @@ from importlib.metadata import version
 from typing import Any
 
 from auditor.models import OcrLine, OcrText
+from auditor.probes.images import MAX_PIXELS
 
 # RapidOCR's default detection *enlarges* a picture until its short side is 736 px (a 1200×400
 # banner is searched at 2208×736). At 480 the same prices and date windows are read from the
@@ -60,6 +61,11 @@ def read_image(data: bytes) -> list[OcrLine]:
     from PIL import Image
 
     with Image.open(io.BytesIO(data)) as img:
+        if img.format == "JPEG" and img.width * img.height > MAX_PIXELS:
+            # a camera-sized photo (images.py reads it at an eighth): decoded at the smallest scale that
+            # keeps its short side 1,000 px or more, plenty for text detected at a short side of 480
+            scale = max(1000 / min(img.size), 1 / 8)
+            img.draft(None, (int(img.width * scale), int(img.height * scale)))
         rgb = to_rgb(img)
         if rgb.height > MAX_SIDE:
             rgb = rgb.crop((0, 0, rgb.width, MAX_SIDE))

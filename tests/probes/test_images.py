@@ -112,5 +112,22 @@ def test_bomb_is_refused_before_its_pixels_are_allocated() -> None:
     assert peak < 5 * 1024 * 1024  # decoding it would take 56 MB at one byte a pixel
 
 
+def test_a_camera_sized_jpeg_is_read_at_an_eighth_and_still_fully_decoded() -> None:
+    # eflyer-ruiraiment's KV shows a 6805×8070 photo (55 MP, 1.8 MB): a picture, not a bomb
+    import tracemalloc
+
+    out = io.BytesIO()
+    Image.new("L", (8000, 7000), 128).save(out, "JPEG", quality=50)
+    data = out.getvalue()
+    tracemalloc.start()
+    facts = decode("http://x/photo.jpg", 200, "image/jpeg", data)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert facts.ok and (facts.width, facts.height) == (8000, 7000), facts.reason
+    assert peak < 10 * 1024 * 1024  # an eighth each way: 875 KB of pixels, not 56 MB
+    cut = decode("http://x/cut.jpg", 200, "image/jpeg", data[: len(data) * 6 // 10])
+    assert not cut.ok and cut.reason.startswith("truncated"), cut.reason  # every byte is still read
+
+
 def test_http_error_is_its_status() -> None:
     assert decode("http://x/a.jpg", 404, "text/html", b"<h1>404</h1>").reason == "http-404"
