@@ -988,7 +988,10 @@
       return o;
     }
     if (r.kind === "showcase" || r.kind === "category") {
-      cellsOf(r.el).forEach((c, i) => {
+      // (a card a script has taken off the grid, display:none, is not on show: boutique-frozenwrists' "In
+      // stock" filter, on by default, hides its sold-out card, which stays first in the markup)
+      const cells = cellsOf(r.el), onShow = cells.filter((c) => getComputedStyle(c).display !== "none");
+      (onShow.length ? onShow : cells).forEach((c, i) => {
         // the card's picture is one it shows: not a hidden stand-in before it (jd-lijingshan's channel cards
         // open with a QR-code popup's <img class="mod_loading">, no src, display:none)
         const a = c.matches("a[href]") ? c : c.querySelector("a[href]");

@@ -257,7 +257,18 @@ def test_a_ticker_that_never_stops_is_not_a_stopped_carousel(carousels: dict[str
 
 def test_look_alikes_are_not_carousels(carousels: dict[str, Any]) -> None:
     look_alikes = ("#login", "#panes", "#strip", "#tall", "#sizes", "#quickview", "#qv-gallery", "#post", "#foot")
-    look_alikes += ("#card", "#sidemenu", "#topbar", "#allhidden", "#floatwrap", "#floatstrip", "#hdr", "#filter", "#dawn", "#Slide-")
+    look_alikes += (
+        "#card",
+        "#sidemenu",
+        "#topbar",
+        "#allhidden",
+        "#floatwrap",
+        "#floatstrip",
+        "#hdr",
+        "#filter",
+        "#dawn",
+        "#Slide-",
+    )
     for not_one in look_alikes:
         assert not [s for s in carousels if s.startswith(not_one)], carousels.keys()
     assert not [s for s in carousels if "footer" in s], carousels.keys()
@@ -408,7 +419,13 @@ def test_of_two_navs_the_main_menu_in_the_larger_type_is_the_nav_and_its_mega_dr
 
 def test_a_filterable_grid_is_one_showcase_with_every_card_a_slot(fixture_store: FixtureStore) -> None:
     page = read_pattern(fixture_store, "grid.html")
-    (grid, table, blank, qr) = [r for r in page.regions if r.kind == "showcase"]
+    (grid, table, blank, qr, filtered) = [r for r in page.regions if r.kind == "showcase"]
+    # a card a filter script hid (display:none) is not on show: not a slot (boutique-frozenwrists)
+    assert filtered.selector == "#filtered" and [s.title for s in filtered.slots] == [
+        "Tennis Bracelet",
+        "Cuban Chain",
+        "Rope Chain",
+    ]
     # a card's picture is the one it shows, not a hidden QR popup's stand-in before it; a percent-encoded
     # page address in a lazy attribute is no picture (jd-lijingshan's channel cards)
     assert qr.selector == "#qr" and [s.image.url.rsplit("/", 1)[-1] for s in qr.slots] == ["p4.png", "p5.png", "p6.png"]
