@@ -238,7 +238,8 @@ class Crawler:
             result.notes.extend(t("err_page", self.locale, url=url, detail=note) for note in page.notes)
             if page.blocked:
                 result.blocked.append(url)
-            if (page.status or 0) >= 400 or (page.error or "").startswith(DEAD_PREFIX):
+            # (a page behind a bot wall, 403 / 429 / 503, is blocked, not dead: it keeps its place)
+            if not page.blocked and ((page.status or 0) >= 400 or (page.error or "").startswith(DEAD_PREFIX)):
                 dead += 1
                 while waiting and room():
                     nxt = next(iter(waiting))  # in the order they were found
