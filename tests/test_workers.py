@@ -101,6 +101,46 @@ def test_schedule_and_console_refuse_sqlite_with_workers_when_they_start(tmp_pat
     assert "Traceback" not in got.stderr and not (tmp_path / "a.db").exists()
 
 
+@pytest.mark.network
+def test_campaign_checks_and_competitor_watches_are_enqueued_from_the_command_line(
+    tmp_path: Path, redis_url: str
+) -> None:
+    """What a worker runs besides audits can be put on the queue by hand, as `audit --enqueue` can; a
+    campaign or a watch that cannot run is refused here, not by a worker later."""
+    import base64
+
+    import redis
+
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: 'postgresql+psycopg://x@127.0.0.1:9/y'}}\nworkers: {{broker_url: '{redis_url}'}}\n"
+        "campaigns: [{name: 双12, start: '2026-12-10', end: '2026-12-12'}]\n"
+        "stores:\n  - {name: shop, url: 'http://127.0.0.1:9/', competitors: [{name: r, url: 'http://127.0.0.1:9/r'}]}\n"
+        "  - {name: plain, url: 'http://127.0.0.1:9/'}\n",
+        encoding="utf-8",
+    )
+    env = {**os.environ, "AUDITOR_DB_URL": "", "AUDITOR_BROKER_URL": ""}
+    later = "2026-12-13T09:00:00+08:00"
+    for args, code in [
+        (["campaign-check", "双12", "--store", "shop"], 0),
+        (["competitors"], 0),  # every store with competitors: shop
+        (["campaign-check", "双11"], 2),
+        (["competitors", "--store", "plain"], 2),
+    ]:
+        got = auditor(*args, "--enqueue", "--now", later, "--config", "config.yaml", cwd=tmp_path, env=env)
+        assert got.returncode == code, (args, got.stdout, got.stderr)
+        assert ("已排队" in got.stdout) == (code == 0) and "Traceback" not in got.stderr
+    client = redis.Redis.from_url(redis_url)
+    try:
+        queued = [json.loads(base64.b64decode(json.loads(m)["body"]))[1] for m in client.lrange("auditor", 0, -1)]
+        client.delete("auditor")  # the module's other test expects an empty queue
+    finally:
+        client.close()
+    assert sorted((q["store"], q["kind"], q["campaign"], q["clock"]) for q in queued) == [
+        ("shop", "campaign-check", "双12", later),
+        ("shop", "competitors", None, later),
+    ]
+
+
 def rows(db: str, sql: str) -> list[Any]:
     engine = create_engine(db)
     try:

@@ -131,22 +131,28 @@ def audit(
       auditor audit --config config.yaml --enqueue        # every store, run by `auditor worker`
     """
     if enqueue:
-        from auditor.workers import enqueue as put
-
         if url:
             raise click.UsageError("--enqueue audits configured stores (--store NAME), not a URL")
         for store in [ctx.cfg.store(store_name)] if store_name else ctx.cfg.stores:
-            task = put(ctx.cfg, store.name, "audit", ctx.now(store))
-            out.print(f"已排队 queued: {store.name} (task {task})", markup=False)
+            _enqueue(ctx, store.name, "audit")
         return
     sys.exit(_audit(ctx, url, store_name, fail_on, report, show_timings))
+
+
+def _enqueue(ctx: Ctx, store: str, kind: str, campaign: str | None = None) -> None:
+    from auditor.workers import enqueue
+
+    task = enqueue(ctx.cfg, store, kind, ctx.now(ctx.cfg.store(store)), campaign)
+    what = f"{kind} {campaign}" if campaign else kind
+    out.print(f"已排队 queued: {store} {what} (task {task})", markup=False)
 
 
 @cli.command()
 @click.option("--store", "store_name", help="which configured store (default: every store with competitors)")
 @fail_on_option
+@click.option("--enqueue", is_flag=True, help="put the watch on the workers' queue instead")
 @common
-def competitors(ctx: Ctx, store_name: str | None, fail_on: str) -> None:
+def competitors(ctx: Ctx, store_name: str | None, fail_on: str, enqueue: bool) -> None:
     """Watch the competitors alone: their home pages' promotions and the paired products' prices
     against ours (stores[].competitors); `audit` and `schedule` do this after our own store.
 
@@ -157,6 +163,12 @@ def competitors(ctx: Ctx, store_name: str | None, fail_on: str) -> None:
     stores = [ctx.cfg.store(store_name)] if store_name else [s for s in ctx.cfg.stores if s.competitors]
     if not stores:
         raise AuditorError("no store has competitors configured (stores[].competitors in config.yaml)")
+    if enqueue:
+        for store in stores:
+            if not store.competitors:
+                raise AuditorError(f"store {store.name!r} has no competitors configured (stores[].competitors)")
+            _enqueue(ctx, store.name, "competitors")
+        return
     codes = [_audit(ctx, None, s.name, fail_on, competitors_only=True) for s in stores]
     sys.exit(max(codes))
 
@@ -324,8 +336,9 @@ def rules_validate(ctx: Ctx) -> None:
 @cli.command("campaign-check")
 @click.argument("name")
 @click.option("--store", "store_name", help="which configured store (default: the first)")
+@click.option("--enqueue", is_flag=True, help="put the check on the workers' queue instead")
 @common
-def campaign_check_cmd(ctx: Ctx, name: str, store_name: str | None) -> None:
+def campaign_check_cmd(ctx: Ctx, name: str, store_name: str | None, enqueue: bool) -> None:
     """The 100% check after a promotion ends: every page, prices restored, campaign pictures gone.
 
     Prints a verdict per product (restored / not restored) and per page (clean / still showing the
@@ -338,6 +351,10 @@ def campaign_check_cmd(ctx: Ctx, name: str, store_name: str | None) -> None:
     from auditor.pipeline import campaign_check
 
     store = ctx.cfg.store(store_name)
+    if enqueue:
+        ctx.cfg.campaign(name)  # an unknown campaign is said here, not by a worker later
+        _enqueue(ctx, store.name, "campaign-check", name)
+        return
     bar, update = _progress()
     if bar:
         with bar:
