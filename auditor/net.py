@@ -83,6 +83,10 @@ class HostGoneError(Exception):
         self.reason = reason
 
 
+WHOLE_ANSWER = 2.0  # × link_timeout_s: a probe's whole answer, headers to last byte (a host that drips bytes)
+PROBE_LATE = "not-probed: run deadline"  # the probes' own deadline passed before this URL was probed
+
+
 class BodyTooLargeError(Exception):
     """A body over its cap, counted after decompression (a gzip bomb is refused, not inflated)."""
 

@@ -21,7 +21,7 @@ from auditor.crawl.profiles import resolve_profile
 from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
 from auditor.i18n import describe_change, t
 from auditor.models import MIN_PRICE_CONFIDENCE, Facts, Finding, Page, Snapshot
-from auditor.net import HostLimiter, make_client
+from auditor.net import PROBE_LATE, WHOLE_ANSWER, HostLimiter, make_client
 from auditor.notify import compose, expand_urls, off_sale_notice, send
 from auditor.parse.dates import relative_phrases
 from auditor.probes.images import ImageProber
@@ -108,6 +108,7 @@ async def gather_facts(
     ocr_bytes: dict[str, bytes] = {}
     clock: dict[str, float] = {}  # where the probes' time goes
     limiter = HostLimiter(settings.per_host, settings.delay_ms)
+    until = asyncio.get_running_loop().time() + settings.run_timeout_s  # the probes get as long as the crawl
     async with make_client(settings) as client:
         link_job = None
         if "links" in needs:
@@ -120,7 +121,7 @@ async def gather_facts(
                 if progress:
                     progress("links", done, distinct)
 
-            prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick)
+            prober = LinkProber(client, settings, profile, store.url, limiter, on_done=tick, until=until)
             for page in snapshot.pages:  # pages the crawl read are not fetched again
                 if page.viewport == "desktop" and (known := status_from_page(page, profile)) is not None:
                     prober.seed(known)
@@ -138,6 +139,8 @@ async def gather_facts(
                 keep_bytes=keep,
                 site=store.url,
                 unreachable_dead=settings.external_unreachable == "dead",
+                whole_s=settings.link_timeout_s * WHOLE_ANSWER,
+                until=until,
             )
             t_img = time.monotonic()
             facts.images = await image_prober.probe_all(images)
@@ -161,6 +164,10 @@ async def gather_facts(
             clock["links probed"] = len(facts.links)
     if timings is not None:
         timings.update({k: round(v, 2) for k, v in clock.items()})
+    late = [u for u, f in facts.images.items() if f.reason == PROBE_LATE]
+    late += [u for u, s in facts.links.items() if s.reason == PROBE_LATE]
+    if late:  # the run is partial: what was not probed may hide a finding
+        facts.errors.append(t("err_probes_late", cfg.locale, n=len(late), s=int(settings.run_timeout_s), url=late[0]))
     facts.errors += [
         t("err_image_probe", cfg.locale, url=u, detail=f.error) for u, f in facts.images.items() if f.error
     ]

@@ -21,7 +21,7 @@ import httpx
 from PIL import Image, UnidentifiedImageError
 
 from auditor.models import ImageFacts
-from auditor.net import BodyTooLargeError, HostGoneError, HostLimiter, read_capped
+from auditor.net import PROBE_LATE, BodyTooLargeError, HostGoneError, HostLimiter, read_capped
 
 MAX_IMAGE_BYTES = 20 * 1024 * 1024
 # Refused before any pixel is allocated. The tallest real detail images (淘宝/天猫 790 px wide long
@@ -127,9 +127,13 @@ class ImageProber:
         keep_bytes: Callable[[str, bytes], None] | None = None,
         site: str | None = None,
         unreachable_dead: bool = False,
+        whole_s: float = 20.0,
+        until: float | None = None,
     ) -> None:
         self.client = client
         self.limiter = limiter
+        self.whole_s = whole_s  # the whole answer, headers to last byte
+        self.until = until  # the event loop's time past which nothing more is probed (None: no bound)
         self.keep_bytes = keep_bytes  # the OCR probe wants the bytes of some images; nothing is fetched twice
         self.site = urlsplit(site).netloc if site else None  # host and port, as for links
         self.unreachable_dead = unreachable_dead
@@ -148,7 +152,10 @@ class ImageProber:
     async def _guarded(self, url: str) -> ImageFacts:
         """One image's failure of any kind is that image's verdict, never the run's."""
         try:
-            return await self._probe(url)
+            async with asyncio.timeout_at(self.until):
+                return await self._probe(url)
+        except TimeoutError:  # the probes' deadline: said once in the run's errors, not a finding
+            return ImageFacts(url=url, ok=False, reason=PROBE_LATE, unreachable=True)
         except Exception as exc:
             return ImageFacts(url=url, ok=False, error=f"{type(exc).__name__}: {exc}"[:300])
 
@@ -169,11 +176,17 @@ class ImageProber:
             try:
                 async with (
                     self.limiter.slot(url, retried),
+                    asyncio.timeout(self.whole_s),  # bytes that keep coming, each in time: still bounded
                     self.client.stream("GET", url, follow_redirects=True) as response,
                 ):
                     status, ctype = response.status_code, response.headers.get("content-type", "")
                     data = await read_capped(response, MAX_IMAGE_BYTES) if status < 400 else b""
                 break
+            except TimeoutError:
+                if not retried:
+                    retried = True
+                    continue
+                return self._unreachable(url, internal, f"whole answer not read in {self.whole_s:g} s")
             except BodyTooLargeError:
                 return ImageFacts(url=url, ok=False, status=200, reason=f"too-large: over {MAX_IMAGE_BYTES} bytes")
             except HostGoneError as gone:  # found unreachable by another request while this one waited

@@ -14,7 +14,7 @@ from bs4 import BeautifulSoup
 from auditor.config import CrawlSettings
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.models import LinkStatus, Page
-from auditor.net import HostGoneError, HostLimiter, read_capped, retry_after
+from auditor.net import PROBE_LATE, WHOLE_ANSWER, HostGoneError, HostLimiter, read_capped, retry_after
 from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEMES, SKIPPED_SCHEMES
 
 HEAD_FALLBACK = {403, 405, 501, 400}
@@ -33,8 +33,10 @@ class LinkProber:
         site: str,
         limiter: HostLimiter,
         on_done: Callable[[LinkStatus], None] | None = None,
+        until: float | None = None,
     ) -> None:
         self.client = client
+        self.until = until  # the event loop's time past which nothing more is probed (None: no bound)
         self.settings = settings
         self.profile = profile
         self.site = urlsplit(site).netloc
@@ -57,7 +59,10 @@ class LinkProber:
 
     async def _check(self, url: str) -> LinkStatus:
         try:
-            status = await self._probe(url)
+            async with asyncio.timeout_at(self.until):
+                status = await self._probe(url)
+        except TimeoutError:  # the probes' deadline: said once in the run's errors, not a finding
+            status = LinkStatus(url=url, state="unknown", reason=PROBE_LATE)
         except Exception as exc:
             status = LinkStatus(
                 url=url, state="unknown", reason="probe-error", error=f"{type(exc).__name__}: {exc}"[:300]
@@ -181,15 +186,20 @@ class LinkProber:
         async with self.limiter.slot(url, retrying):
             self.requests += 1
             self.sent[f"{method} {url}"] = self.sent.get(f"{method} {url}", 0) + 1
-            response = await self.client.send(self.client.build_request(method, url), stream=True)
+            whole = self.settings.link_timeout_s * WHOLE_ANSWER
             try:
-                body = b""
-                if method == "GET" and 200 <= response.status_code < 300 or response.status_code >= 400:
-                    # the start of the page is enough for soft-404 words; a gzip bomb is not inflated
-                    body = await read_capped(response, MAX_BODY, truncate=True)
-                response._content = body
-            finally:
-                await response.aclose()
+                async with asyncio.timeout(whole):
+                    response = await self.client.send(self.client.build_request(method, url), stream=True)
+                    try:
+                        body = b""
+                        if method == "GET" and 200 <= response.status_code < 300 or response.status_code >= 400:
+                            # the start of the page is enough for soft-404 words; a gzip bomb is not inflated
+                            body = await read_capped(response, MAX_BODY, truncate=True)
+                        response._content = body
+                    finally:
+                        await response.aclose()
+            except TimeoutError:  # bytes kept coming, each in time, the whole never did
+                raise httpx.ReadTimeout(f"whole answer not read in {whole:g} s") from None
         return response
 
     def _retry_after(self, response: httpx.Response) -> float:
