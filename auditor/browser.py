@@ -24,7 +24,7 @@ LAUNCH_ARGS = [
 ]
 SYSTEM_CANDIDATES = ("/usr/bin/chromium", "chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
 INSTALL_HINT = (
-    "no Chromium found. Run one of:\n"
+    "找不到 Chromium 浏览器 (no Chromium found)。请运行其一 (run one of):\n"
     "  .venv/bin/playwright install chromium            (where downloads work)\n"
     "  sudo apt-get install -y chromium fonts-noto-cjk  (Debian/Ubuntu)\n"
     "or set AUDITOR_CHROMIUM=/path/to/chromium"
@@ -115,7 +115,7 @@ def discover(
     if env:
         if which(env):
             return BrowserChoice(env, "env")
-        raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: not an executable file")
+        raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: 不是可执行文件 (not an executable file)")
     # Playwright's own full Chromium, launched by its path: without one, a headless launch would ask for
     # Playwright's separate headless shell, which `playwright install chromium` may not have put there
     if found := own():

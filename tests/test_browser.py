@@ -131,4 +131,4 @@ def test_an_audit_uses_playwrights_own_chromium(tmp_path: Path, fixture_store: A
     assert "运行 #1 完成" in audit.stdout
     hidden = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path,
                      env={**env, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "empty")})  # fmt: skip
-    assert hidden.returncode == 2 and "no Chromium found" in hidden.stderr
+    assert hidden.returncode == 2 and "找不到 Chromium 浏览器" in hidden.stderr

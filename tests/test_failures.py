@@ -37,7 +37,7 @@ def test_no_browser_fails_the_run_with_one_line(tmp_path: Path) -> None:
     got = auditor("audit", "--config", "config.yaml", "--now", NOW, cwd=tmp_path,
                   env={"AUDITOR_CHROMIUM": "/nonexistent/chromium"})  # fmt: skip
     assert got.returncode == 2
-    assert got.stderr.strip().count("\n") == 0 and "AUDITOR_CHROMIUM=/nonexistent/chromium" in got.stderr
+    assert got.stderr.strip().count("\n") == 0 and "AUDITOR_CHROMIUM=/nonexistent/chromium: 不是可执行文件" in got.stderr
     assert "Traceback" not in got.stderr
     assert runs(tmp_path)[-1][0] == "failed"
     debug = auditor("audit", "--config", "config.yaml", "--now", NOW, "--debug", cwd=tmp_path,
@@ -50,7 +50,7 @@ def test_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
     got = auditor("audit", "--config", "config.yaml", "--now", NOW,
                   "--db", "postgresql+psycopg://nobody@127.0.0.1:9/none", cwd=tmp_path)  # fmt: skip
     assert got.returncode == 2 and "Traceback" not in got.stderr
-    assert got.stderr.strip().count("\n") == 0 and "127.0.0.1:9" in got.stderr
+    assert got.stderr.strip().count("\n") == 0 and "127.0.0.1:9" in got.stderr and "数据库无法打开" in got.stderr
 
 
 @pytest.mark.browser

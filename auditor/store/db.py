@@ -86,7 +86,7 @@ def migrate(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise AuditorError(f"database {safe_url(str(engine.url))}: cannot open: {exc.orig}") from None
+        raise AuditorError(f"数据库无法打开 (database cannot open) {safe_url(str(engine.url))}: {exc.orig}") from None
 
 
 def open_db(url: str) -> sessionmaker[Session]:
