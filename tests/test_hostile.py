@@ -10,6 +10,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -24,6 +25,7 @@ from tests.hostile_store import LONG_PATH, HostileStore
 pytestmark = [pytest.mark.browser, pytest.mark.network, pytest.mark.slow]
 NOW = "2026-11-20T09:00:00+08:00"
 BOUND_S = 150  # stated bound for the whole hostile audit on 2 cores, one page at a time (measured ~70 s)
+BOUND_MB = 1536  # and for its memory, Python and Chromium together (PSS; measured ~500-800 MB)
 
 
 def config(work: Path, url: str, db: str = "h.db") -> None:
@@ -50,6 +52,31 @@ def tagged_processes(tag: str) -> list[int]:
         except OSError:
             continue
     return found
+
+
+def pss_mb(pids: list[int]) -> float:
+    """Proportional set size of these processes together (shared pages counted once in all)."""
+    total = 0
+    for pid in pids:
+        try:
+            for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1])
+        except (OSError, ValueError):
+            continue
+    return total / 1024
+
+
+class PeakMemory(threading.Thread):
+    """The peak memory of an audit's process tree (Python and its Chromium), sampled twice a second."""
+
+    def __init__(self, tag: str) -> None:
+        super().__init__(daemon=True)
+        self.tag, self.peak_mb, self.done = tag, 0.0, threading.Event()
+
+    def run(self) -> None:
+        while not self.done.wait(0.5):
+            self.peak_mb = max(self.peak_mb, pss_mb(tagged_processes(self.tag)))
 
 
 def pages_done(db: Path) -> int:
@@ -84,18 +111,23 @@ def audited(hostile: HostileStore, tmp_path_factory: pytest.TempPathFactory) -> 
     work = tmp_path_factory.mktemp("hostile")
     config(work, hostile.url)
     tag = uuid.uuid4().hex
+    memory = PeakMemory(tag)
+    memory.start()
     started = time.monotonic()
     audit = auditor(
         "audit", "--config", "config.yaml", "--now", NOW, "--report", "report.html",
         cwd=work, env={"AUDITOR_TEST_TAG": tag},
     )  # fmt: skip
     elapsed = time.monotonic() - started
+    memory.done.set()
+    memory.join()
     leftover = tagged_processes(tag)
     exported = auditor("export", "--config", "config.yaml", "--format", "json", cwd=work)
     assert exported.returncode == 0, exported.stderr
     return {
         "audit": audit,
         "elapsed": elapsed,
+        "peak_mb": memory.peak_mb,
         "leftover": leftover,
         "findings": json.loads(exported.stdout),
         "run": run_row(work / "h.db"),
@@ -113,6 +145,7 @@ def test_the_hostile_audit_finishes_partial_within_its_bound(audited: dict[str, 
     assert audit.returncode == 1, audit.stderr  # findings at high: exit 1, not a crash (2)
     assert "Traceback" not in audit.stderr
     assert audited["elapsed"] < BOUND_S
+    assert 100 < audited["peak_mb"] < BOUND_MB  # measured at all (Chromium alone is over 100 MB), and bounded
     assert audited["run"]["status"] == "partial"  # some pages could not be read: never "failed"
 
 
