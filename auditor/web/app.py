@@ -41,7 +41,7 @@ from auditor.config import Config
 from auditor.errors import AuditorError, StoreLockedError
 from auditor.export import finding_json, render
 from auditor.i18n import describe_change, label, stage_label, t
-from auditor.models import Finding
+from auditor.models import REGION_KINDS, Finding
 from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
 from auditor.store.tables import User
@@ -308,7 +308,7 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
     env = templates.env
     env.globals.update(T=lambda key, **kw: web_text(key, locale, **kw), L=lambda w: label(str(w), locale))
     env.globals.update(W=lambda key: t(key, locale), STAGE=lambda stage: stage_label(stage, locale))
-    env.globals.update(locale=locale, SEVERITIES=SEVERITIES, STATUSES=STATUSES)
+    env.globals.update(locale=locale, SEVERITIES=SEVERITIES, STATUSES=STATUSES, REGIONS=REGION_KINDS)
     env.filters["when"] = lambda d: utc(d).astimezone(cfg.zone()).strftime("%Y-%m-%d %H:%M") if d else ""
     env.filters["safe_url"] = lambda u: u if u and urlsplit(u).scheme in ("http", "https") else None
     app.state.runner, app.state.repo = runner, repo
@@ -422,8 +422,10 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         cards = []
         for store in cfg.stores:
             runs = repo.runs(store=store.name, limit=200, since=clock - timedelta(days=14), kind="audit")
-            last = runs[0] if runs else None
-            previous = runs[1] if len(runs) > 1 else None
+            # the last run whatever its age: a store not audited for two weeks still shows when it was
+            latest = repo.runs(store=store.name, limit=2, kind="audit")
+            last = latest[0] if latest else None
+            previous = latest[1] if len(latest) > 1 else None
             counts = repo.severity_counts(store.name, list(ACTIVE_STATUSES))
             by_sev = {s: counts.get(s, 0) for s in SEVERITIES}
             fresh = repo.severity_counts(store.name, list(ACTIVE_STATUSES), previous.clock) if previous else {}

@@ -9,6 +9,7 @@ import os
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +18,11 @@ from bs4 import BeautifulSoup
 from fastapi.testclient import TestClient
 
 from auditor.config import load_config
-from auditor.models import Finding, Page
-from auditor.store.db import open_db
+from auditor.models import REGION_KINDS, Finding, Page
+from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
-from auditor.web.app import create_app
+from auditor.store.tables import Run
+from auditor.web.app import Job, create_app
 from tests.conftest import CLOCK, auditor
 
 NOW = "2026-11-20T09:00:00+08:00"
@@ -168,23 +170,30 @@ def test_bulk_assign_and_resolve_with_history(console: dict[str, Any]) -> None:
     assert c.get(r.text.split('<a href="')[-1].split('"')[0]).status_code == 200
 
 
-def test_a_screenshot_is_served_only_from_the_screenshots_folder(console: dict[str, Any]) -> None:
+def set_screenshots(console: dict[str, Any], shots: dict[int, str]) -> None:
+    """Findings' screenshot paths written straight into the database (as if edited by hand, or restored)."""
     import sqlite3
 
+    with sqlite3.connect(console["dir"] / "a.db") as db:
+        for n, path in shots.items():
+            db.execute("UPDATE findings SET screenshot = ? WHERE id = ?", (path, n))
+
+
+def test_a_screenshot_is_served_only_from_the_screenshots_folder(console: dict[str, Any]) -> None:
     from PIL import Image
 
     work: Path = console["dir"]
     (work / "screenshots").mkdir()
     Image.new("RGB", (4, 4), "red").save(work / "screenshots" / "ok.png")
     Image.new("RGB", (4, 4), "blue").save(work / "secret.png")
-    shots = {
-        1: str(work / "screenshots" / "ok.png"),
-        2: str(work / "screenshots" / ".." / "secret.png"),
-        4: "/etc/passwd",
-    }
-    with sqlite3.connect(work / "a.db") as db:  # as if the database said so (edited by hand, or restored)
-        for n, path in shots.items():
-            db.execute("UPDATE findings SET screenshot = ? WHERE id = ?", (path, n))
+    set_screenshots(
+        console,
+        {
+            1: str(work / "screenshots" / "ok.png"),
+            2: str(work / "screenshots" / ".." / "secret.png"),
+            4: "/etc/passwd",
+        },
+    )
     c = client(console, "view")
     ok = c.get("/findings/1/shot")
     assert ok.status_code == 200 and ok.headers["content-type"] == "image/png" and ok.content.startswith(b"\x89PNG")
@@ -196,8 +205,21 @@ def test_a_screenshot_is_served_only_from_the_screenshots_folder(console: dict[s
 def test_the_filters_keep_what_was_chosen(console: dict[str, Any]) -> None:
     c = client(console, "view")
     page = c.get("/findings?severity=high&region=nav&assignee=小王&new_since=2026-11-19").text
-    assert 'value="2026-11-19"' in page and 'value="nav"' in page and 'value="小王"' in page
-    assert '<option value="high" selected>' in page
+    assert 'value="2026-11-19"' in page and 'value="小王"' in page
+    assert '<option value="high" selected>' in page and '<option value="nav" selected>导航</option>' in page
+
+
+def test_the_region_filter_offers_every_region_by_its_name(console: dict[str, Any]) -> None:
+    c = client(console, "view")
+    soup = BeautifulSoup(c.get("/findings").text, "html.parser")
+    region = soup.find("select", attrs={"name": "region"})
+    assert region is not None, "the region filter is a choice, not a box wanting the internal key"
+    options = {o["value"]: o.get_text() for o in region.find_all("option")}
+    assert options[""] == "区域: 全部" and options["nav"] == "导航" and options["product.price"] == "商品价格"
+    assert set(options) == {"", *REGION_KINDS}
+    assert not region.find_all("option", selected=True)  # nothing chosen: every region
+    assert c.get("/findings?region=kv").text.count('<td><a href="/findings/') == 0  # all four are in nav
+    assert c.get("/findings?region=nav").text.count('<td><a href="/findings/') == 4
 
 
 def test_refusals_are_pages_of_the_console_with_a_way_back(console: dict[str, Any]) -> None:
@@ -231,6 +253,18 @@ def test_dashboard_trend_next_run_and_campaign_button(console: dict[str, Any]) -
     assert 'class="sev sev-critical"' in html and "立即巡检" in html
     campaigns = c.get("/campaigns").text
     assert "活动结束检查" in campaigns  # 双11 ended before the clock
+
+
+def test_the_dashboard_shows_the_last_run_however_old_it_is(console: dict[str, Any]) -> None:
+    repo: Repo = console["repo"]
+    month_ago = datetime.fromisoformat("2026-10-20T09:00:00+08:00")
+    with repo.sessions.begin() as s:  # the only run was a month before the clock
+        run = s.get(Run, 1)
+        assert run is not None
+        run.clock = run.started_at = utc(month_ago)
+    html = client(console, "view").get("/").text
+    assert "还没有运行过" not in html and '<a href="/runs/1">#1</a>' in html
+    assert "<circle" not in html  # the trend still covers 14 days only: no point in it
 
 
 def test_api_with_bearer_tokens_and_roles(console: dict[str, Any]) -> None:
@@ -342,40 +376,52 @@ def test_a_user_without_a_password_never_logs_in(console: dict[str, Any]) -> Non
     assert r.status_code == 400 and "8" in r.text
 
 
-ROUTES = [  # (method, path, least role): every page and action of the console and its API
-    ("GET", "/", "viewer"),
-    ("GET", "/findings", "viewer"),
-    ("GET", "/findings/1", "viewer"),
-    ("GET", "/findings/export?format=csv", "viewer"),
-    ("GET", "/runs", "viewer"),
-    ("GET", "/runs/1", "viewer"),
-    ("GET", "/runs/1/report", "viewer"),
-    ("GET", "/campaigns", "viewer"),
-    ("GET", "/users", "admin"),
-    ("POST", "/findings/bulk", "operator"),
-    ("POST", "/findings/1/acknowledge", "operator"),
-    ("POST", "/users", "admin"),
-    ("POST", "/users/view/disable", "admin"),
-    ("GET", "/api/findings", "viewer"),
-    ("GET", "/api/findings/1", "viewer"),
-    ("GET", "/api/runs/1", "viewer"),
-    ("POST", "/api/findings/1/acknowledge", "operator"),
+OK = (200, 303)
+ROUTES = [  # (method, path, least role, what a role allowed gets): every page and action of the console and its API
+    ("GET", "/", "viewer", OK),
+    ("GET", "/findings", "viewer", OK),
+    ("GET", "/findings/1", "viewer", OK),
+    ("GET", "/findings/1/shot", "viewer", OK),
+    ("GET", "/findings/export?format=csv", "viewer", OK),
+    ("GET", "/runs", "viewer", OK),
+    ("GET", "/runs/1", "viewer", OK),
+    ("GET", "/runs/1/report", "viewer", OK),
+    ("GET", "/campaigns", "viewer", OK),
+    ("GET", "/users", "admin", OK),
+    ("POST", "/findings/bulk", "operator", OK),
+    ("POST", "/findings/1/acknowledge", "operator", OK),
+    ("POST", "/runs", "operator", (400,)),  # run now, of a store not configured: refused, no audit started
+    ("POST", "/users", "admin", OK),
+    ("POST", "/users/view/disable", "admin", OK),
+    ("GET", "/api/findings", "viewer", OK),
+    ("GET", "/api/findings/1", "viewer", OK),
+    ("GET", "/api/runs/1", "viewer", OK),
+    ("GET", "/api/jobs/1", "viewer", OK),
+    ("POST", "/api/findings/1/acknowledge", "operator", OK),
+    ("POST", "/api/runs", "operator", (400,)),
 ]
 RANK = {None: -1, "viewer": 0, "operator": 1, "admin": 2}
 WHO = {None: None, "viewer": "view", "operator": "op", "admin": "admin"}
 
 
-@pytest.mark.parametrize(("method", "path", "least"), ROUTES)
+@pytest.mark.parametrize(("method", "path", "least", "ok"), ROUTES)
 @pytest.mark.parametrize("role", [None, "viewer", "operator", "admin"])
 def test_every_route_for_every_role(
-    console: dict[str, Any], method: str, path: str, least: str, role: str | None
+    console: dict[str, Any], method: str, path: str, least: str, ok: tuple[int, ...], role: str | None
 ) -> None:
+    from PIL import Image
+
+    shots: Path = console["dir"] / "screenshots"  # finding 1 has a screenshot, job 1 has finished
+    shots.mkdir()
+    Image.new("RGB", (4, 4), "red").save(shots / "1.png")
+    set_screenshots(console, {1: str(shots / "1.png")})
+    console["app"].state.runner.jobs[1] = Job(id=1, store="shop", kind="audit", by="op", state="done", run_id=1)
     c = client(console, WHO[role])
     token = csrf_of(c, "/login")
     if method == "GET":
         r = c.get(path)
     elif path.startswith("/api/"):
-        r = c.post(path, json={}, headers={"X-CSRF-Token": token})
+        r = c.post(path, json={"store": "no-such-store"}, headers={"X-CSRF-Token": token})
     else:
         r = c.post(
             path,
@@ -386,6 +432,7 @@ def test_every_route_for_every_role(
                 "name": "n",
                 "role": "viewer",
                 "password": "long-enough",
+                "store": "no-such-store",
             },
         )
     if role is None:
@@ -393,7 +440,8 @@ def test_every_route_for_every_role(
     elif RANK[role] < RANK[least]:
         assert r.status_code == 403, (role, path, r.status_code)
     else:
-        assert r.status_code in (200, 303), (role, path, r.status_code, r.text[:200])
+        assert r.status_code in ok, (role, path, r.status_code, r.text[:200])
+    assert list(console["app"].state.runner.jobs) == [1]  # whoever asked, no audit was started
     assert "default-src 'none'" in r.headers["content-security-policy"]  # no script of any origin
     assert "frame-ancestors 'none'" in r.headers["content-security-policy"]
     assert r.headers["referrer-policy"] == "no-referrer"
