@@ -115,16 +115,18 @@ async def _watch_one(
             )
         )
         prices[pair.url] = price
-    previous = repo.last_rival(store.name, comp.name)
-    data = {
+    data: dict[str, Any] = {
         "url": comp.url,
         "read_at": now.isoformat(),
         "home_status": home.status if home is not None else None,
+        "home_read": home_read(home),
         "promotions": promotions,
         "slides": slides,
         "prices": prices,
-        "changes": changes(previous, promotions, slides, prices),
     }
+    data["changes"] = changes(
+        repo.last_rival(store.name, comp.name, home_read=True), repo.last_rival(store.name, comp.name), data
+    )
     out.snapshots.append({"competitor": comp.name, **data})
 
 
@@ -191,24 +193,28 @@ def _slides(home: Page) -> list[str]:
     ]
 
 
+def home_read(home: Page | None) -> bool:
+    """The rival's home page was read (not an error, a bot wall or a page that never came): only then
+    do its promotions say what it shows. A failed read would otherwise end every campaign it had."""
+    return home is not None and not home.error and not home.blocked and (home.status or 200) < 400
+
+
 def changes(
-    previous: dict[str, Any] | None,
-    promotions: list[dict[str, Any]],
-    slides: list[str],
-    prices: dict[str, float | None],
+    home_before: dict[str, Any] | None, before: dict[str, Any] | None, now: dict[str, Any]
 ) -> list[dict[str, Any]]:
-    """What changed since the rival's previous snapshot: new or ended promotions, new KV slides, price
-    moves of the paired products. Nothing on the first read (there is nothing to compare with)."""
-    if previous is None:
-        return []
+    """What changed since the rival's previous snapshots: new or ended promotions and new KV slides
+    against the last one whose home page was read (and only when this one's was), price moves of the
+    paired products against the last one. Nothing on the first read (nothing to compare with)."""
     out: list[dict[str, Any]] = []
-    before = {p["text"] for p in previous.get("promotions", [])}
-    now_texts = {p["text"] for p in promotions}
-    out += [{"kind": "new-promotion", "text": t} for t in sorted(now_texts - before)]
-    out += [{"kind": "ended-promotion", "text": t} for t in sorted(before - now_texts)]
-    out += [{"kind": "new-slide", "image": u} for u in slides if u not in set(previous.get("slides", []))]
-    for url, price in prices.items():
-        old = previous.get("prices", {}).get(url)
+    if now["home_read"] and home_before is not None:
+        was = {p["text"] for p in home_before.get("promotions", [])}
+        is_ = {p["text"] for p in now["promotions"]}
+        out += [{"kind": "new-promotion", "text": t} for t in sorted(is_ - was)]
+        out += [{"kind": "ended-promotion", "text": t} for t in sorted(was - is_)]
+        shown = set(home_before.get("slides", []))
+        out += [{"kind": "new-slide", "image": u} for u in now["slides"] if u not in shown]
+    for url, price in now["prices"].items():
+        old = (before or {}).get("prices", {}).get(url)
         if price is not None and old is not None and price != old:
             out.append({"kind": "price-change", "url": url, "before": old, "after": price})
     return out

@@ -124,16 +124,22 @@ class CacheStore:
         with self.sessions.begin() as s:
             s.add(RivalSnapshot(run_id=run_id, store=store, competitor=competitor, taken_at=utc(clock), data=data))
 
-    def last_rival(self, store: str, competitor: str) -> dict[str, Any] | None:
-        """The competitor's previous snapshot (any earlier run), for what changed since."""
+    def last_rival(self, store: str, competitor: str, home_read: bool = False) -> dict[str, Any] | None:
+        """The competitor's previous snapshot (any earlier run), for what changed since; `home_read`:
+        the last one whose home page was read (snapshots from before that was kept: a 2xx/3xx status)."""
         with self.sessions() as s:
-            row = s.scalars(
+            rows = s.scalars(
                 select(RivalSnapshot)
                 .where(RivalSnapshot.store == store, RivalSnapshot.competitor == competitor)
                 .order_by(RivalSnapshot.id.desc())
-                .limit(1)
-            ).first()
-            return dict(row.data) if row is not None else None
+                .limit(100)
+            )
+            for row in rows:
+                data = dict(row.data)
+                read = data.get("home_read", data.get("home_status") is not None and data["home_status"] < 400)
+                if read or not home_read:
+                    return data
+            return None
 
     def rivals_of_run(self, run_id: int) -> list[dict[str, Any]]:
         with self.sessions() as s:
