@@ -38,6 +38,9 @@ DEADLINE = re.compile(
     rf"(?:即日起\s*)?(?:截止|截至|截止到|截止至|结束于|至|到|until|ends?|hasta(?:\s+el)?|jusqu['’]\s*(?:au|à)"
     rf"|bis(?:\s+zum)?|até|fino al|tot)\s*(?:日期|时间)?\s*[:]?\s*{D2}"
 )
+# … and the deadline word after the date: "11月20日截止", "即日起至11月20日止" (止 not of 止咳, 止痛, 止损…);
+# not a price before it ("¥9.9截止", OCR's "Y9.9截止" and "羊9.9截止")
+DEADLINE_AFTER = re.compile(rf"(?<![\d.¥$/?羊])(?<!(?<![A-Za-z])Y){D2}\s*(?:截止|截至|止(?![咳痛血损步痒泻]))")
 OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
 # a date standing alone (12月24日, 2016.6.5) is a promotion's date only beside a promotion word; that
 # keeps lock-screen clocks, copyright lines and upload paths out (traps in bench/realworld/)
@@ -421,8 +424,8 @@ def _nearest(
 def _anchor_year(text: str) -> int | None:
     """The one year the text's dates and festivals state, if exactly one."""
     years: set[int] = set()
-    for rx, groups in ((RANGE, ("ay", "by")), (SINGLE, ("ay",)), (DEADLINE, ("by",)), (OPENING, ("ay",)),
-                       (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2")),
+    for rx, groups in ((RANGE, ("ay", "by")), (SINGLE, ("ay",)), (DEADLINE, ("by",)), (DEADLINE_AFTER, ("by",)),
+                       (OPENING, ("ay",)), (YEAR_FESTIVAL, ("y", "y2")), (YEAR_ANY_FESTIVAL, ("y", "y2")),
                        (YEAR_SEASON, ("y", "y2"))):  # fmt: skip
         for m in rx.finditer(text):
             years |= {int(y) for g in groups if (y := m.group(g))}
@@ -480,7 +483,8 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
         if best:
             taken.append(m.span())
             out.append(Window(best[1], best[2], _state(best[1], best[2], now), m.group(0), "range"))
-    for m in DEADLINE.finditer(text):
+    deadlines = sorted([*DEADLINE.finditer(text), *DEADLINE_AFTER.finditer(text)], key=lambda m: m.start())
+    for m in deadlines:
         if not free(m.span()):
             continue
         by, bm, bd, bh, bmin = _parts(m, "b")
@@ -490,6 +494,8 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             r"\s*(?:元|块|折|%|起)", text[m.end() :]
         ):
             continue  # "低至9.9元" is a price (as low as ¥9.9), not a deadline of 9月9日
+        if m.re is DEADLINE_AFTER and re.search(r"(?:低至?|仅需?|直降|降|只要|只需|价)\s*:?\s*$", text[: m.start()]):
+            continue  # "低至9.9截止", "秒杀价 9.9截止": the price, then the word
         end = _nearest(by or anchor, bm, bd, bh, bmin, now, end=True)
         if end is None:
             continue

@@ -74,7 +74,7 @@ _NOT_PRICE = [
     re.compile(r"\d{1,2}\s*[:.]\s*\d{2}\s*-\s*\d{1,2}\s*[:.]\s*\d{2}"),
 ]
 _UNIT_AFTER = re.compile(
-    r"\s*(?:件套|件|个|只|条|片|瓶|包|支|双|套|盒|袋|斤|公斤|kg|KG|g|ml|mL|ML|L|l|cm|CM|mm|m|米|寸|英寸|W|w|V|mAh|GB|G|T"
+    r"\s*(?:件套|件|个|只|条|片|瓶|包(?!邮)|支|双|套|盒|袋|斤|公斤|kg|KG|g|ml|mL|ML|L|l|cm|CM|mm|m|米|寸|英寸|W|w|V|mAh|GB|G|T"
     r"|人|天|小时|分钟|分|秒|年|月|日|号|点|时|%|期|周|度|倍|款|色|码|层|抽|粒|克|升|毫升)"
 )
 # the rest of a range after a price: "-199", " ~ ¥199元", "至199"
@@ -130,18 +130,51 @@ def _number(digits: str) -> float:
     return float(digits.replace(",", ""))
 
 
+# a dot before three digits after a currency mark is a thousands separator (OCR, and European or Latin
+# American text): "¥1.299", "¥1.299.00", and the high end of its range, "¥1.299-1.599"; a shop's prices
+# have at most two decimals, so "¥1.299" is no ¥1.30, while "¥1.29" and "¥12.9" keep their decimals.
+# After OCR's guessed marks (Y, ?, 羊) only with a role word before: "?6.180" is as likely a date with a
+# digit glued on, "到手价Y1.299" is a price.
+_DOT_GROUPS = r"\d{1,3}(?:\.\d{3})+(?=\.\d{1,2}(?![\d.])|(?![\d.]))"
+_DOT_THOUSANDS = re.compile(rf"(?P<mark>{_MARK}){_DOT_GROUPS}")
+# … and the high end of a range whose low end was read that way ("¥1,299-1.599", "¥1,299.00-1.599.00")
+_DOT_THOUSANDS_HIGH = re.compile(
+    rf"(?:(?<=,\d{{3}}[-~至])|(?<=,\d{{3}}\.\d[-~至])|(?<=,\d{{3}}\.\d\d[-~至])){_DOT_GROUPS}"
+)
+_ROLE_BEFORE = re.compile(rf"(?:{_ROLE_RE})\s*:?\s*$", re.I)
+
+
+def _dot_thousands(text: str) -> str:
+    def comma(m: re.Match[str]) -> str:
+        if m.group("mark") not in "¥$" and not _ROLE_BEFORE.search(text, 0, m.start()):
+            return m.group(0)
+        return m.group(0).replace(".", ",")
+
+    text = _DOT_THOUSANDS.sub(comma, text)
+    return _DOT_THOUSANDS_HIGH.sub(lambda m: m.group(0).replace(".", ","), text)
+
+
+_SPLIT_COUNT = r"件|个|只|条|片|瓶|包(?!邮)|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%"
+# OCR spaces out every digit ("¥1 2 9 9"): three or more one-digit groups right after a mark are one
+# number when nothing but a word follows the run; a further number or a count after it ("¥1 2 3件")
+# leaves it alone
+_SPACED_DIGITS = re.compile(rf"(?<={_MARK})\d(?: \d){{2,}}(?![\d.,]| ?\d|\s*(?:{_SPLIT_COUNT}))")
+# OCR splits a price's digits with a space once ("¥1 49", "Y1 49"): joined, unless the second group is a
+# count, a size or a date ("¥49 6.18开抢"), or more groups follow ("¥59 1 2 3": which gap is the price's
+# own cannot be told)
+_SPLIT_ONCE = re.compile(
+    rf"({_MARK}\d{{1,2}}) (\d{{1,2}})"
+    rf"(?![\d.,]|\s*(?:{_SPLIT_COUNT})| \d{{1,3}}(?: \d{{1,3}})*(?![\d.,]| \d|\s*(?:{_SPLIT_COUNT})))"
+)
+
+
 def parse_prices(raw: str) -> list[Price]:
     text = normalize(raw)
     text = re.sub(rf"(?<={_MARK})\s+(?=\d)", "", text)
+    text = _dot_thousands(text)
+    text = _SPACED_DIGITS.sub(lambda m: m.group(0).replace(" ", ""), text)
     text = re.sub(rf"({_MARK}\d{{1,3}}) (?=\d{{3}}(?!\d))", r"\1,", text)  # "¥1 299": a space as thousands separator
-    # OCR splits a price's digits with a space ("¥1 49", "Y1 49"): joined, unless the second group is a
-    # count, a size or a date ("¥49 6.18开抢")
-    text = re.sub(
-        rf"({_MARK}\d{{1,2}}) (\d{{1,2}})"
-        r"(?![\d.,]|\s*(?:件|个|只|条|片|瓶|包|支|双|套|盒|袋|cm|mm|ml|g|kg|天|期|折|%))",
-        r"\1\2",
-        text,
-    )
+    text = _SPLIT_ONCE.sub(r"\1\2", text)
     text = _GLUED_RANGE.sub(_unglue, text)
     blocked = _blocked_spans(text)
     out: list[Price] = []

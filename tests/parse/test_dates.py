@@ -42,6 +42,12 @@ def at(s: str) -> datetime:
         ("Offer ends November 18th", None, "2026-11-18T23:59:59", "ended"),
         ("Sale: 1st December - 5 Dec", "2026-12-01T00:00", "2026-12-05T23:59:59", "upcoming"),
         ("截至11月19日", None, "2026-11-19T23:59:59", "ended"),
+        # ... and the deadline word after the date
+        ("11月20日截止", None, "2026-11-20T23:59:59", "active"),
+        ("11月19日截至", None, "2026-11-19T23:59:59", "ended"),
+        ("活动11月30日24点止", None, "2026-11-30T23:59:59", "active"),
+        ("以上优惠11.30截止", None, "2026-11-30T23:59:59", "active"),
+        ("即日起至11月30日止", None, "2026-11-30T23:59:59", "active"),
         # days listed before their month, a year after it (karma-podiumsports' race poster)
         ("SUZUKA 06-07-08 OCTOBER 2000", "2000-10-06T00:00", "2000-10-08T23:59:59", "ended"),
         ("Sale ends Nov 25, 2019", None, "2019-11-25T23:59:59", "ended"),
@@ -79,6 +85,19 @@ def test_windows(text: str, start: str | None, end: str | None, state: str) -> N
     assert (w.start, w.end, w.state) == (at(start) if start else None, at(end) if end else None, state)
 
 
+@pytest.mark.parametrize(
+    ("before", "after"),
+    [
+        ("截止11月20日", "11月20日截止"),
+        ("截至2026年12月1日 24:00", "2026年12月1日 24:00截至"),
+        ("截止11.30", "11.30截止"),
+    ],
+)
+def test_a_deadline_word_after_the_date_is_the_same_deadline(before: str, after: str) -> None:
+    (a,), (b,) = parse_windows(before, NOW), parse_windows(after, NOW)
+    assert (a.start, a.end, a.state, a.kind) == (b.start, b.end, b.state, b.kind) == (None, a.end, a.state, "deadline")
+
+
 def test_ended_wording_has_no_dates() -> None:
     (w,) = parse_windows("本活动已结束", NOW)
     assert (w.start, w.end, w.state, w.kind) == (None, None, "ended", "ended")
@@ -110,6 +129,8 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["惠普 10月1日 上市的笔记本", "惠而浦洗衣机 10月1日上市", "惠氏奶粉 10月1日 到货"],
         *["适合3.5-12岁", "1.2-15万", "5.5-10件", "9.20-23元", "9.20-8折", "9/20-23疯抢", "尺码 4.21-26cm"],
         *["版本 3.10-12 更新说明"],  # a bare end day with no promotion near: not a window
+        # a price before a deadline word, 止 in another word, a bare M.D with 止 alone
+        *["低至9.9截止", "秒杀价 9.9截止", "¥6.18截止", "Y6.18截止", "11月20日止咳糖浆", "11.20止"],
     ],
 )
 def test_not_windows(text: str) -> None:

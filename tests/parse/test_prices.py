@@ -37,6 +37,27 @@ from auditor.parse.prices import ROLES, parse_prices
         ("到手价¥1912.1-12.31", [(19, "promo", False)]),  # 12.1–12.31, not 2.1–12.31: the shorter window
         ("¥19.9-29.9", [(19.9, "price", False)]),  # a price range is not cut into a date
         ("¥1299.00-1599.00", [(1299, "price", False)]),
+        # OCR (or a European template) puts a dot between thousands: a shop's prices have two decimals at
+        # most, so three digits after a dot are a thousands group
+        ("¥1.299", [(1299, "price", False)]),
+        ("到手价¥1.299.00", [(1299, "promo", False)]),
+        ("到手价Y1.299", [(1299, "promo", False)]),  # after a ¥ read as Y, with a role word
+        ("¥1.29", [(1.29, "price", False)]),  # ... two digits or one stay decimals
+        ("¥12.9", [(12.9, "price", False)]),
+        # OCR spaces out every digit: one number when only one-digit groups follow the mark
+        ("¥1 2 9 9", [(1299, "price", False)]),
+        ("到手价Y1 2 9 9元", [(1299, "promo", False)]),
+        ("¥99 2件", [(99, "price", False)]),  # ... a count after the price is not part of it
+        ("¥199 3 件", [(199, "price", False)]),
+        ("¥1 49 2件", [(149, "price", False)]),
+        ("¥59 1 2 3", [(59, "price", False)]),  # which gap is the price's own cannot be told: no join
+        # model numbers, memory sizes and hotlines beside a price are not prices
+        ("华为P60 4488元", [(4488, "price", False)]),
+        ("iPhone 15 Pro 256GB ¥8999", [(8999, "price", False)]),
+        ("Mate60 Pro 12+512GB ¥6999", [(6999, "price", False)]),
+        ("客服热线 400-820-8820 到手价¥99", [(99, "promo", False)]),
+        ("到手价99包邮", [(99, "promo", False)]),  # 包邮 (free shipping) is no count of packs
+        ("Y149 包邮", [(149, "price", False)]),
     ],
 )
 def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str, bool]]) -> None:
@@ -60,6 +81,8 @@ def test_prices_are_read_with_their_role(text: str, want: list[tuple[float, str,
         ("¥19.9-25日截止", [(19.9, None)]),
         ("¥99-500ml", [(99, None)]),
         ("¥129-2024新款", [(129, None)]),
+        ("¥1.299-1.599", [(1299, 1599)]),  # dots between thousands at both ends
+        ("¥1.299.00-1.599.00", [(1299, 1599)]),
     ],
 )
 def test_a_range_stays_a_range(text: str, want: list[tuple[float, float | None]]) -> None:
@@ -100,6 +123,12 @@ def test_a_range_agrees_with_any_price_inside_it() -> None:
         "5000mAh",
         "京东秒杀 10:00 点场",  # a time of day
         "秒杀 20:00开抢",
+        "1.299",  # three digits after a dot with no currency mark: a date or a version, not ¥1,299
+        "?6.180",  # ... nor after OCR's guessed mark alone
+        "400-820-8820",  # a hotline
+        "客服热线 400-820-8820",
+        "华为P60",  # a model number
+        "任选2包邮",
     ],
 )
 def test_things_that_are_not_prices(text: str) -> None:
@@ -136,3 +165,15 @@ def test_counts_and_sizes_are_never_prices(n: int, unit: str) -> None:
 def test_a_price_survives_the_words_around_it(value: int, noise: str) -> None:
     found = [p.value for p in parse_prices(f"{noise} 到手价¥{value} {noise}")]
     assert found == [value]
+
+
+@given(value=st.integers(1000, 9_999_999), cents=st.sampled_from(["", ".00", ".50"]), mark=st.sampled_from(["¥", "$"]))
+def test_dots_between_thousands_after_a_mark_are_read_as_thousands(value: int, cents: str, mark: str) -> None:
+    text = f"{mark}{value:,}{cents}".replace(",", ".")
+    assert [p.value for p in parse_prices(text)] == [pytest.approx(value + float(cents or 0))], text
+
+
+@given(value=st.integers(100, 99999), role=st.sampled_from(["", "到手价"]), mark=st.sampled_from(["¥", "Y"]))
+def test_digits_spaced_out_by_ocr_are_one_price(value: int, role: str, mark: str) -> None:
+    text = f"{role}{mark}{' '.join(str(value))}"
+    assert [p.value for p in parse_prices(text)] == [value], text
