@@ -144,6 +144,22 @@ class ProductFacts(_Model):
     def price_trusted(self) -> bool:
         return self.price is not None and self.confidence >= MIN_PRICE_CONFIDENCE
 
+    @property
+    def name(self) -> str:
+        """The product's name as a person reads it: the page's heading where the title only adds the
+        shop's name to it ("竹制杯垫-tmall.com天猫" headed "竹制杯垫"), else the title."""
+        if self.heading and (not self.title or self.heading in self.title):
+            return self.heading
+        return self.title
+
+    @property
+    def state_shown(self) -> str:
+        """Availability as the page shows it: what it declares or says (已下架, 售罄), else on sale when
+        it shows a price we trust — most marketplace pages declare no schema.org availability."""
+        if self.availability == "unknown" and self.price_trusted:
+            return "on_sale"
+        return self.availability
+
 
 class Presence(_Model):
     """A config-declared required element (`layout`): was it on the page, visible, in its region."""

@@ -55,13 +55,19 @@ def write_day(ours: Path, rival: Path, day: int) -> None:
     (ours / "index.html").write_text(
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>我们的店</title></head><body>'
         '<nav><a href="/">首页</a> <a href="/products/cup.html">茶杯</a> <a href="/products/bowl.html">碗</a>'
-        ' <a href="/products/pot.html">茶壶</a></nav></body></html>',
+        ' <a href="/products/pot.html">茶壶</a> <a href="/products/mat.html">杯垫</a></nav></body></html>',
         encoding="utf-8",
     )
     (ours / "products" / "cup.html").write_text(product_page("陶瓷茶杯", 100), encoding="utf-8")
     (ours / "products" / "bowl.html").write_text(product_page("粗陶碗", 50), encoding="utf-8")
     pot = product_page("紫砂茶壶", 80, "InStock" if day == 0 else "Discontinued")
     (ours / "products" / "pot.html").write_text(pot, encoding="utf-8")
+    # ours as Tmall writes it (no structured data): on sale by its price, then 已下架 and no price
+    mat = tmall_page("竹制杯垫", 25) if day == 0 else (
+        '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>竹制杯垫-tmall.com天猫</title>'
+        '</head><body><div class="tb-detail-hd"><h1>竹制杯垫</h1></div><p>很抱歉，此商品已下架</p></body></html>'
+    )  # fmt: skip
+    (ours / "products" / "mat.html").write_text(mat, encoding="utf-8")
     promo = "双12预售 12月1日-12月12日 茶杯到手价¥79" + (" | 新品茶壶限时特惠 ¥199" if day >= 1 else "")
     (rival / "index.html").write_text(
         '<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>对手店</title></head><body>'
@@ -191,17 +197,21 @@ def test_a_delisted_product_is_listed_once_and_customer_service_told_once(mornin
     runs = mornings["runs"]
     gone = [[f for f in r["findings"] if f["check"] == "product-unavailable"] for r in runs]
     assert gone[0] == []
-    (day2,) = gone[1]
+    day2, mat2 = sorted(gone[1], key=lambda f: f["target"].endswith("mat.html"))
     assert day2["target"].endswith("/products/pot.html") and day2["severity"] == "medium"
     assert day2["evidence"]["before"] == "on_sale" and day2["evidence"]["after"] == "delisted"
-    (day3,) = gone[2]
+    # the Tmall-like one: on sale by the price it showed, delisted by what it says now
+    assert mat2["target"].endswith("/products/mat.html") and mat2["evidence"]["after"] == "delisted"
+    day3, mat3 = sorted(gone[2], key=lambda f: f["target"].endswith("mat.html"))
     assert day3["id"] == day2["id"] and day3["status"] == "open" and day3["first_seen"] == day2["first_seen"]
+    assert mat3["id"] == mat2["id"]
     assert [len(r["hook"]) for r in runs] == [0, 1, 0]  # told the morning it went, not again
-    assert "紫砂茶壶" in json.dumps(runs[1]["hook"][0], ensure_ascii=False)
+    told = json.dumps(runs[1]["hook"][0], ensure_ascii=False)
+    assert "紫砂茶壶" in told and "竹制杯垫" in told
     assert mornings["xlsx"].returncode == 0, mornings["xlsx"].stderr
     sheet = load_workbook(mornings["work"] / "log.xlsx")["下架缺货清单"]
-    rows = list(sheet.iter_rows(values_only=True))
-    assert rows[1][0] == "紫砂茶壶" and rows[1][2:4] == ("在售", "已下架")
+    rows = sorted(list(sheet.iter_rows(values_only=True))[1:])
+    assert [(r[0], *r[2:4]) for r in rows] == [("竹制杯垫", "在售", "已下架"), ("紫砂茶壶", "在售", "已下架")]
 
 
 def test_rival_changes_are_reported(mornings: dict[str, Any]) -> None:

@@ -111,7 +111,7 @@ def product_unavailable(ctx: CheckContext) -> Iterator[Hit]:
             continue
         if now_state not in UNAVAILABLE:
             continue
-        title = page.product.title if page.product is not None else ""
+        title = page.product.name if page.product is not None else ""
         yield Hit(
             page,
             _price_region(page),

@@ -26,10 +26,10 @@ class CacheStore:
                     run_id=run_id,
                     store=store,
                     url=p.url,
-                    title=p.product.title,
+                    title=p.product.name,
                     price=p.product.price if p.product.price_trusted else None,  # a guess is no history
                     regular_price=p.product.regular_price if p.product.price_trusted else None,
-                    availability=p.product.availability,
+                    availability=p.product.state_shown,  # so the off-sale roll sees it went
                     observed_at=utc(clock),
                 )
                 for p in pages
