@@ -101,7 +101,7 @@ def render(findings: list[Finding], fmt: str, locale: str, checker: str, zone: Z
     if fmt == "xlsx":
         from auditor.xlsx import workbook
 
-        return workbook(header, log_rows(findings, checker, zone, locale), findings)
+        return workbook(header, log_rows(findings, checker, zone, locale), findings, locale)
     raise AuditorError(f"--format {fmt!r}: choose one of {', '.join(FORMATS)}")
 
 

@@ -137,6 +137,43 @@ WORDS: dict[str, dict[str, str]] = {
         "zh-CN": "[店铺巡检] {store} 运行 #{run} 导出失败",
         "en": "[Storefront audit] {store} run #{run}: export failed",
     },
+    # `auditor rules list`: its columns and the enabled column's values
+    "rule": {"zh-CN": "规则", "en": "Rule"},
+    "regions": {"zh-CN": "区域", "en": "Regions"},
+    "all_regions": {"zh-CN": "全部", "en": "all"},  # a rule's `regions: ["*"]`
+    "enabled": {"zh-CN": "启用", "en": "Enabled"},
+    "source": {"zh-CN": "来源", "en": "Source"},
+    "yes": {"zh-CN": "是", "en": "yes"},
+    "no": {"zh-CN": "否", "en": "no"},
+    # what a triage command or an export did (`{status}` is a status label)
+    "triaged": {"zh-CN": "已将 {n} 条问题标记为 {status}", "en": "{n} findings marked {status}"},
+    "triaged_one": {"zh-CN": "已将 1 条问题标记为 {status}", "en": "1 finding marked {status}"},
+    "exported": {"zh-CN": "已导出 {n} 条问题到 {output}", "en": "{n} findings exported to {output}"},
+    "exported_one": {"zh-CN": "已导出 1 条问题到 {output}", "en": "1 finding exported to {output}"},
+    # the HTML report's fixed words
+    "report_heading": {"zh-CN": "{store} — 运行 #{run}", "en": "{store} — run #{run}"},
+    "report_clock": {"zh-CN": "时间", "en": "Clock"},
+    "report_pages": {"zh-CN": "页面", "en": "Pages"},
+    "report_findings": {"zh-CN": "问题", "en": "Findings"},
+    "report_new": {"zh-CN": "新增", "en": "New"},
+    "report_fixed": {"zh-CN": "已修复", "en": "Fixed"},
+    "report_blocked": {"zh-CN": "被拦截", "en": "Blocked"},
+    "report_errors": {"zh-CN": "运行中的错误和说明（{n} 条）", "en": "Errors and notes of the run ({n})"},
+    "report_unreachable": {
+        "zh-CN": "无法连接的主机（相关链接和图片记为未知）：{hosts}",
+        "en": "Unreachable hosts (their links and images counted as unknown): {hosts}",
+    },
+    "report_evidence": {"zh-CN": "证据", "en": "Evidence"},
+    "report_competitors": {"zh-CN": "竞品动态", "en": "Competitors"},
+    "report_no_change": {"zh-CN": "与上次相比没有变化", "en": "no change since the previous run"},
+    "report_promotions": {"zh-CN": "促销活动", "en": "Promotions"},
+    # the workbook's sheets and the 下架/缺货清单's columns
+    "sheet_log": {"zh-CN": "问题记录", "en": "Issue log"},
+    "sheet_off_sale": {"zh-CN": "下架缺货清单", "en": "Off sale or sold out"},
+    "product": {"zh-CN": "商品", "en": "Product"},
+    "before": {"zh-CN": "之前", "en": "Before"},
+    "now": {"zh-CN": "现在", "en": "Now"},
+    "first_seen": {"zh-CN": "首次发现", "en": "First seen"},
 }
 
 # The fixed words of DESIGN (check names, severities, statuses, regions) as a person reads them; the
@@ -184,6 +221,11 @@ LABELS: dict[str, dict[str, str]] = {
     "product.promo": {"zh-CN": "商品促销", "en": "Product promo"},
     "product.related": {"zh-CN": "相关商品", "en": "Related products"},
     "category": {"zh-CN": "分类列表", "en": "Category"},
+    # a product's availability (the 下架/缺货清单's before and now)
+    "on_sale": {"zh-CN": "在售", "en": "On sale"},
+    "delisted": {"zh-CN": "已下架", "en": "Delisted"},
+    "sold_out": {"zh-CN": "售罄/缺货", "en": "Sold out"},
+    "not_found": {"zh-CN": "找不到（404）", "en": "Not found (404)"},
 }
 
 

@@ -58,27 +58,24 @@ def render_report(
         '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; img-src data:; '
         "style-src 'unsafe-inline'\">",
         f"<title>{e(str(run.get('store', '')))} #{e(str(run.get('id', '')))}</title><style>{CSS}</style></head><body>",
-        f'<h1>{e(str(run.get("store", "")))} — 运行 #{e(str(run.get("id", "")))}</h1><table class="summary">',
+        f"<h1>{e(t('report_heading', locale, store=run.get('store', ''), run=run.get('id', '')))}</h1>",
+        '<table class="summary">',
     ]
-    for name, value in [
-        ("状态 status", label(str(run.get("status")), locale)),
-        ("时间 clock", when),
-        ("页面 pages", run.get("pages_seen")),
-        ("问题 findings", len(findings)),
-        ("新 new", run.get("findings_new")),
-        ("已修复 fixed", run.get("findings_fixed")),
-        ("被拦截 blocked", run.get("pages_blocked")),
+    for key, value in [
+        ("status", label(str(run.get("status")), locale)),
+        ("report_clock", when),
+        ("report_pages", run.get("pages_seen")),
+        ("report_findings", len(findings)),
+        ("report_new", run.get("findings_new")),
+        ("report_fixed", run.get("findings_fixed")),
+        ("report_blocked", run.get("pages_blocked")),
     ]:
-        parts.append(f"<tr><td>{e(name)}</td><td>{e(str(value))}</td></tr>")
+        parts.append(f"<tr><td>{e(t(key, locale))}</td><td>{e(str(value))}</td></tr>")
     parts.append("</table>")
-    for err in run.get("errors") or []:
-        parts.append(f'<p class="meta">⚠ {e(str(err)[:500])}</p>')
-    if unreachable := run.get("unreachable"):
-        hosts = ", ".join(f"{h} ({n})" for h, n in unreachable.items())
-        parts.append(f'<p class="meta">无法连接的主机（相关链接和图片记为未知） unreachable hosts: {e(hosts)}</p>')
     if not findings:
         parts.append(f"<p>{e(t('no_findings', locale))}</p>")
-    # the counts first: per severity, then per check; then every finding, most severe first
+    # the counts first: per severity, then per check; then what went wrong in the run, folded; then
+    # every finding, most severe first
     by_sev = Counter(f.severity for f in findings)
     by_check = Counter(f.check for f in findings)
     if findings:
@@ -93,6 +90,13 @@ def render_report(
             for c, n in by_check.most_common()
         )
         parts.append("</table>")
+    if errors := run.get("errors") or []:
+        parts.append(f'<details class="errors"><summary>⚠ {e(t("report_errors", locale, n=len(errors)))}</summary>')
+        parts.extend(f'<p class="meta">{e(str(err)[:500])}</p>' for err in errors)
+        parts.append("</details>")
+    if unreachable := run.get("unreachable"):
+        hosts = ", ".join(f"{h} ({n})" for h, n in unreachable.items())
+        parts.append(f'<p class="meta">{e(t("report_unreachable", locale, hosts=hosts))}</p>')
     for f in sorted(findings, key=lambda f: (-SEVERITY_ORDER[f.severity], f.check, f.region, f.id or 0)):
         parts.append(
             f'<div class="finding" id="f{e(str(f.id))}"><span class="sev {e(f.severity)}">'
@@ -105,9 +109,10 @@ def render_report(
         if uri := _data_uri(f.screenshot):
             parts.append(f'<img class="shot" alt="{e(f.check)}" src="{uri}">')
         evidence = json.dumps(f.evidence, ensure_ascii=False, indent=2, default=str)
-        parts.append(f"<details><summary>evidence</summary><pre>{e(evidence)}</pre></details></div>")
+        summary = e(t("report_evidence", locale))
+        parts.append(f"<details><summary>{summary}</summary><pre>{e(evidence)}</pre></details></div>")
     if rivals:
-        parts.append(f"<h2>{e('竞品动态' if locale != 'en' else 'Competitors')}</h2>")
+        parts.append(f"<h2>{e(t('report_competitors', locale))}</h2>")
         for rival in rivals:
             prices = ", ".join(f"{u}: {p if p is not None else '?'}" for u, p in (rival.get("prices") or {}).items())
             name, url = str(rival.get("competitor", "")), str(rival.get("url", ""))
@@ -116,10 +121,8 @@ def render_report(
             changes = rival.get("changes") or []
             parts.extend(f"<li>{e(describe_change(c, locale))}</li>" for c in changes)
             if not changes:
-                parts.append(
-                    f"<li>{e('与上次相比没有变化' if locale != 'en' else 'no change since the previous run')}</li>"
-                )
-            parts.append("</ul><details><summary>promotions</summary><ul>")
+                parts.append(f"<li>{e(t('report_no_change', locale))}</li>")
+            parts.append(f"</ul><details><summary>{e(t('report_promotions', locale))}</summary><ul>")
             parts.extend(
                 f"<li>{e(str(p.get('text', '')))}"
                 + "".join(f" <b>{e(str(name))}</b>" for name in p.get("campaigns") or [])

@@ -11,17 +11,19 @@ from openpyxl.drawing.image import Image as XLImage
 from openpyxl.styles import Alignment, Font
 from PIL import Image
 
-from auditor.i18n import label
+from auditor.i18n import label, t
 from auditor.models import Finding
 
 THUMB = (240, 120)
-AVAILABILITY = {"on_sale": "在售", "delisted": "已下架", "sold_out": "售罄/缺货", "not_found": "找不到（404）"}
+OFF_SALE_COLUMNS = ("product", "target", "before", "now", "first_seen", "status", "assignee", "id")
 
 
-def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) -> bytes:
+def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding], locale: str = "zh-CN") -> bytes:
+    """The issue log (`header` and `rows` already in the reader's language) and, when products went
+    off sale, the 下架/缺货清单 on a sheet of its own; sheet names and fixed words in `locale`."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "问题记录"
+    ws.title = t("sheet_log", locale)
     ws.append(header)
     for cell in ws[1]:
         cell.font = Font(bold=True)
@@ -43,8 +45,8 @@ def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) 
             ws.row_dimensions[r].height = THUMB[1] * 0.75 + 4
     gone = [f for f in findings if f.check == "product-unavailable"]
     if gone:  # 下架/缺货清单: what customer service needs, on a sheet of its own
-        sheet = wb.create_sheet("下架缺货清单")
-        sheet.append(["商品", "链接", "之前", "现在", "首次发现", "状态", "跟进人", "编号"])
+        sheet = wb.create_sheet(t("sheet_off_sale", locale))
+        sheet.append([t(col, locale) for col in OFF_SALE_COLUMNS])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for col, w in zip("ABCDEFGH", (30, 60, 10, 12, 18, 10, 10, 8), strict=True):
@@ -54,10 +56,10 @@ def workbook(header: list[str], rows: list[list[Any]], findings: list[Finding]) 
                 [
                     str(f.evidence.get("title") or ""),
                     f.target or f.page,
-                    AVAILABILITY.get(str(f.evidence.get("before")), str(f.evidence.get("before"))),
-                    AVAILABILITY.get(str(f.evidence.get("after")), str(f.evidence.get("after"))),
+                    label(str(f.evidence.get("before")), locale),
+                    label(str(f.evidence.get("after")), locale),
                     f.first_seen.strftime("%Y-%m-%d %H:%M") if f.first_seen else "",
-                    label(f.status, "zh-CN"),
+                    label(f.status, locale),
                     f.assignee or "",
                     f.id,
                 ]

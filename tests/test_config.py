@@ -118,6 +118,6 @@ def test_an_operators_rules_dir_adds_a_rule_and_replaces_one_by_id(tmp_path: Pat
         for line in r.stdout.splitlines()
         if line.startswith("│")
     }
-    assert rows["nav-dead-link"][2] == "critical" and rows["nav-dead-link"][5].endswith("nav-dead-link.yaml")
-    assert rows["distorted-image"][2] == "low" and rows["distorted-image"][5].endswith("my-rules/distorted-image.yaml")
+    assert rows["nav-dead-link"][2] == "严重" and rows["nav-dead-link"][5].endswith("nav-dead-link.yaml")
+    assert rows["distorted-image"][2] == "低" and rows["distorted-image"][5].endswith("my-rules/distorted-image.yaml")
     assert rows["dead-link"][5] == "built-in (dead-link.yaml)"

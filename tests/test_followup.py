@@ -55,7 +55,7 @@ def test_assign_resolve_ignore_reopen_with_history(work: Path) -> None:
 
 def test_bulk_ignore_by_filter(work: Path) -> None:
     r = cli(work, "findings", "ignore", "--check", "distorted-image", "--note", "设计如此")
-    assert r.returncode == 0 and "1 finding(s) → ignored" in r.stdout
+    assert r.returncode == 0 and "已将 1 条问题标记为 已忽略" in r.stdout
     assert [f["status"] for f in findings(work, "--check", "distorted-image")] == ["ignored"]
 
 

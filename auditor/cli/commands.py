@@ -245,7 +245,7 @@ def export(
     out_path = Path(output) if output else None
     n = export_findings(ctx.cfg, fmt, ctx.now(), store_name, list(status), new_since_last_export, out_path, to_stdout)
     if output:
-        err.print(f"{n} findings → {output}")
+        err.print(t("exported_one" if n == 1 else "exported", ctx.cfg.locale, n=n, output=output), markup=False)
 
 
 @cli.command()
@@ -294,13 +294,14 @@ def snapshot(ctx: Ctx, url: str, as_json: bool, mobile: bool) -> None:
 
 @cli.group()
 def rules() -> None:
-    """List and validate the rules in rules/."""
+    """List and validate the rules: the built-in ones shipped with the package, plus those in the
+    config's `rules.dir` (a rule there with a built-in rule's id replaces it)."""
 
 
 @rules.command("list")
 @common
 def rules_list(ctx: Ctx) -> None:
-    """List every rule with its check, severity, regions and whether it is enabled.
+    """List every rule with its check, severity, regions, whether it is enabled and where it comes from.
 
     \b
     Example:
@@ -308,11 +309,20 @@ def rules_list(ctx: Ctx) -> None:
     """
     from auditor.pipeline import rules_for
 
+    locale = ctx.cfg.locale
     table = Table()
     for col in ("rule", "check", "severity", "regions", "enabled", "source"):
-        table.add_column(col, overflow="fold")
+        table.add_column(t(col, locale), overflow="fold")
+    sep = ", " if locale == "en" else "、"
     for r in rules_for(ctx.cfg):
-        table.add_row(r.id, r.check, r.severity, ",".join(r.regions), "yes" if r.enabled else "no", r.source)
+        table.add_row(
+            r.id,
+            f"{label(r.check, locale)} ({r.check})",  # the id too: it is what a rule file's `check:` says
+            label(r.severity, locale),
+            sep.join(t("all_regions", locale) if k == "*" else label(k, locale) for k in r.regions),
+            t("yes" if r.enabled else "no", locale),
+            r.source,
+        )
     out.print(table)
 
 
@@ -416,7 +426,7 @@ def report_cmd(ctx: Ctx, run_id: int | None, store_name: str | None, output: str
 @click.option("--url", default="https://shop.example.com/", show_default=True, help="the store's home page")
 @click.option("--name", default="my-shop", show_default=True, help="the store's name in exports and reports")
 @click.option("--output", "-o", default="config.yaml", show_default=True, type=click.Path(dir_okay=False))
-@click.option("--now", "now", metavar="ISO", help="accepted for symmetry with every command; not used")
+@click.option("--now", "now", metavar="ISO", help="ignored: the starter config does not depend on the date")
 def init(url: str, name: str, output: str, now: str | None) -> None:
     """Write a commented starter config.yaml here (one store, the morning schedule, notifications
     commented out). An existing file is never overwritten.

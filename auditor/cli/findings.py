@@ -11,6 +11,7 @@ import click
 from auditor.cli.base import Ctx, cli, common, echo_json, out, print_findings
 from auditor.errors import AuditorError
 from auditor.export import finding_json
+from auditor.i18n import label, t
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from auditor.vocabulary import SEVERITIES
@@ -127,7 +128,8 @@ def _triage(to: str, doc: str, needs_note: bool = False, needs_assignee: bool = 
         if not targets:
             raise AuditorError("no finding matches")
         n = repo.set_status(targets, to, who or getpass.getuser(), ctx.now(), note, assignee)
-        out.print(f"{n} finding(s) → {to}")
+        locale = ctx.cfg.locale
+        out.print(t("triaged_one" if n == 1 else "triaged", locale, n=n, status=label(to, locale)), markup=False)
 
     name = {"acknowledged": "ack", "open": "reopen", "resolved": "resolve", "ignored": "ignore", "assigned": "assign"}[
         to
