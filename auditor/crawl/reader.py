@@ -566,14 +566,16 @@ def _add_failed_resources(page: Page, failed: dict[str, str]) -> None:
     region holds: into the page region, so the probes check them like any other picture or link."""
     if not failed:
         return
-    have = {i.url for r in page.regions for i in [*r.images, *(s.image for s in r.slides if s.image)] if i}
-    have |= {link.url for r in page.regions for link in r.links}
+    pictures = {i.url for r in page.regions for i in [*r.images, *(s.image for s in r.slides if s.image)] if i}
+    links = {link.url for r in page.regions for link in r.links}
     rest = next((r for r in page.regions if r.kind == "page"), None)
     if rest is None:
         rest = Region(kind="page", selector="body")
         page.regions.append(rest)
     for url, kind in failed.items():
-        if url in have:
+        # a picture the page failed to draw is a broken image even where a link also opens it (a card's
+        # zoom link to its own background: ashion-indycrafty's product-1.jpg)
+        if url in (pictures if kind == "image" else links):
             continue
         if kind == "image":
             rest.images.append(Image(url=url, kind="background", selector="(requested by the page)"))

@@ -316,7 +316,7 @@ def read_static(
 
     rest = Region(kind="page", selector="body")
     for el in _linkish(body):
-        if not free(el) or el.has_attr("onclick") and el.name not in ("a", "area"):
+        if not free(el):
             continue
         if not shown(el) and not revealable(el):  # a copy hidden for another screen size
             continue

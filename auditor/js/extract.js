@@ -1042,8 +1042,11 @@
   // image maps whose <map> sits outside the banner element
   // everything else: the "page" region
   const rest = { kind: "page", selector: "body", label: "", links: [], images: [], texts: [], slots: [], slides: [], visible: true, box: null };
-  for (const a of document.querySelectorAll("a[href], area[href]")) {
+  for (const a of document.querySelectorAll("a[href], area[href], [onclick]")) {
     if (inTaken(a)) continue;
+    // an element whose onclick sends the visitor on (location.href='...', window.open) is a link too
+    const anchor = (a.tagName === "A" || a.tagName === "AREA") && a.hasAttribute("href");
+    if (!anchor && !V.onclickNavigation.test(a.getAttribute("onclick") || "")) continue;
     if (a.tagName === "AREA") { const m = a.closest("map"); const im = m && document.querySelector("img[usemap='#" + m.name + "']"); if (im && inTaken(im)) continue; }
     // outside the regions, what a visitor can see or reveal: not a copy hidden for another screen size
     else if (budget.links > 0 && !shown(a) && !a.getAttribute("data-auditor-revealed") && !revealable(a)) continue;

@@ -104,6 +104,14 @@ def test_hidden_mobile_copy_of_the_menu_is_not_audited(findings: list[dict[str, 
 
 def test_css_background_that_404s_is_a_broken_image(findings: list[dict[str, Any]]) -> None:
     assert of(findings, "broken-image")["/i/slogan2016.png"]["evidence"]["reason"] == "http-404"
+    # also when a link opens the same picture: the page failed to draw it, and the link is dead
+    assert of(findings, "broken-image")["/img/card-missing.jpg"]["evidence"]["reason"] == "http-404"
+    assert of(findings, "dead-link")["/img/card-missing.jpg"]["evidence"]["reason"] == "http-404"
+
+
+def test_an_onclick_navigation_outside_the_regions_is_probed(findings: list[dict[str, Any]]) -> None:
+    gone = of(findings, "dead-link")["/status/404?from=onclick"]
+    assert gone["region"] == "page" and gone["evidence"]["reason"] == "http-404", gone
 
 
 def test_padding_and_object_fit_are_not_distortion(findings: list[dict[str, Any]]) -> None:
