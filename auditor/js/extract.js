@@ -609,6 +609,11 @@
   const firstByte = () => (performance.getEntriesByType("navigation")[0] || {}).responseStart || 0;
   const loneOverdue = (w, now) =>
     now - Math.max(w.moves[0], w.lastChange) >= 1.25 * Math.max(w.moves[0] - firstByte(), 1000);
+  // one seen move twice, then quiet for one and a half of its rhythm, has stopped ("moved twice, then its
+  // script threw"): its third move was due. The rhythm is the gap between the two moves or the time to
+  // the first, the longer (a transition read in two bursts 0.7 s apart is no rhythm: shopify-pullman)
+  const twoThenQuiet = (w, now) => w.moves.length === 2 && !w.earlier
+    && now - Math.max(w.moves[1], w.lastChange) >= 1.5 * Math.max(w.moves[1] - w.moves[0], w.moves[0] - w.started, 1000);
   // the rhythm a slider declares in its markup (Bootstrap data-interval, slick autoplaySpeed, Swiper
   // delay, data-autoplay="5000"): one that shows nothing is not judged before one and a half of it
   // (told to play with no rhythm of its own: Bootstrap's data-ride="carousel", data-autoplay="true",
@@ -730,13 +735,14 @@
       });
       window.__auditorLate.observe(document.body, { childList: true, subtree: true });
     }
-    // watched long enough: three moves seen, or the watch is over and what was seen is conclusive
-    // (a steady rhythm); one lone move keeps it watched up to twice as long, and nothing at all half a
-    // watch longer: a slider's first tick may show the slide already shown (xiaomi-reinhardt's KV,
-    // setInterval(fadeIn_pic, 4000) starting at slide 0, first moves 8 s after load)
+    // watched long enough: three moves seen (three of its own intervals), or the watch is over and what
+    // was seen is conclusive: two moves and then the third overdue; one lone move keeps it watched up to
+    // twice as long, and nothing at all half a watch longer: a slider's first tick may show the slide
+    // already shown (xiaomi-reinhardt's KV, setInterval(fadeIn_pic, 4000) from slide 0, first moves 8 s
+    // after load). A slow one (5 s) that moved twice is watched for its third up to twice the watch.
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
-      const n = w.moves.length, el = performance.now() - w.started;
-      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && n >= 2)
+      const n = w.moves.length, now = performance.now(), el = now - w.started;
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && twoThenQuiet(w, now))
         || (el >= Math.max(1.5 * Math.max(watchMs, w.declared || 0), 2 * (window.__auditorRhythm || 0) + 500) && n === 0); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
@@ -963,6 +969,8 @@
         o.rotates = n > 0 && now - Math.max(w.moves[n - 1], w.lastChange) < Math.max(2.5 * interval, 1500);
         // moved once in a whole watch: was the next move due? (a shorter watch keeps the rule above)
         if (n === 1 && !w.earlier && now - w.started >= 2 * (args.watchMs || 6000) - 200) o.rotates = !loneOverdue(w, now);
+        // moved twice: stopped when its third move is overdue, whatever the gap between the two
+        if (n === 2 && !w.earlier) o.rotates = !twoThenQuiet(w, now);
         o.moves = n + (w.earlier || 0); o.interval_ms = n >= 2 ? Math.round(interval) : null; o.observed_ms = Math.round(now - w.started);
         // found late and watched only a moment: no verdict (not watched, rather than never moved)
         if (!n && !w.earlier && now - w.started < (args.watchMs || 6000) / 2) { o.rotates = null; o.observed_ms = null; }

@@ -235,7 +235,7 @@ def test_a_stalled_slider_beside_a_slow_timer_is_judged_after_the_longest_watch(
     assert stuck.rotates is False and stuck.moves == 0, (stuck.moves, stuck.observed_ms)
 
 
-def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: FixtureStore) -> None:
+def test_a_slider_that_moved_once_or_twice_then_stopped_is_stopped(fixture_store: FixtureStore) -> None:
     import asyncio
 
     from auditor.config import CrawlSettings, Store
@@ -251,6 +251,8 @@ def test_a_slow_slider_that_moved_once_then_stopped_is_stopped(fixture_store: Fi
     stops = sliders["#stops"]
     assert stops.rotates is False and stops.moves == 1, (stops.rotates, stops.moves, stops.observed_ms)
     assert sliders["#goes-on"].rotates is True, sliders["#goes-on"]
+    twice = sliders["#twice"]  # 3 s, and its script throws after the second move
+    assert twice.rotates is False and twice.moves == 2, (twice.rotates, twice.moves, twice.observed_ms)
 
 
 def test_a_slider_that_declares_a_slower_rhythm_than_the_watch_is_not_judged(carousels: dict[str, Any]) -> None:
