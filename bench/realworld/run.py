@@ -5,9 +5,10 @@ in their files (bench/realworld/corpus.yaml).
     .venv/bin/python bench/realworld/run.py --only suning-linddl --keep
     .venv/bin/python bench/realworld/run.py --only suning-linddl --findings /tmp/x/findings.json  # re-judge
 
-For each store: find the bare git mirror under /work/.mirror/owner+name/ (this script cannot fetch it;
-it says how to get it and skips the store), export the pinned commit into /var/tmp/realworld/<name>
-(reused when present; blobs the snapshot lacks are skipped), serve `docroot` with a threaded
+For each store: find the bare git mirror under $RW_MIRROR_ROOT/owner+name/ (default /work/.mirror;
+with --clone a missing one is cloned from GitHub, else the store is skipped with a message), export
+the pinned commit into /var/tmp/realworld/<name> (reused when present; blobs the snapshot lacks are
+skipped), serve `docroot` with a threaded
 http.server on 127.0.0.1, run `auditor audit` then `auditor export --format json` on a temporary
 config and database, and judge every finding:
 
@@ -104,16 +105,32 @@ def export(gitdir: Path, commit: str, dest: Path) -> int:
     return len(missing)
 
 
-def ensure_export(store: dict[str, Any]) -> tuple[Path | None, str]:
+def clone(repo: str) -> Path | None:
+    """A bare clone from GitHub into the mirror folder, where the machine can reach it."""
+    dest = MIRRORS / repo.replace("/", "+") / "repo"
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    got = subprocess.run(
+        ["git", "clone", "--bare", "--quiet", f"https://github.com/{repo}.git", str(dest)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    if got.returncode != 0:
+        print(f"  git clone of {repo} failed: {got.stderr.strip()[-300:]}", file=sys.stderr)
+        return None
+    return dest
+
+
+def ensure_export(store: dict[str, Any], fetch: bool = False) -> tuple[Path | None, str]:
     dest = CACHE / store["name"]
     marker = dest / ".realworld-commit"
     if marker.is_file() and marker.read_text().strip() == store["commit"]:
         return dest, "cached"
-    gitdir = find_gitdir(store["repo"])
+    gitdir = find_gitdir(store["repo"]) or (clone(store["repo"]) if fetch else None)
     if gitdir is None:
         return None, (
-            f"mirror of {store['repo']} not found under {MIRRORS}; get it with the session's fetch tool "
-            f"(source github:{store['repo']}), which leaves it in {MIRRORS}/{store['repo'].replace('/', '+')}/"
+            f"mirror of {store['repo']} not found under {MIRRORS}: run with --clone (git clone --bare from "
+            f"GitHub into {MIRRORS}/{store['repo'].replace('/', '+')}/repo), or set RW_MIRROR_ROOT"
         )
     has = subprocess.run(["git", f"--git-dir={gitdir}", "cat-file", "-e", store["commit"] + "^{commit}"])
     if has.returncode != 0:
@@ -467,6 +484,7 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, default=900, help="seconds per audit (default 900)")
     ap.add_argument("--findings", help="judge this exported JSON instead of auditing (needs one --only)")
     ap.add_argument("--list", action="store_true", help="list the corpus and exit")
+    ap.add_argument("--clone", action="store_true", help="git clone a store's repository when no mirror has it")
     ap.add_argument("-v", "--verbose", action="count", default=0)
     a = ap.parse_args()
 
@@ -497,7 +515,7 @@ def main() -> int:
     for name in names:
         store = stores[name]
         print(f"== {name} ({store['repo']}@{store['commit'][:10]}, {store['family']})", flush=True)
-        tree, how = ensure_export(store)
+        tree, how = ensure_export(store, fetch=a.clone)
         if tree is None:
             print(f"  skipped: {how}")
             results[name] = {"status": "skipped", "reason": how}
