@@ -30,7 +30,7 @@ from auditor.probes.ocr import OcrProber
 from auditor.screenshots import outline
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
-from auditor.vocabulary import ACTIVE_STATUSES
+from auditor.vocabulary import ACTIVE_STATUSES, RunStatus
 
 Progress = Callable[[str, int, int], None]
 T = TypeVar("T")
@@ -397,18 +397,18 @@ def run_audit(
             crawl.errors.extend(causes)
         uncertain = bool(facts.errors or check_errors)  # a probe or check failed: a finding may be missing
         status = (
-            "failed"
+            RunStatus.FAILED
             if home_failed
-            else "partial"
+            else RunStatus.PARTIAL
             if (crawl.errors or crawl.blocked or uncertain or crawl.timed_out)
-            else "complete"
+            else RunStatus.COMPLETE
         )
         t3 = time.monotonic()
         outcome = repo.record(
             run_id,
             findings,
             snapshot.pages,
-            status == "complete" or (status == "partial" and not uncertain),
+            status == RunStatus.COMPLETE or (status == RunStatus.PARTIAL and not uncertain),
             [r.id for r in rules if r.enabled],
             now,
             unjudged=unjudged_pairs(store, facts),
@@ -426,7 +426,7 @@ def run_audit(
         try:
             repo.finish_run(
                 run_id,
-                "aborted" if aborted else "failed",
+                RunStatus.ABORTED if aborted else RunStatus.FAILED,
                 pages_seen=len(pages),
                 pages_failed=sum(1 for p in pages if p.error),
                 errors=[*crawler.result.errors, f"{type(exc).__name__}: {exc}"[:500]],
@@ -457,7 +457,7 @@ def run_audit(
     )
     stored = repo.findings(store=store.name, run_id=run_id)
     result = AuditResult(run_id, status, snapshot, stored, outcome, errors, crawl.blocked, timings)
-    if status == "failed":
+    if status == RunStatus.FAILED:
         result.cause = (causes or errors or [None])[0]
     result.unreachable = unreachable
     result.rivals = rivals.snapshots

@@ -5,22 +5,63 @@ delisted, sold out, not found, ended or a bot wall. Stages import these; none re
 from __future__ import annotations
 
 import re
-from typing import Literal
+from typing import Final, Literal
 
 Severity = Literal["critical", "high", "medium", "low"]
 SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low")
 SEVERITY_ORDER: dict[str, int] = {"low": 1, "medium": 2, "high": 3, "critical": 4}
 
-RunStatus = Literal["running", "complete", "partial", "failed", "aborted"]
-RUN_STATUSES: tuple[str, ...] = ("running", "complete", "partial", "failed", "aborted")
-READ_RUN_STATUSES: tuple[str, ...] = ("complete", "partial")  # runs that read the store: their findings count
-ENDED_RUN_STATUSES: tuple[str, ...] = ("complete", "partial", "failed")  # ended on their own, not stopped
-UNSUCCESSFUL_RUN_STATUSES: tuple[str, ...] = ("failed", "aborted")  # the team is told of these
 
-FindingStatus = Literal["open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored"]
-FINDING_STATUSES: tuple[str, ...] = ("open", "fixed", "regressed", "acknowledged", "assigned", "resolved", "ignored")
-ACTIVE_STATUSES: tuple[str, ...] = ("open", "regressed", "acknowledged", "assigned")  # still to be dealt with
-CLOSING_STATUSES: tuple[str, ...] = ("resolved", "ignored")  # an operator's close: its note is the 处理结果
+class RunStatus:
+    """A run's statuses, as stored. Code names them by these, never by the bare word."""
+
+    RUNNING: Final = "running"
+    COMPLETE: Final = "complete"
+    PARTIAL: Final = "partial"
+    FAILED: Final = "failed"
+    ABORTED: Final = "aborted"
+
+
+RUN_STATUSES: tuple[str, ...] = (
+    RunStatus.RUNNING,
+    RunStatus.COMPLETE,
+    RunStatus.PARTIAL,
+    RunStatus.FAILED,
+    RunStatus.ABORTED,
+)
+READ_RUN_STATUSES: tuple[str, ...] = (RunStatus.COMPLETE, RunStatus.PARTIAL)  # runs that read the store
+ENDED_RUN_STATUSES: tuple[str, ...] = (*READ_RUN_STATUSES, RunStatus.FAILED)  # ended on their own, not stopped
+UNSUCCESSFUL_RUN_STATUSES: tuple[str, ...] = (RunStatus.FAILED, RunStatus.ABORTED)  # the team is told of these
+
+
+class FindingStatus:
+    """A finding's statuses (DESIGN "Lifecycle"), as stored."""
+
+    OPEN: Final = "open"
+    FIXED: Final = "fixed"
+    REGRESSED: Final = "regressed"
+    ACKNOWLEDGED: Final = "acknowledged"
+    ASSIGNED: Final = "assigned"
+    RESOLVED: Final = "resolved"
+    IGNORED: Final = "ignored"
+
+
+FINDING_STATUSES: tuple[str, ...] = (
+    FindingStatus.OPEN,
+    FindingStatus.FIXED,
+    FindingStatus.REGRESSED,
+    FindingStatus.ACKNOWLEDGED,
+    FindingStatus.ASSIGNED,
+    FindingStatus.RESOLVED,
+    FindingStatus.IGNORED,
+)
+ACTIVE_STATUSES: tuple[str, ...] = (  # still to be dealt with
+    FindingStatus.OPEN,
+    FindingStatus.REGRESSED,
+    FindingStatus.ACKNOWLEDGED,
+    FindingStatus.ASSIGNED,
+)
+CLOSING_STATUSES: tuple[str, ...] = (FindingStatus.RESOLVED, FindingStatus.IGNORED)  # its note is the 处理结果
 # The lifecycle (DESIGN "Lifecycle"): who may move a finding from what to what. The auditor moves a
 # finding it sees or no longer sees; operators triage. "reopen" is an operator's move back to open.
 AUDITOR_TRANSITIONS: dict[str, tuple[str, ...]] = {

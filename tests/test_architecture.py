@@ -189,7 +189,8 @@ def test_the_cli_root_imports_no_command_module() -> None:
 
 def test_severities_and_statuses_are_spelled_out_only_in_the_vocabulary() -> None:
     """Lists of severities or statuses are written once (auditor/vocabulary.py; i18n gives their
-    words); elsewhere they are imported, so a new status cannot be missed in one place."""
+    words); elsewhere they are imported, so a new status cannot be missed in one place; and a single
+    status is named by its constant (RunStatus.FAILED), not by the bare word."""
     from auditor.vocabulary import FINDING_STATUSES, RUN_STATUSES, SEVERITIES
 
     words = {*SEVERITIES, *FINDING_STATUSES, *RUN_STATUSES}
@@ -202,12 +203,40 @@ def test_severities_and_statuses_are_spelled_out_only_in_the_vocabulary() -> Non
                 strings = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
                 if len(strings) >= 2 and len(strings) == len(node.elts) and set(strings) <= words:
                     repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} {strings}")
+            elif isinstance(node, ast.Compare | ast.Assign | ast.keyword) and _names_status(node):
+                # run.status == "failed", Run.status == "running", row.status = "fixed", status="open"
+                values = [node.value] if not isinstance(node, ast.Compare) else [node.left, *node.comparators]
+                strings = [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
+                strings += [
+                    e.value
+                    for v in values
+                    if isinstance(v, ast.Tuple)
+                    for e in v.elts
+                    if isinstance(e, ast.Constant) and isinstance(e.value, str)
+                ]
+                if set(strings) & words:
+                    repeats.append(f"{p.relative_to(ROOT)}:{getattr(node, 'lineno', '?')} status {strings}")
             elif isinstance(node, ast.Subscript) and getattr(node.value, "id", "") == "Literal":
                 inner = node.slice.elts if isinstance(node.slice, ast.Tuple) else [node.slice]
                 strings = [e.value for e in inner if isinstance(e, ast.Constant)]
                 if len(strings) >= 2 and set(strings) <= words:
                     repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} Literal{strings}")
     assert not repeats, "severities/statuses spelled out again: " + "; ".join(repeats)
+
+
+def _names_status(node: ast.AST) -> bool:
+    """A comparison with, an assignment to, or a keyword argument named a status: `x.status`, `status`,
+    `to_status`, `from_status`."""
+
+    def named(e: ast.AST) -> bool:
+        name = e.attr if isinstance(e, ast.Attribute) else e.id if isinstance(e, ast.Name) else ""
+        return name in ("status", "to_status", "from_status")
+
+    if isinstance(node, ast.keyword):
+        return node.arg in ("status", "to_status", "from_status")
+    if isinstance(node, ast.Assign):
+        return any(named(t) or (isinstance(t, ast.Tuple) and any(named(e) for e in t.elts)) for t in node.targets)
+    return isinstance(node, ast.Compare) and any(named(e) for e in [node.left, *node.comparators])
 
 
 def test_commands_call_the_library_not_the_crawler() -> None:

@@ -23,7 +23,7 @@ from auditor.config import config_for_url
 from auditor.errors import AuditorError
 from auditor.i18n import label, stage_label, t
 from auditor.models import SEVERITY_ORDER
-from auditor.vocabulary import SEVERITIES
+from auditor.vocabulary import SEVERITIES, RunStatus
 
 
 def _audit(
@@ -47,7 +47,9 @@ def _audit(
             result = run(ctx.cfg, store, now, update)
     else:
         result = run(ctx.cfg, store, now)
-    if result.status == "failed":  # what stops everything: one line naming the cause, exit 2, whatever --fail-on says
+    if (
+        result.status == RunStatus.FAILED
+    ):  # what stops everything: one line naming the cause, exit 2, whatever --fail-on says
         err.print(f"auditor: 运行失败：{result.cause or ''} (run #{result.run_id})", markup=False, highlight=False)
         if report:  # a scheduled `--report` still gets the failed run's report (its errors, its timings)
             write_report(ctx.cfg, Path(report), result.run_id)

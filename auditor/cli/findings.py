@@ -14,7 +14,7 @@ from auditor.export import finding_json
 from auditor.i18n import label, t
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
-from auditor.vocabulary import SEVERITIES
+from auditor.vocabulary import SEVERITIES, FindingStatus
 
 
 def _repo(ctx: Ctx) -> Repo:
@@ -131,33 +131,40 @@ def _triage(to: str, doc: str, needs_note: bool = False, needs_assignee: bool = 
         locale = ctx.cfg.locale
         out.print(t("triaged_one" if n == 1 else "triaged", locale, n=n, status=label(to, locale)), markup=False)
 
-    name = {"acknowledged": "ack", "open": "reopen", "resolved": "resolve", "ignored": "ignore", "assigned": "assign"}[
-        to
-    ]
+    name = {
+        FindingStatus.ACKNOWLEDGED: "ack",
+        FindingStatus.OPEN: "reopen",
+        FindingStatus.RESOLVED: "resolve",
+        FindingStatus.IGNORED: "ignore",
+        FindingStatus.ASSIGNED: "assign",
+    }[to]
     command.__doc__ = doc
     if needs_assignee:
         command = click.option("--to", "assignee", required=True, help="跟进人 (assignee)")(command)
     findings.command(name)(command)
 
 
-_triage("acknowledged", "Acknowledge findings (seen, not yet assigned).\n\n\b\nExample:\n  auditor findings ack 3 4")
 _triage(
-    "assigned",
+    FindingStatus.ACKNOWLEDGED,
+    "Acknowledge findings (seen, not yet assigned).\n\n\b\nExample:\n  auditor findings ack 3 4",
+)
+_triage(
+    FindingStatus.ASSIGNED,
     "Assign findings to a person (跟进人).\n\n\b\nExample:\n  auditor findings assign 12 --to 小王",
     needs_assignee=True,
 )
 _triage(
-    "resolved",
+    FindingStatus.RESOLVED,
     "Resolve findings with a note (处理结果).\n\n\b\nExample:\n  auditor findings resolve 12 --note 已替换图片",
     needs_note=True,
 )
 _triage(
-    "ignored",
+    FindingStatus.IGNORED,
     "Ignore findings (false positive / won't fix); they stay ignored when seen again.\n\n\b\n"
     "Example:\n  auditor findings ignore --check distorted-image --region footer --note 设计如此",
     needs_note=True,
 )
-_triage("open", "Reopen findings.\n\n\b\nExample:\n  auditor findings reopen 12")
+_triage(FindingStatus.OPEN, "Reopen findings.\n\n\b\nExample:\n  auditor findings reopen 12")
 
 
 @cli.command()

@@ -15,7 +15,7 @@ from auditor.models import Finding, Page
 from auditor.store.db import utc
 from auditor.store.tables import FindingEvent, FindingRow, Run, RunPage
 from auditor.vocabulary import ACTIVE_STATUSES as ACTIVE
-from auditor.vocabulary import AUDITOR_TRANSITIONS, CLOSING_STATUSES, OPERATOR_TRANSITIONS, SEVERITIES
+from auditor.vocabulary import AUDITOR_TRANSITIONS, CLOSING_STATUSES, OPERATOR_TRANSITIONS, SEVERITIES, FindingStatus
 
 
 @dataclass
@@ -73,7 +73,7 @@ class FindingStore:
                         check=f.check,
                         rule=f.rule,
                         severity=f.severity,
-                        status="open",
+                        status=FindingStatus.OPEN,
                         page=f.page,
                         region=f.region,
                         viewport=f.viewport,
@@ -90,7 +90,12 @@ class FindingStore:
                     s.flush()
                     s.add(
                         FindingEvent(
-                            finding_id=row.id, at=now, who="auditor", from_status=None, to_status="open", run_id=run_id
+                            finding_id=row.id,
+                            at=now,
+                            who="auditor",
+                            from_status=None,
+                            to_status=FindingStatus.OPEN,
+                            run_id=run_id,
                         )
                     )
                     new += 1
@@ -105,9 +110,11 @@ class FindingStore:
                     f.severity,
                     f.screenshot,
                 )
-                if "regressed" in AUDITOR_TRANSITIONS.get(row.status, ()):  # fixed or resolved, and seen again
-                    s.add(_auditor_event(row, "regressed", now, run_id))
-                    row.status = "regressed"
+                if FindingStatus.REGRESSED in AUDITOR_TRANSITIONS.get(
+                    row.status, ()
+                ):  # fixed or resolved, and seen again
+                    s.add(_auditor_event(row, FindingStatus.REGRESSED, now, run_id))
+                    row.status = FindingStatus.REGRESSED
                     regressed += 1
                     regressed_fps.add(f.fingerprint)
             if complete:
@@ -119,8 +126,8 @@ class FindingStore:
                         continue
                     if (row.check, row.target or "") in (unjudged or set()):
                         continue
-                    s.add(_auditor_event(row, "fixed", now, run_id, note="no longer seen"))
-                    row.status = "fixed"
+                    s.add(_auditor_event(row, FindingStatus.FIXED, now, run_id, note="no longer seen"))
+                    row.status = FindingStatus.FIXED
                     fixed += 1
         return RunOutcome(run_id, new, fixed, regressed, len(seen), new_fps, regressed_fps)
 

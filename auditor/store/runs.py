@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from auditor.errors import StoreLockedError
 from auditor.store.db import utc
 from auditor.store.tables import Run, ScheduleTick, StoreLock
+from auditor.vocabulary import RunStatus
 
 STALE_LOCK = timedelta(hours=6)
 STALE_BEAT = timedelta(minutes=5)  # workers beat on their run every 30 s: this long without one, it is dead
@@ -49,7 +50,7 @@ class RunStore:
             run = Run(
                 store=store,
                 kind=kind,
-                status="running",
+                status=RunStatus.RUNNING,
                 clock=utc(clock),
                 started_at=datetime.now(UTC),
                 pid=pid,
@@ -84,17 +85,17 @@ class RunStore:
             s.delete(lock)
             s.flush()
         live_run = lock.run_id if lock is not None and not stale else None
-        for run in s.scalars(select(Run).where(Run.store == store, Run.status == "running")):
+        for run in s.scalars(select(Run).where(Run.store == store, Run.status == RunStatus.RUNNING)):
             if run.id != live_run:
-                run.status = "aborted"
+                run.status = RunStatus.ABORTED
                 run.finished_at = datetime.now(UTC)
                 run.errors = [*run.errors, "aborted: the process ended before the run finished"]
 
     def abort_runs_of(self, pid: int) -> None:
         """Mark this process's running runs aborted and free their locks (the scheduler, stopped hard)."""
         with self.sessions.begin() as s:
-            for run in s.scalars(select(Run).where(Run.status == "running", Run.pid == pid)):
-                run.status, run.finished_at = "aborted", datetime.now(UTC)
+            for run in s.scalars(select(Run).where(Run.status == RunStatus.RUNNING, Run.pid == pid)):
+                run.status, run.finished_at = RunStatus.ABORTED, datetime.now(UTC)
                 run.errors = [*run.errors, "aborted: the scheduler was stopped during the run"]
                 s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
 
@@ -123,14 +124,14 @@ class RunStore:
         aborted, alive = [], []
         now = datetime.now(UTC)
         with self.sessions.begin() as s:
-            for run in s.scalars(select(Run).where(Run.task_id == task_id, Run.status == "running")):
+            for run in s.scalars(select(Run).where(Run.task_id == task_id, Run.status == RunStatus.RUNNING)):
                 here = run.host == socket.gethostname()
                 beat = utc(run.beat_at or run.started_at)
                 dead = (here and run.pid is not None and not _pid_alive(run.pid)) or now - beat > beat_gap
                 if not dead:
                     alive.append(run.id)
                     continue
-                run.status, run.finished_at = "aborted", now
+                run.status, run.finished_at = RunStatus.ABORTED, now
                 run.errors = [*run.errors, "aborted: its worker died; the task was delivered again"]
                 s.execute(delete(StoreLock).where(StoreLock.run_id == run.id))
                 aborted.append(run.id)
@@ -140,7 +141,9 @@ class RunStore:
         """The worker running this task is alive."""
         with self.sessions.begin() as s:
             s.execute(
-                update(Run).where(Run.task_id == task_id, Run.status == "running").values(beat_at=datetime.now(UTC))
+                update(Run)
+                .where(Run.task_id == task_id, Run.status == RunStatus.RUNNING)
+                .values(beat_at=datetime.now(UTC))
             )
 
     def runs_of_task(self, task_id: str) -> list[Run]:
@@ -182,7 +185,7 @@ class RunStore:
     def set_progress(self, run_id: int, progress: dict[str, Any]) -> None:
         """What the running audit is doing now, for anyone watching (the console's live view)."""
         with self.sessions.begin() as s:
-            s.execute(update(Run).where(Run.id == run_id, Run.status == "running").values(progress=progress))
+            s.execute(update(Run).where(Run.id == run_id, Run.status == RunStatus.RUNNING).values(progress=progress))
 
     def run_of_process(self, pid: int, since: datetime) -> Run | None:
         """The run a process on this machine started at or after `since` (a worker the console started)."""

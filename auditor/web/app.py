@@ -46,18 +46,25 @@ from auditor.store.db import open_db, utc
 from auditor.store.repo import Repo
 from auditor.store.tables import User
 from auditor.store.users import prepare_logins, role_at_least
-from auditor.vocabulary import ACTIVE_STATUSES, FINDING_STATUSES, READ_RUN_STATUSES, SEVERITIES
+from auditor.vocabulary import (
+    ACTIVE_STATUSES,
+    FINDING_STATUSES,
+    READ_RUN_STATUSES,
+    SEVERITIES,
+    FindingStatus,
+    RunStatus,
+)
 from auditor.web.text import web_text
 
 PAGE_SIZE = 50
 STATUSES = (*ACTIVE_STATUSES, *(s for s in FINDING_STATUSES if s not in ACTIVE_STATUSES))  # to do first
 # action → (the status it sets, what it needs)
 ACTIONS: dict[str, tuple[str, str | None]] = {
-    "acknowledge": ("acknowledged", None),
-    "assign": ("assigned", "assignee"),
-    "resolve": ("resolved", "note"),
-    "ignore": ("ignored", "note"),
-    "reopen": ("open", None),
+    "acknowledge": (FindingStatus.ACKNOWLEDGED, None),
+    "assign": (FindingStatus.ASSIGNED, "assignee"),
+    "resolve": (FindingStatus.RESOLVED, "note"),
+    "ignore": (FindingStatus.IGNORED, "note"),
+    "reopen": (FindingStatus.OPEN, None),
 }
 WEB_DIR = Path(str(files("auditor").joinpath("web")))
 
@@ -182,10 +189,10 @@ class Runner:
                     if last.status in READ_RUN_STATUSES:
                         job.state = "done"
                         return
-                    if last.status == "failed":
+                    if last.status == RunStatus.FAILED:
                         job.state, job.error = "failed", (last.errors or ["failed"])[-1][:500]
                         return
-                    if last.status == "aborted":
+                    if last.status == RunStatus.ABORTED:
                         aborted_since = aborted_since or time.monotonic()
                         if time.monotonic() - aborted_since > aborted_grace_s:
                             job.state, job.error = "failed", (last.errors or ["aborted"])[-1][:500]
@@ -553,13 +560,13 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         user = need(request)
         jobs = sorted(runner.jobs.values(), key=lambda j: -j.id)[:20]
         runs = repo.runs(limit=100)
-        running = {r.store for r in runs if r.status == "running"}
+        running = {r.store for r in runs if r.status == RunStatus.RUNNING}
         if running:
             for store in running:
                 repo.busy(store)  # a run whose process died is marked aborted, not shown as live forever
             runs = repo.runs(limit=100)
-        progress = {r.id: r.progress for r in runs if r.status == "running" and r.progress}
-        live = any(j.state in ("queued", "running") for j in jobs) or any(r.status == "running" for r in runs)
+        progress = {r.id: r.progress for r in runs if r.status == RunStatus.RUNNING and r.progress}
+        live = any(j.state in ("queued", "running") for j in jobs) or any(r.status == RunStatus.RUNNING for r in runs)
         return page(request, "runs.html", user, runs=runs, jobs=jobs, progress=progress, live=live)
 
     @app.post("/runs")
@@ -671,7 +678,9 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
             raise HTTPException(404, f"no job #{job_id}")
         job = runner.jobs[job_id]
         run = repo.run(job.run_id) if job.run_id is not None else None
-        return JSONResponse({**job_json(job), "progress": run.progress if run and run.status == "running" else None})
+        return JSONResponse(
+            {**job_json(job), "progress": run.progress if run and run.status == RunStatus.RUNNING else None}
+        )
 
     @app.get("/api/runs/{run_id}")
     async def api_run(request: Request, run_id: int) -> JSONResponse:
