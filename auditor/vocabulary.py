@@ -104,6 +104,11 @@ PAGE_VOCABULARY: dict[str, str] = {
     "placeholderSrc": r"placeholder|blank|spacer|loading|grey|lazy",
     # a picture file named in an attribute of the shop's own lazy loader (imgpath="a.jpg")
     "imageFile": r"\.(jpe?g|png|gif|webp|avif|svg)(\?|$)",
+    # a product page's buy box: the labels its buttons carry on the marketplaces and platforms (Tmall,
+    # JD, Taobao, Xiaomi: 加入购物车 / 立即购买; Shopify: Add to cart / Buy it now; WooCommerce, Magento:
+    # Add to cart; PrestaShop: Ajouter au panier; the German, Spanish and Italian themes)
+    "buyControl": r"^\s*(?:加入购物车|加入购物袋|立即购买|立即抢购|马上抢购?|立即预订|add to (?:cart|bag|basket)"
+    r"|buy (?:it )?now|ajouter au panier|in den warenkorb|añadir al carrito|aggiungi al carrello)\s*$",
     # an element that navigates by script: onclick="location.href='...'" / window.open('...')
     "onclickNavigation": r"(?:location(?:\.href)?\s*=|window\.open\()\s*['\"]([^'\"]+)['\"]",
     # links kept as written, never resolved against the page: scripts, mail, phone, anchors, other schemes

@@ -17,8 +17,13 @@ class Profile:
     name: str
     selectors: dict[str, str] = field(default_factory=dict)
     # product pages as real shops and their clones name them: /products/x, /product-details.html,
-    # /item/1, item.htm, /detail.html, /goods/1, /dp/ASIN, /p/123
-    product_url: str = r"/products?/|/products?[-_.][\w-]*html?|/item[s]?[/.]|/detail|/goods[/.]|item\.htm|/dp/|/p/\d"
+    # /item/1, item.htm, /detail.html, shop-details.html, jd_detail.html, /goods/1, goodsDetail.html,
+    # single-product.html, /dp/ASIN, /p/123 (not product-list.html, not blog-details.html)
+    product_url: str = (
+        r"/products?/|/products?[-_.](?!list|categor|search)(?:[\w-]*\.html?|html?)|/item[s]?[/.]|/detail"
+        r"|(?<!blog)[_-]details?[._-]|/goods(?:[-_]?(?:[Dd]etail|[Dd]esc|[Ii]nfo))?[/.]|item\.htm|/single-product"
+        r"|/dp/|/p/\d"
+    )
     category_url: str = r"/category|/categories|/collections?/|/list|/search|/shop/"
     soft_404_markers: tuple[str, ...] = tuple(SOFT_404_MARKERS)
 

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from playwright.async_api import BrowserContext, Dialog, Route
 from playwright.async_api import Error as PlaywrightError
@@ -54,6 +55,16 @@ PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-p
 # product's, not a KV. (Product data alone does not say so: shopify-turboheat's home page, og:type
 # website, carries its featured product's JSON-LD.)
 DECLARED_PRODUCT_JS = """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
+# a page not named as a product page is one when it shows a buy box: one to three buy controls in its
+# first 1,200 px (加入购物车 and 立即购买, maybe a sticky copy); a grid of cards each with its own
+# add-to-cart is a listing
+BUY_BOX_JS = """(label) => { const re = new RegExp(label, "i"), seen = new Set();
+  for (const e of document.querySelectorAll("button, a, input[type=submit], input[type=button], [role=button]")) {
+    const r = e.getBoundingClientRect(); if (!r.width || !r.height || r.top + scrollY > 1200) continue;
+    const cs = getComputedStyle(e); if (cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) continue;
+    const words = (e.tagName === "INPUT" ? e.value : e.innerText || e.getAttribute("title") || "").trim();
+    if (words.length <= 20 && re.test(words)) seen.add(Math.round(r.left / 10) + "," + Math.round(r.top / 10)); }
+  return seen.size >= 1 && seen.size <= 3; }"""
 # where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
@@ -271,6 +282,10 @@ class PageReader:
     ) -> None:
         if page.kind in ("home", "other") and await pw_page.evaluate(DECLARED_PRODUCT_JS):
             page.kind = "product"
+        elif (page.kind == "other" or (page.kind == "home" and not _site_root(page.url))) and await pw_page.evaluate(
+            BUY_BOX_JS, PAGE_VOCABULARY["buyControl"]
+        ):
+            page.kind = "product"  # (a start page that is no site root: an operator checking one product)
         args = {
             "selectors": dict(self.profile.selectors),
             "pageKind": page.kind,
@@ -538,6 +553,12 @@ class PageReader:
             await pw_page.wait_for_timeout(50)
         await pw_page.evaluate("() => window.scrollTo(0, 0)")
         return scrolled
+
+
+def _site_root(url: str) -> bool:
+    """/, /index.html, /home.htm, /default.aspx, /zh/: where a shop's home page lives."""
+    last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
+    return not last or "." not in last or re.match(r"(?:index|home|default|main)\b", last, re.I) is not None
 
 
 def with_generic_price(

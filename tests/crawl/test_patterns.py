@@ -350,6 +350,26 @@ def test_price_without_structured_data_is_found_by_structure(priced: dict[str, A
     assert product.price_trusted, product.price_why
 
 
+def test_a_page_named_as_nothing_is_a_product_page_by_its_buy_box(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    urls = [fixture_store.url + "patterns/" + name for name in ("spxq.html", "deals.html")]
+    settings = CrawlSettings(carousel_watch_ms=500, product_pages="browser")
+    crawler = Crawler(Store(name="t", url=fixture_store.url), settings, resolve_profile("generic", {}, []), None,
+                      CLOCK, only=urls)  # fmt: skip
+    pages = {p.url.rsplit("/", 1)[-1]: p for p in asyncio.run(crawler.run()).snapshot.pages}
+    product = pages["spxq.html"].product
+    assert pages["spxq.html"].kind == "product" and product is not None, pages["spxq.html"].kind
+    assert (product.price, product.regular_price, product.price_trusted) == (49.0, 69.0, True), product.price_why
+    # eight cards, eight add-to-cart buttons: a listing
+    assert pages["deals.html"].kind == "other" and pages["deals.html"].product is None
+
+
 def test_a_price_that_does_not_clearly_win_is_not_trusted_and_says_why(priced: dict[str, Any]) -> None:
     from auditor.models import Page
     from auditor.pipeline import untrusted_prices
@@ -471,7 +491,7 @@ def test_a_gallery_led_by_its_thumbnails_off_the_home_page_is_browsed_by_hand(fi
     from auditor.crawl.profiles import resolve_profile
     from tests.conftest import CLOCK
 
-    url = fixture_store.url + "patterns/product-gallery.html"
+    url = fixture_store.url + "patterns/photo-gallery.html"  # no product by its name: can be read as a home page
     settings, profile = CrawlSettings(carousel_watch_ms=1500), resolve_profile("generic", {}, [])
     # read as one of the store's pages, then as the store's home page
     as_product = Crawler(Store(name="t", url=fixture_store.url), settings, profile, None, CLOCK, only=[url])
