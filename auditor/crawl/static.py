@@ -28,6 +28,7 @@ from auditor.models import Image, Link, Page, Region, TextBlock
 from auditor.vocabulary import LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
 
 V = {name: re.compile(pattern, re.I) for name, pattern in PAGE_VOCABULARY.items()}
+LINE_BLOCKS = ["p", "li", "div", "dt", "dd", "tr", "h2", "h3", "h4"]  # a buy box's lines (extract.js too)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 BANNER_MIN = (300, 60)  # extract.js: a linked picture at least this wide and tall is a banner
 # extract.js: on a product page, a picture with no link at least this many times as wide as tall is
@@ -186,7 +187,8 @@ def revealable(el: Tag) -> bool:
 
 def _price_element(soup: BeautifulSoup, profile: Profile) -> Tag | None:
     """extract.js's rule: the profile's selector, itemprop=price, else the first short element after
-    the title that shows a currency mark and digits and is no coupon, shipping or instalment line."""
+    the title that shows a currency mark and digits and is no coupon, shipping or instalment line; the
+    region is the buy box holding it (its promotions' words with it) or the price with its label."""
     found = soup.select_one(profile.selectors["price"]) if profile.selectors.get("price") else None
     found = found or soup.select_one("[itemprop=price]")
     if found is None:
@@ -201,6 +203,15 @@ def _price_element(soup: BeautifulSoup, profile: Profile) -> Tag | None:
     if found is None:
         return None
     box = found.parent  # the price with its label and the struck price, not the page
+    # extract.js's buy box: the nearest block holding the price and a buy control, up to six levels
+    x, k = box, 0
+    while isinstance(x, Tag) and x.name not in ("body", "[document]") and k < 6:
+        if len(_text(x)) <= 1500 and any(
+            V["buyControl"].search(str(b.get("value") or "") if b.name == "input" else _text(b))
+            for b in x.select("button, a, input[type=submit], input[type=button], [role=button]")
+        ):
+            return x
+        x, k = x.parent, k + 1
     return box if isinstance(box, Tag) and box.name not in ("body", "[document]") and len(_text(box)) < 120 else found
 
 
@@ -281,13 +292,20 @@ def read_static(
         selector = reader.path(el)
         links = [link] if el.name == "a" and (link := reader.link(el)) else reader.links_in(el)
         text = _text(el)
+        texts = [TextBlock(text=text[:2000], selector=selector)] if text else []
+        if kind == "product.price":  # extract.js's rule: the buy box line by line
+            lines: dict[str, Tag] = {}
+            for e in el.find_all(LINE_BLOCKS):
+                if not e.find(LINE_BLOCKS) and (line := _text(e)):
+                    lines.setdefault(line, e)
+            texts = [TextBlock(text=t[:500], selector=reader.path(e)) for t, e in lines.items()] or texts
         regions.append(
             Region(
                 kind=kind,  # type: ignore[arg-type]
                 selector=selector,
                 links=links,
                 images=[reader.image(el)] if el.name == "img" else reader.images_in(el),
-                texts=[TextBlock(text=text[:2000], selector=selector)] if text else [],
+                texts=texts,
                 visible=shown(el),
             )
         )
@@ -318,6 +336,8 @@ def read_static(
     for el in _linkish(body):
         if not free(el):
             continue
+        if el.name not in ("a", "area") and not V["onclickNavigation"].search(str(el.get("onclick") or "")):
+            continue  # an onclick that sends nobody anywhere (addCart()) spends none of the links' budget
         if not shown(el) and not revealable(el):  # a copy hidden for another screen size
             continue
         if reader.spend("links") and (link := reader.link(el)) is not None:

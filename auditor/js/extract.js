@@ -529,6 +529,8 @@
   gridEls.forEach((el) => add(args.pageKind === "category" ? "category" : "showcase", el));
   if (footEl) add("footer", footEl);
 
+  const BUY_CONTROLS = "button, a, input[type=submit], input[type=button], [role=button]";
+  const LINE_BLOCKS = "p, li, div, dt, dd, tr, h2, h3, h4";  // a buy box's lines (static.py: LINE_BLOCKS)
   // product pages: the price box near the title, and the blocks of links to other products
   if (args.pageKind === "product") {
     const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
@@ -537,7 +539,12 @@
       .filter((e) => e.children.length <= 2 && V.priceText.test(txt(e)) && !V.notPrice.test(txt(e)) && txt(e).length < 40 && shown(e))
       .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
     const box = priceEl && priceEl.parentElement;  // the price with its label and the struck price, not the page
-    if (priceEl) add("product.price", box && box !== document.body && txt(box).length < 120 ? box : priceEl);
+    // the buy box: the nearest block holding the price and a buy control (加入购物车, Add to cart), whose
+    // words are the product's own promotions (双11狂欢价 活动时间…, a JD 促销 row); else the price and its label
+    let buyBox = null;
+    for (let x = box, k = 0; x && x !== document.body && k < 6 && !buyBox; x = x.parentElement, k++)
+      if (txt(x).length <= 1500 && [...x.querySelectorAll(BUY_CONTROLS)].some((b) => V.buyControl.test(b.tagName === "INPUT" ? b.value || "" : txt(b)))) buyBox = x;
+    if (priceEl) add("product.price", buyBox || (box && box !== document.body && txt(box).length < 120 ? box : priceEl));
     if (productRe) {
       const here = location.href.split("#")[0];
       const cands = [...document.querySelectorAll("body *")].filter((e) => {
@@ -610,10 +617,12 @@
   const loneOverdue = (w, now) =>
     now - Math.max(w.moves[0], w.lastChange) >= 1.25 * Math.max(w.moves[0] - firstByte(), 1000);
   // one seen move twice, then quiet for one and a half of its rhythm, has stopped ("moved twice, then its
-  // script threw"): its third move was due. The rhythm is the gap between the two moves or the time to
-  // the first, the longer (a transition read in two bursts 0.7 s apart is no rhythm: shopify-pullman)
+  // script threw"): its third move was due. The rhythm is the longest of the gap between the two moves,
+  // the time from the page's first byte to the first (as for a lone move), and the rhythm it declares:
+  // a transition read in two bursts 0.7 s apart is no rhythm (shopify-pullman's slick)
   const twoThenQuiet = (w, now) => w.moves.length === 2 && !w.earlier
-    && now - Math.max(w.moves[1], w.lastChange) >= 1.5 * Math.max(w.moves[1] - w.moves[0], w.moves[0] - w.started, 1000);
+    && now - Math.max(w.moves[1], w.lastChange)
+      >= 1.5 * Math.max(w.moves[1] - w.moves[0], w.moves[0] - firstByte(), w.declared || 0, 1000);
   // the rhythm a slider declares in its markup (Bootstrap data-interval, slick autoplaySpeed, Swiper
   // delay, data-autoplay="5000"): one that shows nothing is not judged before one and a half of it
   // (told to play with no rhythm of its own: Bootstrap's data-ride="carousel", data-autoplay="true",
@@ -1027,6 +1036,14 @@
         const t = txt(e); if (seenText.has(t) || /^(店铺公告|公告|通知)$/.test(t)) continue; seenText.add(t);
         const a = e.closest("a[href]") || e.querySelector("a[href]");
         o.texts.push({ text: t, link: a ? linkOf(a).url : null, selector: path(e) });
+      }
+    } else if (r.kind === "product.price") {
+      // the buy box line by line: each of its promotions on its own (an ended 双11 beside a 双12 to come)
+      const lines = [...r.el.querySelectorAll(LINE_BLOCKS)].filter((e) => !e.querySelector(LINE_BLOCKS) && txt(e));
+      const seenText = new Set();
+      for (const e of lines.length ? lines : [r.el]) {
+        const t = txt(e); if (seenText.has(t)) continue; seenText.add(t);
+        o.texts.push({ text: t.slice(0, 500), link: null, selector: path(e) });
       }
     } else if (r.kind !== "showcase" && r.kind !== "category") {
       const t = txt(r.el); if (t) o.texts.push({ text: t.slice(0, 2000), link: null, selector: r.selector });

@@ -350,6 +350,24 @@ def test_price_without_structured_data_is_found_by_structure(priced: dict[str, A
     assert product.price_trusted, product.price_why
 
 
+def test_a_text_promotion_ended_in_a_product_pages_buy_box_is_found(
+    fixture_store: FixtureStore, tmp_path: Path
+) -> None:
+    (tmp_path / "config.yaml").write_text(
+        f"storage: {{url: sqlite:///p.db}}\nstores:\n  - name: p\n"
+        f"    url: {fixture_store.url}patterns/promo-detail.html\ncrawl: {{max_depth: 0, carousel_watch_ms: 500}}\n",
+        encoding="utf-8",
+    )
+    audit = auditor("audit", "--config", "config.yaml", "--now", NOW, "--fail-on", "never", cwd=tmp_path)
+    assert audit.returncode == 0, audit.stderr
+    found = json.loads(auditor("export", "--config", "config.yaml", "--format", "json", cwd=tmp_path).stdout)
+    ended = [f for f in found if f["check"] == "expired-promotion"]
+    # the 双11 line only: not the 双12 pre-sale to come, the delivery date or the care label's year
+    got = [(f["region"], f["evidence"]["window"]["end"][:10]) for f in ended]
+    assert got == [("product.price", "2026-11-11")], ended
+    assert "双11狂欢价" in ended[0]["evidence"]["text"]
+
+
 def test_a_page_named_as_nothing_is_a_product_page_by_its_buy_box(fixture_store: FixtureStore) -> None:
     import asyncio
 
