@@ -125,7 +125,7 @@ async def _watch_one(
         "prices": prices,
     }
     data["changes"] = changes(
-        repo.last_rival(store.name, comp.name, home_read=True), repo.last_rival(store.name, comp.name), data
+        repo.last_rival(store.name, comp.name, home_read=True), repo.last_rival_prices(store.name, comp.name), data
     )
     out.snapshots.append({"competitor": comp.name, **data})
 
@@ -200,11 +200,11 @@ def home_read(home: Page | None) -> bool:
 
 
 def changes(
-    home_before: dict[str, Any] | None, before: dict[str, Any] | None, now: dict[str, Any]
+    home_before: dict[str, Any] | None, prices_before: dict[str, float], now: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """What changed since the rival's previous snapshots: new or ended promotions and new KV slides
     against the last one whose home page was read (and only when this one's was), price moves of the
-    paired products against the last one. Nothing on the first read (nothing to compare with)."""
+    paired products against the last price read of each. Nothing on the first read."""
     out: list[dict[str, Any]] = []
     if now["home_read"] and home_before is not None:
         was = {p["text"] for p in home_before.get("promotions", [])}
@@ -214,7 +214,7 @@ def changes(
         shown = set(home_before.get("slides", []))
         out += [{"kind": "new-slide", "image": u} for u in now["slides"] if u not in shown]
     for url, price in now["prices"].items():
-        old = (before or {}).get("prices", {}).get(url)
+        old = prices_before.get(url)
         if price is not None and old is not None and price != old:
             out.append({"kind": "price-change", "url": url, "before": old, "after": price})
     return out

@@ -109,6 +109,11 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "err_ocr_failed": {"zh-CN": "{url}：图片文字识别失败：{detail}", "en": "{url}: OCR failed: {detail}"},
     "err_image_probe": {"zh-CN": "{url}：图片检查失败：{detail}", "en": "{url}: image probe failed: {detail}"},
+    "queued": {"zh-CN": "已排队：{store} {what}（任务 {task}）", "en": "queued: {store} {what} (task {task})"},
+    "no_competitors": {
+        "zh-CN": "店铺 {store!r} 没有配置竞品 (stores[].competitors)",
+        "en": "store {store!r} has no competitors configured (stores[].competitors)",
+    },
     "err_probes_late": {
         "zh-CN": "{n} 个链接或图片没有检查：检查阶段超过 {s} 秒（crawl.run_timeout_s），第一个是 {url}",
         "en": "{n} links or images not probed: the probes ran past {s} s (crawl.run_timeout_s), the first {url}",

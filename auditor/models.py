@@ -7,7 +7,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from auditor.vocabulary import SEVERITY_ORDER, Severity  # noqa: F401  (re-exported)
+from auditor.vocabulary import SEVERITY_ORDER, FindingStatus, Severity  # noqa: F401  (SEVERITY_ORDER re-exported)
 
 RegionKind = Literal[
     "nav",
@@ -146,9 +146,10 @@ class ProductFacts(_Model):
 
     @property
     def name(self) -> str:
-        """The product's name as a person reads it: the page's heading where the title only adds the
-        shop's name to it ("竹制杯垫-tmall.com天猫" headed "竹制杯垫"), else the title."""
-        if self.heading and (not self.title or self.heading in self.title):
+        """The product's name as a person reads it: the page's heading where the title is that heading
+        with the shop's name after it ("竹制杯垫-tmall.com天猫" headed "竹制杯垫"; not a logo h1 "小米商城"
+        in "Redmi 7A - 小米商城"), else the title."""
+        if self.heading and (not self.title or self.title.startswith(self.heading)):
             return self.heading
         return self.title
 
@@ -293,7 +294,7 @@ class Finding(_Model):
     check: str
     rule: str
     severity: Severity
-    status: str = "open"
+    status: str = FindingStatus.OPEN
     store: str
     page: str
     region: str

@@ -139,7 +139,7 @@ async def gather_facts(
                 keep_bytes=keep,
                 site=store.url,
                 unreachable_dead=settings.external_unreachable == "dead",
-                whole_s=settings.link_timeout_s * WHOLE_ANSWER,
+                whole_s=settings.link_timeout_s * WHOLE_ANSWER,  # as LinkProber takes from its settings
                 until=until,
             )
             t_img = time.monotonic()
@@ -225,7 +225,7 @@ def unreachable_hosts(facts: Facts) -> dict[str, int]:
     counts: dict[str, int] = {}
     statuses = [
         *(s.url for s in facts.links.values() if s.state == "unknown" and s.reason.startswith(UNREACHABLE_REASONS)),
-        *(i.url for i in facts.images.values() if i.unreachable),
+        *(i.url for i in facts.images.values() if i.unreachable and i.reason != PROBE_LATE),  # not probed: not a host
     ]
     for url in statuses:
         host = urlsplit(url).netloc or url[:60]

@@ -56,15 +56,18 @@ def check_setup(cfg: Config) -> str:
 
 
 def task_limits(cfg: Config, store: str) -> tuple[int, int]:
-    """(soft, hard) seconds for one store's task: its own run deadline plus the work after it (the
-    app's limits, hard_limit_s, only bound a task sent without these)."""
-    hard = int(cfg.crawl_for(cfg.store(store)).run_timeout_s) + TIME_MARGIN_S
+    """(soft, hard) seconds for one store's task: its own run deadline twice (the crawl, then the probes
+    get as long again) plus the work after it (the app's limits, hard_limit_s, only bound a task sent
+    without these)."""
+    hard = 2 * int(cfg.crawl_for(cfg.store(store)).run_timeout_s) + TIME_MARGIN_S
     return hard - 60, hard
 
 
 def hard_limit_s(cfg: Config) -> int:
     """The longest a task may take: the longest of the stores' own limits."""
-    return max((task_limits(cfg, s.name)[1] for s in cfg.stores), default=int(cfg.crawl.run_timeout_s) + TIME_MARGIN_S)
+    return max(
+        (task_limits(cfg, s.name)[1] for s in cfg.stores), default=2 * int(cfg.crawl.run_timeout_s) + TIME_MARGIN_S
+    )
 
 
 def celery_app(cfg: Config) -> Any:

@@ -203,9 +203,12 @@ def test_severities_and_statuses_are_spelled_out_only_in_the_vocabulary() -> Non
                 strings = [e.value for e in node.elts if isinstance(e, ast.Constant) and isinstance(e.value, str)]
                 if len(strings) >= 2 and len(strings) == len(node.elts) and set(strings) <= words:
                     repeats.append(f"{p.relative_to(ROOT)}:{node.lineno} {strings}")
-            elif isinstance(node, ast.Compare | ast.Assign | ast.keyword) and _names_status(node):
-                # run.status == "failed", Run.status == "running", row.status = "fixed", status="open"
+            elif isinstance(node, ast.Compare | ast.Assign | ast.AnnAssign | ast.keyword) and _names_status(node):
+                # run.status == "failed", Run.status == "running", row.status = "fixed", status="open",
+                # status: str = "open", status = mapped_column(String(20), default="running")
                 values = [node.value] if not isinstance(node, ast.Compare) else [node.left, *node.comparators]
+                if isinstance(node, ast.AnnAssign | ast.Assign) and isinstance(node.value, ast.Call):
+                    values = [k.value for k in node.value.keywords if k.arg == "default"]
                 strings = [v.value for v in values if isinstance(v, ast.Constant) and isinstance(v.value, str)]
                 strings += [
                     e.value
@@ -234,6 +237,8 @@ def _names_status(node: ast.AST) -> bool:
 
     if isinstance(node, ast.keyword):
         return node.arg in ("status", "to_status", "from_status")
+    if isinstance(node, ast.AnnAssign):
+        return named(node.target)
     if isinstance(node, ast.Assign):
         return any(named(t) or (isinstance(t, ast.Tuple) and any(named(e) for e in t.elts)) for t in node.targets)
     return isinstance(node, ast.Compare) and any(named(e) for e in [node.left, *node.comparators])

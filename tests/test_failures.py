@@ -37,7 +37,9 @@ def test_no_browser_fails_the_run_with_one_line(tmp_path: Path) -> None:
     got = auditor("audit", "--config", "config.yaml", "--now", NOW, cwd=tmp_path,
                   env={"AUDITOR_CHROMIUM": "/nonexistent/chromium"})  # fmt: skip
     assert got.returncode == 2
-    assert got.stderr.strip().count("\n") == 0 and "AUDITOR_CHROMIUM=/nonexistent/chromium: 不是可执行文件" in got.stderr
+    assert (
+        got.stderr.strip().count("\n") == 0 and "AUDITOR_CHROMIUM=/nonexistent/chromium: 不是可执行文件" in got.stderr
+    )
     assert "Traceback" not in got.stderr
     assert runs(tmp_path)[-1][0] == "failed"
     debug = auditor("audit", "--config", "config.yaml", "--now", NOW, "--debug", cwd=tmp_path,

@@ -27,16 +27,21 @@ def snapshot(read: bool, promotions: list[str], prices: dict[str, float | None])
 
 def test_a_failed_home_page_ends_no_campaign_and_its_return_starts_none(tmp_path: Path) -> None:
     repo = Repo(open_db(f"sqlite:///{tmp_path / 'a.db'}"))
-    day1 = snapshot(True, ["双12预售"], {"p": 85.0})
-    day2 = snapshot(False, [], {"p": 80.0})  # the home page answered 503; the product page was read
-    day3 = snapshot(True, ["双12预售", "年货节"], {"p": 80.0})
+    day1 = snapshot(True, ["双12预售"], {"p": 85.0, "q": 60.0})
+    day2 = snapshot(False, [], {"p": 80.0, "q": None})  # the home page answered 503, q's page an error
+    day3 = snapshot(True, ["双12预售", "年货节"], {"p": 80.0, "q": 55.0})
     run = repo.start_run("我们", NOW, "audit", None)
+
+    def seen(now: dict[str, Any]) -> list[dict[str, Any]]:
+        return changes(repo.last_rival("我们", "对手", home_read=True), repo.last_rival_prices("我们", "对手"), now)
+
     repo.record_rival(run, "我们", "对手", NOW, day1)
-    got2 = changes(repo.last_rival("我们", "对手", home_read=True), repo.last_rival("我们", "对手"), day2)
-    assert got2 == [{"kind": "price-change", "url": "p", "before": 85.0, "after": 80.0}]  # no "ended"
+    assert seen(day2) == [{"kind": "price-change", "url": "p", "before": 85.0, "after": 80.0}]  # no "ended"
     repo.record_rival(run, "我们", "对手", NOW, day2)
-    got3 = changes(repo.last_rival("我们", "对手", home_read=True), repo.last_rival("我们", "对手"), day3)
-    assert got3 == [{"kind": "new-promotion", "text": "年货节"}]  # 双12预售 was there on the last read
+    assert seen(day3) == [  # 双12预售 was there on the last read; q moved from the last price read of it
+        {"kind": "new-promotion", "text": "年货节"},
+        {"kind": "price-change", "url": "q", "before": 60.0, "after": 55.0},
+    ]
     # snapshots kept before `home_read` was: their status says
     old = {"home_status": 503, "promotions": [], "slides": [], "prices": {}}
     repo.record_rival(run, "我们", "对手", NOW, old)

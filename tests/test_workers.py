@@ -78,11 +78,12 @@ def test_each_task_is_bounded_by_its_own_store_and_delivered_at_least_once(tmp_p
         encoding="utf-8",
     )
     cfg = load_config(tmp_path / "config.yaml")
-    assert task_limits(cfg, "small") == (600 + 600 - 60, 600 + 600)  # not the big store's hour
-    assert task_limits(cfg, "big") == (3600 + 600 - 60, 3600 + 600)
+    # twice the run deadline (the crawl, then the probes), plus the work after it; not the big store's hour
+    assert task_limits(cfg, "small") == (2 * 600 + 600 - 60, 2 * 600 + 600)
+    assert task_limits(cfg, "big") == (2 * 3600 + 600 - 60, 2 * 3600 + 600)
     conf = celery_app(cfg).conf
     assert conf.task_acks_late and conf.task_reject_on_worker_lost and conf.worker_prefetch_multiplier == 1
-    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit == 3600 + 600
+    assert conf.broker_transport_options["visibility_timeout"] > conf.task_time_limit == 2 * 3600 + 600
     assert conf.worker_max_tasks_per_child == cfg.workers.max_tasks_per_child
     assert conf.worker_max_memory_per_child == cfg.workers.max_memory_mb * 1024
 

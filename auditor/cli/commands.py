@@ -146,7 +146,7 @@ def _enqueue(ctx: Ctx, store: str, kind: str, campaign: str | None = None) -> No
 
     task = enqueue(ctx.cfg, store, kind, ctx.now(ctx.cfg.store(store)), campaign)
     what = f"{kind} {campaign}" if campaign else kind
-    out.print(f"已排队 queued: {store} {what} (task {task})", markup=False)
+    out.print(t("queued", ctx.cfg.locale, store=store, what=what, task=task), markup=False)
 
 
 @cli.command()
@@ -168,7 +168,7 @@ def competitors(ctx: Ctx, store_name: str | None, fail_on: str, enqueue: bool) -
     if enqueue:
         for store in stores:
             if not store.competitors:
-                raise AuditorError(f"store {store.name!r} has no competitors configured (stores[].competitors)")
+                raise AuditorError(t("no_competitors", ctx.cfg.locale, store=store.name))
             _enqueue(ctx, store.name, "competitors")
         return
     codes = [_audit(ctx, None, s.name, fail_on, competitors_only=True) for s in stores]

@@ -18,11 +18,13 @@ class Profile:
     selectors: dict[str, str] = field(default_factory=dict)
     # product pages as real shops and their clones name them: /products/x, /product-details.html,
     # /item/1, item.htm, /detail.html, shop-details.html, jd_detail.html, /goods/1, goodsDetail.html,
-    # single-product.html, /dp/ASIN, /p/123 (not product-list.html, not blog-details.html)
+    # single-product.html, /dp/ASIN, /p/123 (not product-list.html, products.html, blog-details.html,
+    # order-details.html, news_detail.html: a detail page of something else)
     product_url: str = (
-        r"/products?/|/products?[-_.](?!list|categor|search)(?:[\w-]*\.html?|html?)|/item[s]?[/.]|/detail"
-        r"|(?<!blog)[_-]details?[._-]|/goods(?:[-_]?(?:[Dd]etail|[Dd]esc|[Ii]nfo))?[/.]|item\.htm|/single-product"
-        r"|/dp/|/p/\d"
+        r"/products?/|/product[-_.](?!list|categor|search|grid|compare)(?:[\w-]*\.html?|html?)"
+        r"|/products[-_](?!list|categor|search|grid|compare)[\w-]*\.html?|/item[s]?[/.]|/detail"
+        r"|(?:shop|product|goods|item|jd|sp|[Cc]ommodity)[_-]?[Dd]etails?[._-]"
+        r"|/goods(?:[-_]?(?:[Dd]etail|[Dd]esc|[Ii]nfo))?[/.]|item\.htm|/single-product|/dp/|/p/\d"
     )
     category_url: str = r"/category|/categories|/collections?/|/list|/search|/shop/"
     soft_404_markers: tuple[str, ...] = tuple(SOFT_404_MARKERS)

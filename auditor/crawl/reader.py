@@ -54,14 +54,18 @@ PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-p
 # product page), or one whose address names no product: its price is read and its photo gallery is a
 # product's, not a KV. (Product data alone does not say so: shopify-turboheat's home page, og:type
 # website, carries its featured product's JSON-LD.)
-DECLARED_PRODUCT_JS = """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
+DECLARED_PRODUCT_JS = (
+    """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
+)
 # a page not named as a product page is one when it shows a buy box: one to three buy controls in its
 # first 1,200 px (加入购物车 and 立即购买, maybe a sticky copy); a grid of cards each with its own
 # add-to-cart is a listing
 BUY_BOX_JS = """(label) => { const re = new RegExp(label, "i"), seen = new Set();
+  const shown = (e) => { for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
+    if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false; }
+    return true; };
   for (const e of document.querySelectorAll("button, a, input[type=submit], input[type=button], [role=button]")) {
-    const r = e.getBoundingClientRect(); if (!r.width || !r.height || r.top + scrollY > 1200) continue;
-    const cs = getComputedStyle(e); if (cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) continue;
+    const r = e.getBoundingClientRect(); if (!r.width || !r.height || r.top + scrollY > 1200 || !shown(e)) continue;
     const words = (e.tagName === "INPUT" ? e.value : e.innerText || e.getAttribute("title") || "").trim();
     if (words.length <= 20 && re.test(words)) seen.add(Math.round(r.left / 10) + "," + Math.round(r.top / 10)); }
   return seen.size >= 1 && seen.size <= 3; }"""
@@ -556,9 +560,9 @@ class PageReader:
 
 
 def _site_root(url: str) -> bool:
-    """/, /index.html, /home.htm, /default.aspx, /zh/: where a shop's home page lives."""
+    """/, /index.html, /home.htm, /default.aspx, /zh/, /en-us: where a shop's home page lives."""
     last = urlsplit(url).path.rstrip("/").rsplit("/", 1)[-1]
-    return not last or "." not in last or re.match(r"(?:index|home|default|main)\b", last, re.I) is not None
+    return re.fullmatch(r"|[a-z]{2}(?:[-_][a-z]{2,4})?|(?:index|home|default|main)(?:\.\w+)?", last, re.I) is not None
 
 
 def with_generic_price(

@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, tzinfo
 from typing import Any, Literal
 
 from auditor.parse.normalize import normalize
+from auditor.parse.prices import ROLES
 
 State = Literal["upcoming", "active", "ended"]
 
@@ -41,6 +42,13 @@ DEADLINE = re.compile(
 # … and the deadline word after the date: "11月20日截止", "即日起至11月20日止" (止 not of 止咳, 止痛, 止损…);
 # not a price before it ("¥9.9截止", OCR's "Y9.9截止" and "羊9.9截止")
 DEADLINE_AFTER = re.compile(rf"(?<![\d.¥$/?羊])(?<!(?<![A-Za-z])Y){D2}\s*(?:截止|截至|止(?![咳痛血损步痒泻]))")
+# what stands before a price rather than a date: a currency mark (OCR's Y ? 羊 too) or a price's role word
+_PRICE_BEFORE = re.compile(
+    r"(?:[¥$￥?羊]|(?<![A-Za-z])Y|低至?|仅需?|直降|降|只要|只需|价|"
+    + "|".join(re.escape(r) for r in sorted(ROLES, key=len, reverse=True))
+    + r")\s*:?\s*$",
+    re.I,
+)
 OPENING = re.compile(rf"{D1}\s*(?:起|开启|开始|开抢|开售|上线|开幕|开卖|正式开始|准时开抢)")
 # a date standing alone (12月24日, 2016.6.5) is a promotion's date only beside a promotion word; that
 # keeps lock-screen clocks, copyright lines and upload paths out (traps in bench/realworld/)
@@ -494,8 +502,8 @@ def parse_windows(raw: str, now: datetime, first_seen: Mapping[str, datetime] | 
             r"\s*(?:元|块|折|%|起)", text[m.end() :]
         ):
             continue  # "低至9.9元" is a price (as low as ¥9.9), not a deadline of 9月9日
-        if m.re is DEADLINE_AFTER and re.search(r"(?:低至?|仅需?|直降|降|只要|只需|价)\s*:?\s*$", text[: m.start()]):
-            continue  # "低至9.9截止", "秒杀价 9.9截止": the price, then the word
+        if m.re is DEADLINE_AFTER and _PRICE_BEFORE.search(text[: m.start()]):
+            continue  # "低至9.9截止", "¥ 9.9截止", "券后9.9截止": the price, then the word
         end = _nearest(by or anchor, bm, bd, bh, bmin, now, end=True)
         if end is None:
             continue

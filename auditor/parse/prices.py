@@ -135,7 +135,7 @@ def _number(digits: str) -> float:
 # have at most two decimals, so "¥1.299" is no ¥1.30, while "¥1.29" and "¥12.9" keep their decimals.
 # After OCR's guessed marks (Y, ?, 羊) only with a role word before: "?6.180" is as likely a date with a
 # digit glued on, "到手价Y1.299" is a price.
-_DOT_GROUPS = r"\d{1,3}(?:\.\d{3})+(?=\.\d{1,2}(?![\d.])|(?![\d.]))"
+_DOT_GROUPS = r"[1-9]\d{0,2}(?:\.\d{3})+(?=\.\d{1,2}(?![\d.])|(?![\d.]))"
 _DOT_THOUSANDS = re.compile(rf"(?P<mark>{_MARK}){_DOT_GROUPS}")
 # … and the high end of a range whose low end was read that way ("¥1,299-1.599", "¥1,299.00-1.599.00")
 _DOT_THOUSANDS_HIGH = re.compile(

@@ -141,6 +141,23 @@ class CacheStore:
                     return data
             return None
 
+    def last_rival_prices(self, store: str, competitor: str) -> dict[str, float]:
+        """The last price read of each of the competitor's paired products (a morning one was not read
+        does not hide a move from the price before it)."""
+        out: dict[str, float] = {}
+        with self.sessions() as s:
+            rows = s.scalars(
+                select(RivalSnapshot)
+                .where(RivalSnapshot.store == store, RivalSnapshot.competitor == competitor)
+                .order_by(RivalSnapshot.id.desc())
+                .limit(100)
+            )
+            for row in rows:
+                for url, price in (row.data.get("prices") or {}).items():
+                    if price is not None:
+                        out.setdefault(url, price)
+        return out
+
     def rivals_of_run(self, run_id: int) -> list[dict[str, Any]]:
         with self.sessions() as s:
             rows = s.scalars(select(RivalSnapshot).where(RivalSnapshot.run_id == run_id).order_by(RivalSnapshot.id))

@@ -8,6 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, DateTime, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from auditor.vocabulary import RunStatus
+
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
@@ -18,7 +20,7 @@ class Run(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     store: Mapped[str] = mapped_column(String(200), index=True)
     kind: Mapped[str] = mapped_column(String(40), default="audit")
-    status: Mapped[str] = mapped_column(String(20), default="running")  # running|complete|partial|failed|aborted
+    status: Mapped[str] = mapped_column(String(20), default=RunStatus.RUNNING)  # vocabulary.RUN_STATUSES
     clock: Mapped[datetime]  # the audit clock (--now)
     started_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]

@@ -131,6 +131,7 @@ def test_a_countdown_at_zero_has_ended() -> None:
         *["版本 3.10-12 更新说明"],  # a bare end day with no promotion near: not a window
         # a price before a deadline word, 止 in another word, a bare M.D with 止 alone
         *["低至9.9截止", "秒杀价 9.9截止", "¥6.18截止", "Y6.18截止", "11月20日止咳糖浆", "11.20止"],
+        *["¥ 9.9截止", "券后9.9截止", "到手9.9截止", "秒杀 9.9截止"],  # a price, then the word
     ],
 )
 def test_not_windows(text: str) -> None:

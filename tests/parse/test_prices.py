@@ -44,6 +44,7 @@ from auditor.parse.prices import ROLES, parse_prices
         ("到手价Y1.299", [(1299, "promo", False)]),  # after a ¥ read as Y, with a role word
         ("¥1.29", [(1.29, "price", False)]),  # ... two digits or one stay decimals
         ("¥12.9", [(12.9, "price", False)]),
+        ("$0.999", []),  # ... and a leading zero is no thousands group (nor a shop's price)
         # OCR spaces out every digit: one number when only one-digit groups follow the mark
         ("¥1 2 9 9", [(1299, "price", False)]),
         ("到手价Y1 2 9 9元", [(1299, "promo", False)]),

@@ -41,8 +41,8 @@ async def test_past_the_probes_deadline_what_is_left_is_unknown() -> None:
             until = asyncio.get_running_loop().time() + 1.5
             links = LinkProber(client, settings, GENERIC, hostile.url, HostLimiter(2), until=until)
             images = ImageProber(client, HostLimiter(2), site=hostile.url, until=until)
-            got = await links.check_all([drip, home])
-            image = await images.probe(drip)
+            # both under way when the deadline comes: it ends a download in the middle too
+            got, image = await asyncio.gather(links.check_all([drip, home]), images.probe(drip))
     assert (got[drip].state, got[drip].reason) == ("unknown", PROBE_LATE)
     assert got[home].state == "ok"  # what was probed in time keeps its verdict
     assert image.ok is False and image.reason == PROBE_LATE and image.unreachable  # no finding on it
