@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from pydantic import Field
 
+from auditor.checks.targets import names_differ
 from auditor.engine import CheckContext, Hit, Params, check
 from auditor.models import Image, Page, ProductFacts, Region
 from auditor.parse import parse_prices
@@ -92,15 +93,20 @@ def image_price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
 @check("price-mismatch", PriceParams, needs=("links",))
 def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     """A price in page text (a showcase card's price, a caption or link text) that differs from the
-    linked product's actual selling price. Skips regular prices (原价), products not on sale and
-    text with no price."""
+    linked product's actual selling price. Skips regular prices (原价), products not on sale, text
+    with no price, and cards naming another product than the page they open (a template's every card
+    linking one demo product page: cozastore-variety; that is link-target-mismatch's)."""
     for page, region in ctx.regions():
-        pairs: list[tuple[str, str]] = [(s.link, s.price_text or s.text) for s in region.slots if s.link]
-        pairs += [(link.url, link.text) for link in region.links if link.text]
+        pairs = [(s.link, s.price_text or s.text, s.title or s.text) for s in region.slots if s.link]
+        pairs += [(link.url, link.text, link.text) for link in region.links if link.text]
         seen: set[str] = set()
-        for url, text in pairs:
+        for url, text, named in pairs:
             product = _product(ctx, url)
             if product is None or url in seen:
+                continue
+            # a page opened by a card of another product is no product's own (a template whose every
+            # card opens one demo page, fashe-yashbhojgarhia): its price is compared with none of them
+            if any(names_differ(n, product) for u, _, n in pairs if u == url):
                 continue
             shown = [p for p in parse_prices(text) if p.role in SELLING_ROLES]
             if not shown:

@@ -9,6 +9,7 @@ from pydantic import Field
 from rapidfuzz import fuzz
 
 from auditor.engine import CheckContext, Hit, Params, check
+from auditor.models import ProductFacts
 from auditor.parse.normalize import normalize
 from auditor.vocabulary import DELISTED_MARKERS, SOLD_OUT_MARKERS
 
@@ -25,8 +26,21 @@ PROMO_WORDS = re.compile(
 )
 
 
+NAME_SCORE = 40.0  # rapidfuzz partial_ratio below which two names are of different products
+
+
+def names_differ(named: str, product: ProductFacts, min_score: float = NAME_SCORE, min_chars: int = 2) -> bool:
+    """The words a card or link shows name another product than the landing page's (its title or
+    heading); False when they name none (a price alone, "2026") or the page has no name."""
+    name = product_name(named or "")
+    titles = [t for t in (product_name(product.title), product_name(product.heading)) if t]
+    if len(re.sub(r"\d", "", name)) < min_chars or not titles:
+        return False
+    return max(fuzz.partial_ratio(name, title) for title in titles) < min_score
+
+
 class TargetParams(Params):
-    min_score: float = Field(40, ge=0, le=100, description="rapidfuzz partial_ratio below which names differ")
+    min_score: float = Field(NAME_SCORE, ge=0, le=100, description="rapidfuzz partial_ratio below which names differ")
     min_name_chars: int = Field(2, ge=1)
 
 
