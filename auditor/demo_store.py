@@ -11,6 +11,8 @@ import json
 import re
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -18,6 +20,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 import yaml
+
+from auditor.config import Config, RequiredElement, Storage, Store
 
 STORE_DIR = Path(__file__).resolve().parent / "demo"  # shipped in the package: `auditor demo` works anywhere
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"  # the checkout's test pages (not installed)
@@ -74,6 +78,23 @@ def render_dates(text: str, now: datetime) -> str:
 
 def load_products() -> list[dict[str, Any]]:
     return yaml.safe_load((STORE_DIR / "products.yaml").read_text(encoding="utf-8"))
+
+
+DEMO_DB = "sqlite:///auditor-demo.db"
+
+
+@contextmanager
+def serving_demo(cfg: Config, now: datetime, port: int = 0, config_file: bool = False) -> Iterator[FixtureStore]:
+    """`auditor demo`: the bundled store served on loopback and `cfg` pointed at it — one store, "demo",
+    whose 在线客服 widget is required; a database of its own (auditor-demo.db) unless a config file or
+    AUDITOR_DB_URL says where."""
+    if cfg.storage.url == Storage().url and not config_file:
+        cfg.storage.url = DEMO_DB
+    with FixtureStore(now, port=port) as fixture:
+        cfg.stores = [
+            Store(name="demo", url=fixture.url, required=[RequiredElement(name="在线客服", selector="#cs-widget")])
+        ]
+        yield fixture
 
 
 class FixtureStore:

@@ -193,17 +193,10 @@ def demo(ctx: Ctx, port: int, keep_serving: bool, report: str) -> None:
     Example:
       auditor demo --now 2026-11-20T09:00:00+08:00
     """
-    from auditor.config import Store
-    from auditor.demo_store import FixtureStore
+    from auditor.demo_store import serving_demo
 
-    now = ctx.now()
-    if ctx.cfg.storage.url == "sqlite:///auditor.db" and not Path("config.yaml").exists():
-        ctx.cfg.storage.url = "sqlite:///auditor-demo.db"
-    with FixtureStore(now, port=port) as fixture:
+    with serving_demo(ctx.cfg, ctx.now(), port, config_file=Path("config.yaml").exists()) as fixture:
         out.print(f"fixture store: {fixture.url}")
-        ctx.cfg.stores = [
-            Store(name="demo", url=fixture.url, required=[{"name": "在线客服", "selector": "#cs-widget"}])
-        ]  # type: ignore[list-item]
         code = _audit(ctx, None, "demo", "never", report)
         if keep_serving:
             out.print("serving; Ctrl-C to stop")
