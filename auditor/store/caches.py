@@ -124,9 +124,8 @@ class CacheStore:
         with self.sessions.begin() as s:
             s.add(RivalSnapshot(run_id=run_id, store=store, competitor=competitor, taken_at=utc(clock), data=data))
 
-    def last_rival(self, store: str, competitor: str, home_read: bool = False) -> dict[str, Any] | None:
-        """The competitor's previous snapshot (any earlier run), for what changed since; `home_read`:
-        the last one whose home page was read (snapshots from before that was kept: a 2xx/3xx status)."""
+    def _rival_snapshots(self, store: str, competitor: str) -> list[dict[str, Any]]:
+        """The competitor's last hundred snapshots, newest first."""
         with self.sessions() as s:
             rows = s.scalars(
                 select(RivalSnapshot)
@@ -134,28 +133,25 @@ class CacheStore:
                 .order_by(RivalSnapshot.id.desc())
                 .limit(100)
             )
-            for row in rows:
-                data = dict(row.data)
-                read = data.get("home_read", data.get("home_status") is not None and data["home_status"] < 400)
-                if read or not home_read:
-                    return data
-            return None
+            return [dict(row.data) for row in rows]
+
+    def last_rival(self, store: str, competitor: str, home_read: bool = False) -> dict[str, Any] | None:
+        """The competitor's previous snapshot (any earlier run), for what changed since; `home_read`:
+        the last one whose home page was read (snapshots from before that was kept: a 2xx/3xx status)."""
+        for data in self._rival_snapshots(store, competitor):
+            read = data.get("home_read", data.get("home_status") is not None and data["home_status"] < 400)
+            if read or not home_read:
+                return data
+        return None
 
     def last_rival_prices(self, store: str, competitor: str) -> dict[str, float]:
         """The last price read of each of the competitor's paired products (a morning one was not read
         does not hide a move from the price before it)."""
         out: dict[str, float] = {}
-        with self.sessions() as s:
-            rows = s.scalars(
-                select(RivalSnapshot)
-                .where(RivalSnapshot.store == store, RivalSnapshot.competitor == competitor)
-                .order_by(RivalSnapshot.id.desc())
-                .limit(100)
-            )
-            for row in rows:
-                for url, price in (row.data.get("prices") or {}).items():
-                    if price is not None:
-                        out.setdefault(url, price)
+        for data in self._rival_snapshots(store, competitor):
+            for url, price in (data.get("prices") or {}).items():
+                if price is not None:
+                    out.setdefault(url, price)
         return out
 
     def rivals_of_run(self, run_id: int) -> list[dict[str, Any]]:
