@@ -186,6 +186,12 @@ class HostileStore:
                         f"<meta http-equiv='refresh' content='0; url={other}'><title>跳转中</title></head>"
                         f"<body><p>正在跳转…</p></body></html>"
                     )
+                if path in ("/js-a", "/js-b"):  # the same loop by script: location.replace after load
+                    other = "/js-b" if path == "/js-a" else "/js-a"
+                    return self._html(
+                        f"<!doctype html><html><head><meta charset='utf-8'><title>跳转中</title></head>"
+                        f"<body><p>正在跳转…</p><script>location.replace('{other}')</script></body></html>"
+                    )
                 if path.startswith("/hop/"):
                     n = int(path.rsplit("/", 1)[-1] or 0)
                     if n < REDIRECT_HOPS:

@@ -201,10 +201,13 @@ class PageReader:
         nav_timeout_s: float,
     ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
+        looping = asyncio.Event()  # more hops than max_refreshes before the page was even parsed
 
         def on_nav(frame: Any) -> None:
             if frame == pw_page.main_frame and (not hops or hops[-1] != frame.url):
                 hops.append(frame.url)
+                if len(hops) > self.settings.max_refreshes + 1:
+                    looping.set()
 
         pw_page.on("framenavigated", on_nav)
         failed: dict[str, str] = {}  # pictures and stylesheets the browser asked for and did not get
@@ -236,7 +239,23 @@ class PageReader:
                 step.now = "waiting for a turn"
                 await slot.take()
             step.now = "navigating"
-            await pw_page.wait_for_load_state("domcontentloaded", timeout=nav_timeout_s * 1000)
+            # a script that sends the page on while it is parsed (location.replace in the body) never lets
+            # it reach DOMContentLoaded: the hops are counted meanwhile, and a loop is said as one
+            parsed = asyncio.ensure_future(
+                pw_page.wait_for_load_state("domcontentloaded", timeout=nav_timeout_s * 1000)
+            )
+            moving = asyncio.ensure_future(looping.wait())
+            await asyncio.wait({parsed, moving}, return_when=asyncio.FIRST_COMPLETED)
+            moving.cancel()
+            if looping.is_set() and not parsed.done():
+                parsed.cancel()
+                with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
+                    await parsed
+                page.status, page.final_url = (response.status if response else None), pw_page.url
+                page.redirects = hops[1 : self.settings.max_refreshes + 2]
+                page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
+                return
+            await parsed
         except PlaywrightTimeout:
             page.error = self.timed_out(nav_timeout_s, "navigating")
             return
