@@ -95,7 +95,7 @@ def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
     """A price in page text (a showcase card's price, a caption or link text) that differs from the
     linked product's actual selling price. Skips regular prices (原价), products not on sale, text
     with no price, and cards naming another product than the page they open (a template's every card
-    linking one demo product page: cozastore-variety; that is link-target-mismatch's)."""
+    linking one demo product page: fashe-yashbhojgarhia; that is link-target-mismatch's)."""
     for page, region in ctx.regions():
         pairs = [(s.link, s.price_text or s.text, s.title or s.text) for s in region.slots if s.link]
         pairs += [(link.url, link.text, link.text) for link in region.links if link.text]
