@@ -72,10 +72,18 @@ def run(work: Path, *args: str) -> Any:
 
 
 def table_rows(stdout: str) -> list[list[str]]:
-    """A rich table's header (┃) and body (│) rows, cell by cell."""
-    return [
-        [c.strip() for c in re.split("[│┃]", line)[1:-1]] for line in stdout.splitlines() if line.startswith(("│", "┃"))
-    ]
+    """A rich table's header (┃) and body (│) rows, cell by cell; a row wrapped over several lines
+    (a long list of regions) is joined back into one."""
+    rows: list[list[str]] = []
+    for line in stdout.splitlines():
+        if not line.startswith(("│", "┃")):
+            continue
+        cells = [c.strip() for c in re.split("[│┃]", line)[1:-1]]
+        if rows and line.startswith("│") and not cells[0]:  # the rest of the row above
+            rows[-1] = [(a + b) if b else a for a, b in zip(rows[-1], cells, strict=True)]
+        else:
+            rows.append(cells)
+    return rows
 
 
 def test_rules_list_in_chinese_by_default(tmp_path: Path) -> None:
