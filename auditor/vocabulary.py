@@ -83,6 +83,11 @@ OPERATOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
     "ignored": ("open",),
 }
 
+# the elements a buy control can be (加入购物车 as a button, a link, an input), and the blocks a buy box's
+# lines are read from: CSS selectors every reader uses (extract.js, the reader's buy-box test, static.py)
+BUY_CONTROLS = "button, a, input[type=submit], input[type=button], [role=button]"
+LINE_BLOCKS = "p, li, div, dt, dd, tr, h2, h3, h4"
+
 # attributes where lazy loaders keep the picture a slot will show (beside any image-like attribute)
 LAZY_ATTRIBUTES: tuple[str, ...] = (
     "data-src",

@@ -28,7 +28,14 @@ from auditor.crawl.shots import Photo, photograph_if_settled, take_screenshots
 from auditor.i18n import step_label, t
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
 from auditor.net import retry_after
-from auditor.vocabulary import CHALLENGE_MARKERS, LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
+from auditor.vocabulary import (
+    BUY_CONTROLS,
+    CHALLENGE_MARKERS,
+    LAZY_ATTRIBUTES,
+    LINE_BLOCKS,
+    PAGE_VOCABULARY,
+    RELATED_BLOCK,
+)
 
 log = logging.getLogger(__name__)
 COUNTDOWN_GAP_S = 2.0
@@ -57,34 +64,49 @@ PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-p
 DECLARED_PRODUCT_JS = (
     """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
 )
+# shown through every ancestor (none hidden, invisible or transparent): the small scripts below share it
+SHOWN_JS = """const shown = (e) => {
+    for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
+    if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false; }
+    return true; };
+"""
 # a page not named as a product page is one when it shows a buy box: one to three buy controls in its
 # first 1,200 px (加入购物车 and 立即购买, maybe a sticky copy); a grid of cards each with its own
 # add-to-cart is a listing
-BUY_BOX_JS = """(label) => { const re = new RegExp(label, "i"), seen = new Set();
-  const shown = (e) => { for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
-    if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false; }
-    return true; };
-  for (const e of document.querySelectorAll("button, a, input[type=submit], input[type=button], [role=button]")) {
+BUY_BOX_JS = (
+    """([label, controls]) => { const re = new RegExp(label, "i"), seen = new Set();
+"""
+    + SHOWN_JS
+    + """  for (const e of document.querySelectorAll(controls)) {
     const r = e.getBoundingClientRect(); if (!r.width || !r.height || r.top + scrollY > 1200 || !shown(e)) continue;
     const words = (e.tagName === "INPUT" ? e.value : e.innerText || e.getAttribute("title") || "").trim();
     if (words.length <= 20 && re.test(words)) seen.add(Math.round(r.left / 10) + "," + Math.round(r.top / 10)); }
   return seen.size >= 1 && seen.size <= 3; }"""
+)
 # where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
   return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2] : null; }"""
 # every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
-VOCABULARY_ARGS = {"lazy": list(LAZY_ATTRIBUTES), "vocab": PAGE_VOCABULARY, "related": RELATED_BLOCK}
+VOCABULARY_ARGS = {
+    "lazy": list(LAZY_ATTRIBUTES),
+    "vocab": PAGE_VOCABULARY,
+    "related": RELATED_BLOCK,
+    "buyControls": BUY_CONTROLS,
+    "lineBlocks": LINE_BLOCKS,
+}
 MOBILE_DEVICE = "iPhone 13"
-REQUIRED_JS = """(reqs) => reqs.map((r) => {
+REQUIRED_JS = (
+    """(reqs) => reqs.map((r) => {
   let el = null; try { el = document.querySelector(r.selector); } catch (e) {}
-  const shown = (e) => { for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
-    if (cs.display === "none" || cs.visibility === "hidden" || parseFloat(cs.opacity) === 0) return false; } return true; };
-  const box = el ? el.getBoundingClientRect() : null;
+"""
+    + SHOWN_JS
+    + """  const box = el ? el.getBoundingClientRect() : null;
   return { name: r.name, selector: r.selector, region: r.region || null, found: !!el,
            visible: !!el && shown(el) && box.width > 0 && box.height > 0,
            in_region: !el || !r.region || !!el.closest("[data-auditor-region='" + r.region + "']") };
 })"""
+)
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
@@ -252,8 +274,7 @@ class PageReader:
                 with contextlib.suppress(asyncio.CancelledError, PlaywrightError):
                     await parsed
                 page.status, page.final_url = (response.status if response else None), pw_page.url
-                page.redirects = hops[1 : self.settings.max_refreshes + 2]
-                page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
+                self._loop(page, hops)
                 return
             await parsed
         except PlaywrightTimeout:
@@ -292,6 +313,10 @@ class PageReader:
                     raise
                 step.now = "following a refresh"
                 await pw_page.wait_for_timeout(100 * (attempt + 1))
+        self._loop(page, hops)
+
+    def _loop(self, page: Page, hops: list[str]) -> None:
+        """A page that kept sending the browser on (meta refresh, location=...): a dead link, its chain kept."""
         page.redirects = hops[1 : self.settings.max_refreshes + 2]
         page.error = DEAD_PREFIX + "refresh loop: " + " → ".join(hops[: self.settings.max_refreshes + 2])[:500]
 
@@ -306,7 +331,7 @@ class PageReader:
         if page.kind in ("home", "other") and await pw_page.evaluate(DECLARED_PRODUCT_JS):
             page.kind = "product"
         elif (page.kind == "other" or (page.kind == "home" and not _site_root(page.url))) and await pw_page.evaluate(
-            BUY_BOX_JS, PAGE_VOCABULARY["buyControl"]
+            BUY_BOX_JS, [PAGE_VOCABULARY["buyControl"], BUY_CONTROLS]
         ):
             page.kind = "product"  # (a start page that is no site root: an operator checking one product)
         args = {

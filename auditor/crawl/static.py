@@ -25,10 +25,9 @@ from bs4 import BeautifulSoup, Tag
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile
 from auditor.models import Image, Link, Page, Region, TextBlock
-from auditor.vocabulary import LAZY_ATTRIBUTES, PAGE_VOCABULARY, RELATED_BLOCK
+from auditor.vocabulary import BUY_CONTROLS, LAZY_ATTRIBUTES, LINE_BLOCKS, PAGE_VOCABULARY, RELATED_BLOCK
 
 V = {name: re.compile(pattern, re.I) for name, pattern in PAGE_VOCABULARY.items()}
-LINE_BLOCKS = ["p", "li", "div", "dt", "dd", "tr", "h2", "h3", "h4"]  # a buy box's lines (extract.js too)
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.I)
 BANNER_MIN = (300, 60)  # extract.js: a linked picture at least this wide and tall is a banner
 # extract.js: on a product page, a picture with no link at least this many times as wide as tall is
@@ -208,7 +207,7 @@ def _price_element(soup: BeautifulSoup, profile: Profile) -> Tag | None:
     while isinstance(x, Tag) and x.name not in ("body", "[document]") and k < 6:
         if len(_text(x)) <= 1500 and any(
             V["buyControl"].search(str(b.get("value") or "") if b.name == "input" else _text(b))
-            for b in x.select("button, a, input[type=submit], input[type=button], [role=button]")
+            for b in x.select(BUY_CONTROLS)
         ):
             return x
         x, k = x.parent, k + 1
@@ -295,8 +294,8 @@ def read_static(
         texts = [TextBlock(text=text[:2000], selector=selector)] if text else []
         if kind == "product.price":  # extract.js's rule: the buy box line by line
             lines: dict[str, Tag] = {}
-            for e in el.find_all(LINE_BLOCKS):
-                if not e.find(LINE_BLOCKS) and (line := _text(e)):
+            for e in el.select(LINE_BLOCKS):
+                if not e.select_one(LINE_BLOCKS) and (line := _text(e)):
                     lines.setdefault(line, e)
             texts = [TextBlock(text=t[:500], selector=reader.path(e)) for t, e in lines.items()] or texts
         regions.append(

@@ -529,8 +529,8 @@
   gridEls.forEach((el) => add(args.pageKind === "category" ? "category" : "showcase", el));
   if (footEl) add("footer", footEl);
 
-  const BUY_CONTROLS = "button, a, input[type=submit], input[type=button], [role=button]";
-  const LINE_BLOCKS = "p, li, div, dt, dd, tr, h2, h3, h4";  // a buy box's lines (static.py: LINE_BLOCKS)
+  // auditor/vocabulary.py BUY_CONTROLS and LINE_BLOCKS: what a buy control can be, a buy box's lines
+  const BUY_CONTROLS = args.buyControls, LINE_BLOCKS = args.lineBlocks;
   // product pages: the price box near the title, and the blocks of links to other products
   if (args.pageKind === "product") {
     const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
