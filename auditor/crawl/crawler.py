@@ -50,7 +50,14 @@ RHYTHM_JS = """(() => {
     const n = (seen.get(ms) || 0) + times; seen.set(ms, n); if (n >= 2 && ms > longest) longest = ms; };
   const si = window.setInterval, st = window.setTimeout;
   window.setInterval = function (fn, ms, ...rest) { note(ms, 2); return si.call(this, fn, ms, ...rest); };
-  window.setTimeout = function (fn, ms, ...rest) { note(ms, 1); return st.call(this, fn, ms, ...rest); };
+  // and, once the reader has moved the pointer (__auditorMoveAt), when the short timers set since are
+  // due: a menu that opens a moment after mouseenter (SuperSlide's 150 ms) is waited for, not guessed
+  window.setTimeout = function (fn, ms, ...rest) {
+    note(ms, 1);
+    if (window.__auditorMoveAt !== undefined && ms >= 40 && ms <= 400)
+      window.__auditorDue = Math.max(window.__auditorDue || 0, performance.now() + +ms);
+    return st.call(this, fn, ms, ...rest);
+  };
   Object.defineProperty(window, "__auditorRhythm", { get: () => longest });
 })();"""
 

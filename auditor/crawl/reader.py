@@ -85,6 +85,7 @@ BUY_BOX_JS = (
 )
 # where the pointer goes to hover a menu entry: its middle, scrolled into view; null if it has no box
 POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return null;
+  window.__auditorMoveAt = performance.now(); window.__auditorDue = 0;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
   return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2] : null; }"""
 # every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
@@ -111,6 +112,18 @@ DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), n
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
+# after a hover or a click, until what it started is over: the short timers it set are due (a menu that
+# opens 150 ms after mouseover) and the page has not changed for SETTLE_QUIET_MS (a slideDown's frames);
+# at least the quiet time, at most SETTLE_MAX_MS (a page that never stops changing). The menu observer
+# reads the entries meanwhile, as they come and go.
+SETTLE_QUIET_MS = 80
+SETTLE_MAX_MS = 700
+SETTLE_JS = """([quiet, max]) => new Promise((done) => {
+  const t0 = window.__auditorMoveAt || performance.now();
+  const tick = () => { const now = performance.now();
+    const last = Math.max(t0, window.__auditorLastMutation || 0), due = window.__auditorDue || 0;
+    if (now - t0 >= max || (now >= due + 30 && now - last >= quiet)) done(); else setTimeout(tick, 20); };
+  setTimeout(tick, 20); })"""
 # the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
 # crawl once the page is scrolled, before the carousels have been watched
 # (an image map's areas have no box of their own: they are seen when the picture using the map is)
@@ -530,6 +543,7 @@ class PageReader:
         at: list[float] | None = None
         for level in range(2):  # the top menu, then what it revealed
             collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
+            await _run_extract(pw_page, {**collect, "phase": "observe"})
             for sel in items:
                 if sel in hovered:
                     continue
@@ -543,13 +557,14 @@ class PageReader:
                     at = point
                     async with asyncio.timeout(HOVER_TIMEOUT_S):  # as hover(timeout=...) did
                         await pw_page.mouse.move(point[0], point[1])
-                    await asyncio.sleep(0.06)  # the menu's own mouseenter handler runs on the next frame
+                        await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
                     await _run_extract(pw_page, collect)
                 except (PlaywrightError, TimeoutError):
                     continue
             items = await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "revealed"})
             if not items:
                 break
+        await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
         await self._mark_revealed(pw_page, "hover")
         if not clicks:
             return
@@ -562,15 +577,22 @@ class PageReader:
 
         await pw_page.route("**/*", stay)
         try:
+            collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1}
+            await _run_extract(pw_page, {**collect, "phase": "observe"})
             for sel in clicks:
                 try:
+                    await pw_page.evaluate(
+                        "() => { window.__auditorMoveAt = performance.now(); window.__auditorDue = 0; }"
+                    )
                     await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
-                    await asyncio.sleep(0.06)
-                    await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1})
-                except PlaywrightError:
+                    async with asyncio.timeout(HOVER_TIMEOUT_S):
+                        await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
+                    await _run_extract(pw_page, collect)
+                except (PlaywrightError, TimeoutError):
                     continue
         finally:
             with contextlib.suppress(PlaywrightError):
+                await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
                 await pw_page.unroute("**/*", stay)
         await self._mark_revealed(pw_page, "click")
 

@@ -143,12 +143,58 @@
     if (!o.text && o.image) o.text = o.image.alt;
     return Object.assign(o, extra || {});
   };
+  // hidden, but one of a set whose other member shows (a tab panel, a hidden slide): a click reveals it;
+  // a copy of the menu hidden for another screen size has no shown sibling of its kind. Two siblings are
+  // of a kind when one's classes hold the other's (the shown one adds its state: "on", "display", "in")
+  const classesOf = (e) => [...e.classList].filter((k) => !V.stateClass.test(k));
+  const sameKind = (a, b) => {
+    if (a.tagName !== b.tagName) return false;
+    const ca = classesOf(a), cb = classesOf(b);
+    // two bare boxes are alike when they hold the same kind of thing: panels of one tab group do; a
+    // hidden mobile menu of links beside an empty box drawn by its CSS background does not
+    if (!ca.length || !cb.length) return ca.length === cb.length && !!a.firstElementChild && !!b.firstElementChild
+      && a.firstElementChild.tagName === b.firstElementChild.tagName;
+    const [small, big] = ca.length <= cb.length ? [ca, cb] : [cb, ca];
+    return small.every((k) => big.includes(k));
+  };
+  const revealable = (el) => {
+    let faded = false;
+    for (let x = el; x && x !== document.body; x = x.parentElement) {
+      const cs = getComputedStyle(x);
+      faded = faded || parseFloat(cs.opacity) === 0;
+      if (cs.display !== "none") continue;
+      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && sameKind(k, x) && shown(k));
+    }
+    // laid out but transparent until the pointer is on its card (Colorlib Ashion's .product__hover: the
+    // zoom link to each product's picture, opacity 0 until the card is hovered; ashion-indycrafty's
+    // pointed at two pictures the copy lacks): a visitor reveals it
+    const r = el.getBoundingClientRect();
+    return faded && getComputedStyle(el).visibility !== "hidden" && r.width > 0 && r.height > 0;
+  };
+
+  // a copy of a link hidden for another screen size (a small-screen menu beside the shown one): not on
+  // show, nothing reveals it, and a link on show goes to the same address; the shown copy is the one kept
+  let shownUrls = null;
+  const hiddenCopy = (a, url) => {
+    if (a.tagName === "AREA" || a.getAttribute("data-auditor-revealed") || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) return false;
+    if (revealable(a)) return false;
+    if (!shownUrls) {
+      shownUrls = new Set(); let n = 0;
+      for (const x of document.querySelectorAll("a[href]")) {
+        if (++n > 20000) break;
+        if (x.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) shownUrls.add(abs(x.getAttribute("href").trim()));
+      }
+    }
+    return shownUrls.has(url);
+  };
   // a page with 60,000 links is read up to a budget; what is left out is counted, not lost silently
   const budget = { links: args.maxLinks || 5000, images: args.maxLinks || 5000 };
   const leftOut = { links: 0, images: 0 };
   const spend = (what) => { if (budget[what] > 0) { budget[what]--; return true; } leftOut[what]++; return false; };
-  const linksIn = (root) => { const out = [];
+  // (`shownOnly`: hidden copies of shown links left out)
+  const linksIn = (root, shownOnly) => { const out = [];
     for (const a of root.querySelectorAll("a[href], area[href], [onclick]")) {
+      if (shownOnly && a.tagName === "A" && a.hasAttribute("href") && hiddenCopy(a, abs(a.getAttribute("href").trim()))) continue;
       if (!spend("links")) continue; const l = linkOf(a); if (l) out.push(l); }
     return out; };
   const imagesIn = (root) => {
@@ -164,12 +210,16 @@
 
   // after one hover or click: the entries it made appear, read while they exist (a menu built on
   // mouseenter and removed on mouseleave is gone by the time the page is read)
+  // `roots`: the elements a mutation touched (the observer below), else the whole page
   if (args.phase === "collect") {
     const got = window.__auditorRevealed = window.__auditorRevealed || [];
     const keys = window.__auditorRevealedKeys = window.__auditorRevealedKeys || new Set();
     // links made by the hover, and links written in the page that it showed (a fly-out hidden until now)
+    const NEW = "a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen]), a[href]:not([data-auditor-shown])";
+    const found = args.roots ? args.roots.flatMap((r) => r.isConnected ? [...(r.matches(NEW) ? [r] : []), ...r.querySelectorAll(NEW)] : [])
+      : document.querySelectorAll(NEW);
     let looked = 0;
-    for (const a of document.querySelectorAll("a[href]:not([data-auditor-seen]), area[href]:not([data-auditor-seen]), a[href]:not([data-auditor-shown])")) {
+    for (const a of found) {
       if (++looked > 5000) break;
       if (!shown(a) || got.length >= 2000) continue;
       const l = linkOf(a, { kind: "menu", revealed_by: args.how || "hover", level: args.level || 1 });
@@ -177,6 +227,7 @@
       const key = l.url + "|" + l.text + "|" + (l.image ? l.image.url : "");
       if (keys.has(key)) continue; keys.add(key); got.push(l);
     }
+    if (args.roots) return got.length;
     // CSS backgrounds drawn at a size of their own that were hidden and now show (a fly-out's icons)
     const pics = window.__auditorRevealedPics = window.__auditorRevealedPics || [];
     for (const el of document.querySelectorAll("[data-auditor-hidden-bg]")) {
@@ -190,6 +241,31 @@
       const p = image(im); if (p.url) pics.push(p);
     }
     return got.length;
+  }
+
+  // while menus are hovered and clicked: every change the page makes is read as it happens, so a fly-out
+  // built a moment after the pointer arrives (SuperSlide's menus open 150 ms after mouseover: jd-dyz) and
+  // removed on mouseleave, rebuilt, or closed by its own timer is read while it exists. `how`/`level`:
+  // what the entries it reveals are marked with; {stop: true} ends it.
+  if (args.phase === "observe") {
+    const self = window.__auditorExtract;
+    window.__auditorCollectArgs = Object.assign({}, args, { phase: "collect" });
+    if (args.stop) { if (window.__auditorMenuObserver) window.__auditorMenuObserver.disconnect(); window.__auditorMenuObserver = null; return false; }
+    if (!window.__auditorMenuObserver && typeof self === "function" && document.body) {
+      window.__auditorMenuObserver = new MutationObserver((records) => {
+        window.__auditorLastMutation = performance.now();
+        const roots = new Set();
+        for (const r of records) {
+          if (roots.size > 200) break;
+          if (r.type === "childList") r.addedNodes.forEach((n) => { if (n.nodeType === 1) roots.add(n); });
+          else if (r.target.nodeType === 1) roots.add(r.target);
+        }
+        if (roots.size) self(Object.assign({}, window.__auditorCollectArgs, { roots: [...roots] }));
+      });
+      window.__auditorMenuObserver.observe(document.body, { childList: true, subtree: true, attributes: true,
+        attributeFilter: ["class", "style", "hidden", "open", "aria-hidden", "aria-expanded"] });
+    }
+    return !!window.__auditorMenuObserver;
   }
 
   // entries that hovering revealed, to hover in turn (nested menus)
@@ -227,6 +303,8 @@
     const ca = classes(a), cb = classes(b);
     return !ca.length || !cb.length || ca.some((k) => cb.includes(k)) || (!!inside(a) && inside(a) === inside(b));
   };
+  const menuList = (c) => !c.querySelector("img") && !bgUrl(c)
+    && [...c.querySelectorAll("ul, ol")].slice(0, 20).some((l) => l.querySelectorAll(":scope > li > a[href]").length >= 3);
   const slideSetOf = (box) => {
     const bw = box.getBoundingClientRect().width; if (bw < 150) return null;
     const tracks = [box, ...box.querySelectorAll(":scope > *, :scope > * > *")];
@@ -266,8 +344,10 @@
       const pictured = overW0.filter((c) => [c, ...c.querySelectorAll("*")].slice(0, 40).some((e) => e.tagName === "IMG" || bgUrl(e))).length;
       const stacked = overW0.length >= 2 && !(pictured === 1 && overW0.length === 2);
       if ((sideBySide && (clips(box) || clips(t))) || stacked) return { track: t, slides: kids };
-      // one shown, the others hidden: the slides are those of its kind (not the caption bar beside them)
-      if (hidden >= 1) return { track: t, slides: kids.filter((c) => alike(c, ref)) };
+      // one shown, the others hidden: the slides are those of its kind (not the caption bar beside them);
+      // but a menu and its copy for small screens (a list of links each, no picture) are no slides
+      if (hidden >= 1 && !(menuList(ref) && hiddenKids.filter((c) => alike(c, ref)).every(menuList)))
+        return { track: t, slides: kids.filter((c) => alike(c, ref)) };
     }
     return null;
   };
@@ -847,35 +927,6 @@
              clickItems: clickable.slice(0, 20).map(path) };
   }
 
-  // hidden, but one of a set whose other member shows (a tab panel, a hidden slide): a click reveals it;
-  // a copy of the menu hidden for another screen size has no shown sibling of its kind. Two siblings are
-  // of a kind when one's classes hold the other's (the shown one adds its state: "on", "display", "in")
-  const classesOf = (e) => [...e.classList].filter((k) => !V.stateClass.test(k));
-  const sameKind = (a, b) => {
-    if (a.tagName !== b.tagName) return false;
-    const ca = classesOf(a), cb = classesOf(b);
-    // two bare boxes are alike when they hold the same kind of thing: panels of one tab group do; a
-    // hidden mobile menu of links beside an empty box drawn by its CSS background does not
-    if (!ca.length || !cb.length) return ca.length === cb.length && !!a.firstElementChild && !!b.firstElementChild
-      && a.firstElementChild.tagName === b.firstElementChild.tagName;
-    const [small, big] = ca.length <= cb.length ? [ca, cb] : [cb, ca];
-    return small.every((k) => big.includes(k));
-  };
-  const revealable = (el) => {
-    let faded = false;
-    for (let x = el; x && x !== document.body; x = x.parentElement) {
-      const cs = getComputedStyle(x);
-      faded = faded || parseFloat(cs.opacity) === 0;
-      if (cs.display !== "none") continue;
-      return !!x.parentElement && [...x.parentElement.children].some((k) => k !== x && sameKind(k, x) && shown(k));
-    }
-    // laid out but transparent until the pointer is on its card (Colorlib Ashion's .product__hover: the
-    // zoom link to each product's picture, opacity 0 until the card is hovered; ashion-indycrafty's
-    // pointed at two pictures the copy lacks): a visitor reveals it
-    const r = el.getBoundingClientRect();
-    return faded && getComputedStyle(el).visibility !== "hidden" && r.width > 0 && r.height > 0;
-  };
-
   // a slide hidden at this moment (display:none until its turn) measured as it will show: given, for one
   // synchronous layout, the display of a shown sibling, then put back as it was (nothing is painted)
   const asShown = (slide, slides, read) => {
@@ -1048,7 +1099,7 @@
     } else if (r.kind !== "showcase" && r.kind !== "category") {
       const t = txt(r.el); if (t) o.texts.push({ text: t.slice(0, 2000), link: null, selector: r.selector });
     }
-    o.links = linksIn(r.el);
+    o.links = linksIn(r.el, true);
     o.images = r.el.tagName === "IMG" ? [image(r.el)] : imagesIn(r.el);
     if ((r.el.tagName === "A" || r.kind === "banner" || r.kind === "product.promo") && !o.images.length) {
       const b = bgImage(r.el); if (b) o.images.push(b); }

@@ -619,3 +619,21 @@ def test_bootstraps_rhythm_is_waited_for_only_where_bootstrap_is(fixture_store: 
     played = [r for r in read_pattern(fixture_store, "ride.html?bootstrap").regions if r.kind in ("kv", "carousel")]
     assert [(r.selector, r.rotates, r.moves) for r in alone] == [("#story", False, 0)], alone
     assert [(r.selector, r.rotates) for r in played] == [("#story", None)], played
+
+
+def test_menus_that_open_after_the_pointer_rests_are_collected_while_they_exist(fixture_store: FixtureStore) -> None:
+    """Fly-outs built 150 ms after mouseenter (hoverIntent), rebuilt 120 ms later, or shown for 200 ms
+    and removed by their own timer: each entry they held is read while it exists."""
+    page = read_pattern(fixture_store, "hover-intent.html")
+    revealed = sorted(
+        link.url.rsplit("/", 1)[-1] for r in page.regions for link in r.links if link.revealed_by == "hover"
+    )
+    assert revealed == ["bath-a", "bed-a", "kitchen-a", "kitchen-b"], revealed
+
+
+def test_a_menu_copy_hidden_for_small_screens_is_not_probed_again(fixture_store: FixtureStore) -> None:
+    """The small-screen copy's links are the shown menu's addresses: each is kept once, as the copy a
+    visitor sees (a finding then points at the shown entry)."""
+    page = read_pattern(fixture_store, "hover-intent.html")
+    held = [(r.kind, link.selector) for r in page.regions for link in r.links if link.url.endswith("from=menu")]
+    assert len(held) == 1 and held[0][1].startswith("#menu"), held
