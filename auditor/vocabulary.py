@@ -84,7 +84,7 @@ OPERATOR_TRANSITIONS: dict[str, tuple[str, ...]] = {
 }
 
 # the elements a buy control can be (加入购物车 as a button, a link, an input), and the blocks a buy box's
-# lines are read from: CSS selectors every reader uses (extract.js, the reader's buy-box test, static.py)
+# lines are read from: CSS selectors every reader uses (extract.js, the reader's buy-box test)
 BUY_CONTROLS = "button, a, input[type=submit], input[type=button], [role=button]"
 LINE_BLOCKS = "p, li, div, dt, dd, tr, h2, h3, h4"
 
@@ -101,9 +101,9 @@ LAZY_ATTRIBUTES: tuple[str, ...] = (
     "data-img",
     "data-srcset",
 )
-# The page-reading vocabulary, shared by both region builders: the browser's (auditor/js/extract.js,
-# which receives these as `args.vocab`) and the one for pages read over HTTP (auditor/crawl/static.py).
-# Each is a regular expression both JavaScript and Python read the same way (case-insensitive).
+# The page-reading vocabulary of the region builder (auditor/js/extract.js, which receives these as
+# `args.vocab`, for rendered pages and pages read over HTTP alike) and of the Python readers (product
+# facts, prices). Each is a regular expression JavaScript and Python read the same way (case-insensitive).
 PAGE_VOCABULARY: dict[str, str] = {
     # a src that only stands in until a lazy loader swaps the picture in (blank.gif, loading.png)
     "placeholderSrc": r"placeholder|blank|spacer|loading|grey|lazy",
@@ -123,6 +123,11 @@ PAGE_VOCABULARY: dict[str, str] = {
     "encodedAddress": r"^[a-z][a-z0-9+.-]*%3a",
     # class names that only say which member of a set is showing (tab panels, slides)
     "stateClass": r"active|on|cur|show|current|selected|hide|hidden",
+    # ... and, to tell slides of one set apart from other boxes, the number a slide is named by too
+    # (tmall-clude's li.one / li.two aside, sliders write slide-1, item2)
+    "slideStateClass": r"active|on|cur|show|current|selected|hid|\d",
+    # class names that only say how a grid's cell is drawn now: hovered, first or last of its row, striped
+    "cellStateClass": r"active|on|cur|hover|first|last|odd|even",
     # a price as a page shows it: a currency mark or code, then digits (¥ $ € £, and the shops met in the
     # corpus: ₱499 on a Philippine shop, Rs 2,645 on an Indian WooCommerce theme); or digits, then 元
     "priceText": r"(?:[¥￥$€£₹₱₩₫฿]|(?:^|[^a-z])(?:rs\.?|rm|usd|eur|gbp|cny|rmb)\s?)\s*\d|\d\s*元",

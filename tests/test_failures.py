@@ -106,7 +106,7 @@ def test_a_page_that_breaks_the_reader_is_that_pages_error_not_the_runs(
 
     # the HTTP reader failing sends the page to the browser, which reads it whole
     monkeypatch.undo()
-    monkeypatch.setattr(auditor.crawl.crawler, "read_static", broken)
+    monkeypatch.setattr(auditor.crawl.crawler, "product_from_html", broken)
     scheduled_audit(str(write(tmp_path, url, "")), "s")
     assert runs(tmp_path)[-1] == ("complete", [])
 

@@ -1,6 +1,7 @@
 """Crawl stage, the frontier: one browser, a bounded pool of pages, what to visit next (same-site
 pages the regions link to, within max_pages and max_depth); each page read once by crawl/reader.py
-(or over plain HTTP by crawl/static.py) into the snapshot."""
+(or, server-rendered product pages, over plain HTTP and laid out without their scripts: crawl/static.py)
+into the snapshot."""
 
 from __future__ import annotations
 
@@ -22,8 +23,8 @@ from playwright.async_api import Error as PlaywrightError
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.profiles import Profile
-from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, Slot
-from auditor.crawl.static import read_static
+from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, ScriptlessTabs, Slot
+from auditor.crawl.static import product_from_html
 from auditor.i18n import left_out_label, t
 from auditor.models import Page, Snapshot, Viewport
 from auditor.net import BodyTooLargeError, HostLimiter, make_client, read_capped
@@ -34,6 +35,7 @@ META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([\w.:-]+)""", re
 Progress = Callable[[str, int, int], None]
 
 
+DESKTOP = {"width": 1280, "height": 900}
 LANG_JS = """(() => {
   const set = () => { const h = document.documentElement; if (h && !h.lang) h.lang = "zh-CN"; return !!h; };
   if (!set()) new MutationObserver((_, o) => { if (set()) o.disconnect(); }).observe(document, { childList: true });
@@ -121,6 +123,7 @@ class Crawler:
         self.seeds = [normalize(u) for u in seeds or []]  # more start points (campaign products)
         self.limiter = HostLimiter(settings.per_host, settings.delay_ms)
         self.client: httpx.AsyncClient | None = None
+        self.scriptless: ScriptlessTabs | None = None  # tabs for pages read over HTTP (while running)
         # what has been read so far: still there when the crawl is cancelled (a signal) or stopped
         self.result = CrawlResult(Snapshot(store=store.name, started_at=now))
         self.stage_totals: dict[str, float] = {}  # seconds per page-read step, summed over pages
@@ -134,6 +137,10 @@ class Crawler:
             choice = find_browser(install=False, running=pw)
             self.client = client
             browser = await pw.chromium.launch(**launch_options(choice))  # type: ignore[arg-type]
+            desktop: dict[str, Any] = {"user_agent": self.settings.user_agent, "locale": "zh-CN", "viewport": DESKTOP}
+            if self.settings.storage_state:
+                desktop["storage_state"] = self.settings.storage_state
+            self.scriptless = ScriptlessTabs(browser, self.settings.concurrency, desktop)
             try:
                 async with asyncio.timeout(self.settings.run_timeout_s):
                     for viewport in self.settings.viewports:
@@ -150,7 +157,7 @@ class Crawler:
                 )
                 result.timed_out = True
             finally:
-                self.client = None
+                self.client = self.scriptless = None
                 try:
                     await asyncio.wait_for(browser.close(), CLOSE_TIMEOUT_S)
                 except (TimeoutError, PlaywrightError):
@@ -158,11 +165,7 @@ class Crawler:
         return result
 
     async def _context(self, pw: Any, browser: Browser, viewport: Viewport) -> BrowserContext:
-        opts: dict[str, Any] = {
-            "user_agent": self.settings.user_agent,
-            "locale": "zh-CN",
-            "viewport": {"width": 1280, "height": 900},
-        }
+        opts: dict[str, Any] = {"user_agent": self.settings.user_agent, "locale": "zh-CN", "viewport": DESKTOP}
         if viewport == "mobile":
             opts = {**pw.devices[MOBILE_DEVICE], "locale": "zh-CN"}
             opts["user_agent"] = f"{opts['user_agent']} {self.settings.user_agent}"
@@ -324,28 +327,24 @@ class Crawler:
             return None
         loop = asyncio.get_running_loop()
         try:
-            page = await loop.run_in_executor(
-                None,
-                read_static,
-                html,
-                final,
-                status,
-                self.profile,
-                depth,
-                self.settings.max_links_per_page,
-            )
+            product = await loop.run_in_executor(None, product_from_html, html, final, self.profile)
         except Exception:  # the HTML reader choked on this page: the browser reads it instead
             log.exception("reading %s over HTTP failed; reading it in the browser", url)
             return None
-        if page is None and self.settings.product_pages == "http":
-            return Page(
-                url=url,
-                final_url=final,
-                status=status,
-                kind="product",
-                depth=depth,
-                error=t("err_no_product_facts", self.locale),
-            )
-        if page is not None:
-            page.url = url
+        if product is None:
+            if self.settings.product_pages != "http":
+                return None
+            what = t("err_no_product_facts", self.locale)
+            return Page(url=url, final_url=final, status=status, kind="product", depth=depth, error=what)
+        assert self.scriptless is not None
+        tab = await self.scriptless.get()
+        try:
+            async with asyncio.timeout(self.settings.page_deadline_s):
+                page = await self.reader.read_scriptless(tab, html, final, status, depth, product)
+        except (PlaywrightError, TimeoutError) as exc:  # the browser reads it whole instead
+            log.info("laying out %s without its scripts failed (%r); reading it in the browser", url, exc)
+            await self.scriptless.discard(tab)
+            return None
+        self.scriptless.put(tab)
+        page.url = url
         return page

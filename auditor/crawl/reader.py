@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from playwright.async_api import BrowserContext, Dialog, Route
+from playwright.async_api import Browser, BrowserContext, Dialog, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -25,6 +25,7 @@ from auditor.crawl.price_finder import find_price
 from auditor.crawl.product import read_product
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.crawl.shots import Photo, photograph_if_settled, take_screenshots
+from auditor.crawl.static import scriptless
 from auditor.i18n import step_label, t
 from auditor.models import Image, Link, Page, Presence, ProductFacts, Region, Viewport
 from auditor.net import retry_after
@@ -88,7 +89,7 @@ POINT_JS = """(sel) => { const e = document.querySelector(sel); if (!e) return n
   window.__auditorMoveAt = performance.now(); window.__auditorDue = 0;
   e.scrollIntoView({block: "nearest", inline: "nearest"}); const r = e.getBoundingClientRect();
   return r.width > 0 && r.height > 0 ? [r.left + r.width / 2, r.top + r.height / 2] : null; }"""
-# every call of extract.js reads with the same words as the HTTP reader (auditor/vocabulary.py)
+# every call of extract.js reads with the words defined once in auditor/vocabulary.py
 VOCABULARY_ARGS = {
     "lazy": list(LAZY_ATTRIBUTES),
     "vocab": PAGE_VOCABULARY,
@@ -220,6 +221,66 @@ class PageReader:
             if pw_page is not None:
                 await _close_quietly(pw_page)
             step.close()
+        return page
+
+    async def read_scriptless(
+        self, tab: PWPage, html: str, url: str, status: int, depth: int, product: ProductFacts
+    ) -> Page:
+        """A product page whose HTML was read over HTTP (crawl/static.py), its regions built by the same
+        builder as every page's: the HTML written into `tab` with none of its scripts run, laid out with
+        its stylesheets and pictures (bounded: the load event waited for up to 5 s), read by extract.js.
+        Nothing is hovered, scrolled, watched or photographed. Raises PlaywrightError when the tab fails
+        (the caller then reads the page in the browser)."""
+        page = Page(url=url, final_url=url, status=status, kind="product", depth=depth, product=product)
+        step = Step(self.stage_totals)
+        failed: dict[str, str] = {}  # pictures and stylesheets the tab asked for and did not get
+
+        def on_response(response: Any) -> None:
+            if response.status >= 400 and response.request.resource_type in ("image", "stylesheet"):
+                failed.setdefault(response.url, response.request.resource_type)
+
+        def on_failed(request: Any) -> None:
+            # (the tab's document is no page of the shop's origin, so every picture is fetched across
+            # origins, and one whose answer is no picture is blocked by ORB: <img src="#"> asks for the
+            # page itself. The shop's own tab sees no failed request there: the probes judge the picture)
+            if "ERR_BLOCKED_BY_ORB" in (request.failure or ""):
+                return
+            if request.resource_type in ("image", "stylesheet") and request.url.startswith("http"):
+                failed.setdefault(request.url, request.resource_type)
+
+        tab.on("response", on_response)
+        tab.on("requestfailed", on_failed)
+        try:
+            step.now = "laying out the HTML"
+            timeout_ms = self.settings.timeout_s * 1000
+            await tab.set_content(scriptless(html, url), wait_until="domcontentloaded", timeout=timeout_ms)
+            # pictures a visitor would load by scrolling to them load now: their sizes are the browser's
+            await tab.evaluate(
+                "() => document.querySelectorAll('img[loading=lazy]').forEach(i => { i.loading = 'eager'; })"
+            )
+            with contextlib.suppress(PlaywrightTimeout):
+                await tab.wait_for_load_state("load", timeout=min(5000, timeout_ms))
+            step.now = "reading regions"
+            args = {
+                "selectors": dict(self.profile.selectors),
+                "pageKind": "product",
+                "productUrl": self.profile.product_url,
+                "maxLinks": self.settings.max_links_per_page,
+                "here": url,
+                **VOCABULARY_ARGS,
+            }
+            data = await tab.evaluate(EXTRACT_JS, {**args, "phase": "read", "watchMs": self.settings.carousel_watch_ms})
+        finally:
+            tab.remove_listener("response", on_response)
+            tab.remove_listener("requestfailed", on_failed)
+            step.close()
+        page.left_out = data.get("leftOut") or {}
+        page.title = data["title"]
+        page.text = data["text"]
+        page.regions = [Region.model_validate(_clean_region(r)) for r in data["regions"]]
+        if data.get("heading") and not product.heading:
+            page.product = product.model_copy(update={"heading": str(data["heading"])})
+        _add_failed_resources(page, failed)
         return page
 
     def timed_out(self, seconds: float, step: str) -> str:
@@ -729,6 +790,37 @@ async def _run_extract(pw_page: PWPage, args: dict[str, Any]) -> Any:
     again for every menu entry); the whole script when the page has lost it."""
     found = await pw_page.evaluate(RUN_JS, args)
     return found[0] if found is not None else await pw_page.evaluate(EXTRACT_JS, args)
+
+
+class ScriptlessTabs:
+    """Tabs that lay out HTML read over HTTP without running its scripts (PageReader.read_scriptless),
+    in a context of their own, opened when first asked for: as many as pages are worked on at once."""
+
+    def __init__(self, browser: Browser, size: int, options: dict[str, Any]) -> None:
+        self.browser, self.size, self.options = browser, max(1, size), options
+        self.context: BrowserContext | None = None
+        self.free: asyncio.Queue[PWPage] = asyncio.Queue()
+        self.opened = 0
+
+    async def get(self) -> PWPage:
+        if self.free.empty() and self.opened < self.size:
+            self.opened += 1
+            try:
+                if self.context is None:
+                    self.context = await self.browser.new_context(**self.options)
+                return await _open_tab(self.context)
+            except BaseException:
+                self.opened -= 1
+                raise
+        return await self.free.get()
+
+    def put(self, tab: PWPage) -> None:
+        self.free.put_nowait(tab)
+
+    async def discard(self, tab: PWPage) -> None:
+        """A tab that failed (it may be stuck in a page's layout): closed; the next get opens another."""
+        self.opened -= 1
+        await _close_quietly(tab)
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:

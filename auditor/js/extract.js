@@ -9,6 +9,9 @@
   const V = Object.fromEntries(Object.entries(args.vocab || {}).map(([k, v]) => [k, new RegExp(v, "i")]));
   const REL = args.related || { min_products: 2, max_links: 40, share: 0.6 };
   const abs = (u) => { try { return new URL(u, document.baseURI).href; } catch (e) { return null; } };
+  // the page's address: the tab's, or the one given for HTML read over HTTP and laid out in a tab that
+  // runs none of its scripts (auditor/crawl/static.py: written into a blank tab, its <base> set)
+  const HERE = args.here || location.href;
   const txt = (el) => (el.innerText || el.textContent || "").replace(/\s+/g, " ").trim();
   const rect = (el) => { const r = el.getBoundingClientRect();
     return [r.left + scrollX, r.top + scrollY, r.width, r.height]; };
@@ -64,7 +67,7 @@
     // <img class="popupimage" src="#">, filled by its script when the dialog opens; read by the attribute,
     // since the page may have changed its own address since: ?variant=... by history.replaceState)
     const raw = (el.getAttribute("src") || "").trim();
-    const empty = !raw || raw.startsWith("#") || (!!url && url.split("#")[0] === location.href.split("#")[0]);
+    const empty = !raw || raw.startsWith("#") || (!!url && url.split("#")[0] === HERE.split("#")[0]);
     for (const a of LAZY) {  // a lazy image not yet swapped in: the URL it will show is in its attribute
       const v = el.getAttribute(a);
       if (v && V.encodedAddress.test(v.trim())) continue;
@@ -291,8 +294,7 @@
     return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
   // the same kind of element: one tag, and a class in common (state classes aside), or none to compare,
   // or the same inside (slides named one by one, tmall-clude's li.one / li.two around div.listWrap)
-  const STATE = /active|on|cur|show|current|selected|hid|\d/;
-  const classes = (e) => [...e.classList].filter((k) => !STATE.test(k));
+  const classes = (e) => [...e.classList].filter((k) => !V.slideStateClass.test(k));
   // (what is inside: its children's kinds, and its first child's: a header bar and its hidden sticky copy
   // differ there, slides of one template do not)
   const kindOf = (e) => e.tagName + "." + classes(e).sort().join(".");
@@ -421,7 +423,7 @@
       const r = c.getBoundingClientRect();
       if (r.width >= bw * 0.85 && r.height >= 100 && (c.querySelector("img") || bgUrl(c) || c.tagName === "IMG")) {
         // slides hidden with display:none have no box: the shown one's siblings of the same kind are slides too
-        const kind = (e) => e.tagName + "." + [...e.classList].filter((k) => !/active|on|cur|show|current|selected|\d/.test(k)).sort().join(".");
+        const kind = (e) => e.tagName + "." + classes(e).sort().join(".");
         const sameAs = (e) => [...e.parentElement.children].filter((k) => k !== e && kind(k) === kind(e) && (k.querySelector("img") || bgUrl(k) || k.tagName === "IMG"));
         // the picture's wrapper may be the slide (<a><img></a> of which the others are display:none); the
         // box holding the picture may hold the slides, stacked in its place (tmall-jiasifan .banner_img:
@@ -548,7 +550,7 @@
   }
 
   // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
-  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !/active|on|cur|hover|first|last|odd|even/.test(c)).sort().join(".");
+  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !V.cellStateClass.test(c)).sort().join(".");
   // a grid's cells share a shape: their tag and the classes most of them carry (a filterable grid tags
   // each card with its category as well: cozastore's isotope-item women / men / bag)
   const cellsOf = (el) => {
@@ -615,9 +617,12 @@
   if (args.pageKind === "product") {
     const productRe = args.productUrl ? new RegExp(args.productUrl) : null;
     const h1 = document.querySelector("h1");
-    const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || [...document.querySelectorAll("body *")]
-      .filter((e) => e.children.length <= 2 && V.priceText.test(txt(e)) && !V.notPrice.test(txt(e)) && txt(e).length < 40 && shown(e))
-      .find((e) => !h1 || (h1.compareDocumentPosition(e) & Node.DOCUMENT_POSITION_FOLLOWING));
+    // (the first short element after the title that reads like a price, among the next 5,000: a page of
+    // 60,000 links is not read whole for it)
+    const all = [...document.querySelectorAll("body *")], from = h1 ? all.indexOf(h1) + 1 : 0;
+    const priceEl = q(S.price)[0] || document.querySelector("[itemprop=price]") || all.slice(from, from + 5000)
+      .find((e) => { if (e.children.length > 2) return false; const t = txt(e);
+        return t.length < 40 && V.priceText.test(t) && !V.notPrice.test(t) && shown(e); });
     const box = priceEl && priceEl.parentElement;  // the price with its label and the struck price, not the page
     // the buy box: the nearest block holding the price and a buy control (加入购物车, Add to cart), whose
     // words are the product's own promotions (双11狂欢价 活动时间…, a JD 促销 row); else the price and its label
@@ -626,7 +631,7 @@
       if (txt(x).length <= 1500 && [...x.querySelectorAll(BUY_CONTROLS)].some((b) => V.buyControl.test(b.tagName === "INPUT" ? b.value || "" : txt(b)))) buyBox = x;
     if (priceEl) add("product.price", buyBox || (box && box !== document.body && txt(box).length < 120 ? box : priceEl));
     if (productRe) {
-      const here = location.href.split("#")[0];
+      const here = HERE.split("#")[0];
       const cands = [...document.querySelectorAll("body *")].filter((e) => {
         const links = [...e.querySelectorAll("a[href]")];
         const prod = links.filter((a) => productRe.test(a.href) && a.href.split("#")[0] !== here);
@@ -662,7 +667,7 @@
     // a promotion picture is often not a link: a product page's detail banner (详情页海报: the
     // campaign, its dates, its price), a home page's strip (taobao-awesome's "618疯抢进行时" across the
     // top, jd-zhangcui's three #adsbelowqualitylife pictures): a wide picture, at least twice as wide
-    // as tall (static.py DETAIL_BANNER_RATIO); product photos are about square or taller
+    // as tall; product photos are about square or taller
     for (const img of document.querySelectorAll("img")) {
       const r = img.getBoundingClientRect();
       if (r.width >= Math.min(300, W * 0.5) && r.height >= 60 && r.width >= 2 * r.height
@@ -1013,9 +1018,13 @@
         o.slide_boxes++;
         const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.matches("img") ? s : s.querySelector("img");
         const img = im ? asShown(s, set.slides, () => image(im)) : bgImage(s);
-        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
+        // (slides with no picture are told apart by their words: two text slides may open one page,
+        // famms-wearmvp's English and Spanish KV slides both "Shop Now" to products.html)
+        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "|" + txt(s).slice(0, 200));
         if (seen.has(key)) continue; seen.add(key);
-        o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: txt(s) });
+        // (a hidden slide's words read as laid out, one block from the next: not its bare textContent)
+        const words = asShown(s, set.slides, () => ({ text: txt(s) })).text;
+        o.slides.push({ index: i++, link: a ? linkOf(a).url : null, image: img, alt: img ? img.alt : "", text: words });
       }
       const w = watch(r.el);
       if (w) {  // rotating: it moved, and its last move is recent for its own rhythm
@@ -1178,11 +1187,14 @@
     };
     const digitsOwn = (e) => [...e.childNodes].some((n) => n.nodeType === 3 && /\d/.test(n.nodeValue));
     const nodes = [...document.querySelectorAll("body *")].filter((e) => !/^(SCRIPT|STYLE|NOSCRIPT|OPTION|SELECT|TEMPLATE)$/.test(e.tagName));
+    // (a parent's words read once: the 60,000 links of one box would read that box 60,000 times)
+    const short = new Map(), shortTxt = (e) => { if (!short.has(e)) { const t = txt(e); short.set(e, t.length <= 40 ? t : ""); } return short.get(e); };
+    let looked = 0;
     for (const e of nodes) {
-      if (priceCandidates.length >= 80) break;
+      if (priceCandidates.length >= 80 || ++looked > 20000) break;
       if (!digitsOwn(e)) continue;  // the element that holds the digits (its currency mark may be a sibling)
       const t = txt(e); if (!t || t.length > 40) continue;
-      const up = e.parentElement && txt(e.parentElement).length <= 40 ? txt(e.parentElement) : "";
+      const up = e.parentElement ? shortTxt(e.parentElement) : "";
       const own = MONEY.test(t) || MONEY.test(up) || PRICE_ATTR.test(attrs(e));
       if (!own || !shown(e)) continue;
       const r = e.getBoundingClientRect(); const cs = getComputedStyle(e);
@@ -1194,5 +1206,5 @@
     }
   }
   return { title: document.title, text: txt(document.body).slice(0, 20000), regions: out, priceCandidates, heading,
-           url: location.href, height: document.body.scrollHeight, leftOut: over };
+           url: HERE, height: document.body.scrollHeight, leftOut: over };
 }

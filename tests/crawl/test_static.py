@@ -1,61 +1,108 @@
-"""One region builder: a product page read over HTTP (auditor/crawl/static.py) gets the regions,
-links and pictures the browser's builder (auditor/js/extract.js) gives the same page, by the same
-words (auditor/vocabulary.py)."""
+"""One region builder: a product page read over HTTP (auditor/crawl/static.py) has its facts read from
+its HTML and its regions built by the browser's builder (auditor/js/extract.js), the HTML laid out in a
+tab that runs none of its scripts; the regions are those a rendered read of the same page gives."""
 
 from __future__ import annotations
 
 import asyncio
+import threading
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.crawler import Crawler, decode_html
 from auditor.crawl.profiles import resolve_profile
-from auditor.crawl.static import read_static
+from auditor.crawl.static import scriptless
 from auditor.demo_store import FixtureStore
 from auditor.models import Page
 from auditor.net import make_client
-from tests.conftest import CLOCK, ROOT
+from tests.conftest import CLOCK
 from tests.hostile_store import HostileStore
 
-PAGE = ROOT / "fixtures" / "patterns" / "detail-static.html"
-URL = "http://shop.test/patterns/detail-static.html"
 GENERIC = resolve_profile("generic", {}, [])
 
 
-def static(html: str, max_links: int = 5000) -> Page:
-    page = read_static(html, URL, 200, GENERIC, 0, max_links)
-    assert page is not None
-    return page
+def over_http(url: str, **settings: object) -> tuple[Page, dict[str, float]]:
+    """One product page read the way the crawl reads server-rendered ones: over HTTP."""
+    crawler = Crawler(
+        Store(name="t", url=url), CrawlSettings(product_pages="http", **settings), GENERIC, None, CLOCK, only=[url]
+    )
+    [page] = [p for p in asyncio.run(crawler.run()).snapshot.pages if p.viewport == "desktop"]
+    return page, crawler.stage_totals
 
 
 def urls(page: Page, kind: str | None = None) -> list[str]:
     return [link.url for r in page.regions if kind in (None, r.kind) for link in r.links]
 
 
-def test_the_http_reader_uses_the_shared_words() -> None:
-    page = static(PAGE.read_text(encoding="utf-8"))
+@pytest.mark.browser
+@pytest.mark.network
+def test_a_page_read_over_http_is_laid_out_with_its_stylesheets_and_none_of_its_scripts(
+    fixture_store: FixtureStore,
+) -> None:
+    page, steps = over_http(fixture_store.url + "patterns/detail-scriptless.html")
+    assert "laying out the HTML" in steps and "navigating" not in steps, steps  # not read in the browser
+    assert page.product is not None and page.product.price == 159.0 and page.error is None
     everything = urls(page)
-    assert "javascritp:;" in everything  # a misspelled scheme kept as written, for dead-link
-    assert "http://shop.test/patterns/mobile-only-menu" not in everything  # the menu's hidden copy
-    assert "http://shop.test/patterns/in-hidden-tab" in everything  # a tab a click shows
-    assert "http://shop.test/patterns/from-onclick" in urls(page, "product.related")
+    base = fixture_store.url.rstrip("/")
+    # none of its scripts ran: neither what its inline script writes nor what <noscript> offers instead
+    assert not [u for u in everything if "from-inline-script" in u or "from-noscript" in u], everything
+    # a copy hidden by the stylesheet (no inline style says so): its own link left out, the shared one
+    # kept once, as the copy on show
+    assert base + "/patterns/only-small-screens" not in everything
+    assert everything.count(base + "/category/kitchen") == 1, everything
+    # a banner with no size written: drawn by the CSS at 750 px wide, its height its picture's shape
+    [promo] = [i for r in page.regions if r.kind == "product.promo" for i in r.images]
+    assert promo.url == base + "/img/banner-618.png"
+    assert (promo.rendered_width, promo.rendered_height, promo.natural_width) == (750, 187.5, 1000), promo
     pictures = [i.url for r in page.regions for i in r.images]
-    assert "http://shop.test/img/p1.png" in pictures  # placeholder.png stands in for data-original
-    assert "http://shop.test/img/p3.png" in pictures  # the shop's own lazy attribute (imgpath)
-    promos = [i.url for r in page.regions if r.kind == "product.promo" for i in r.images]
-    # the detail banner with no link is a promo (wide); the description's square photos are not
-    assert promos == ["http://shop.test/img/banner-618.png", "http://shop.test/img/detail-kettle.png"]
-    assert not any("placeholder" in (u or "") for u in pictures)
+    assert base + "/img/p2.png" in pictures  # a lazy picture's own address is kept
+    # (jd-lijingshan's hidden QR popups: <img data-url="https%3A%2F%2F..."> is what a QR maker is given)
+    assert not any("%3A" in (u or "") for u in pictures), pictures
+    assert [r.kind for r in page.regions] == ["footer", "product.price", "product.promo", "page"], page.regions
 
 
-def test_a_page_of_60000_links_is_read_up_to_the_budget() -> None:
-    links = "".join(f'<a href="/x/{i}">{i}</a>' for i in range(60000))
-    html = (
-        '<script type="application/ld+json">{"@type":"Product","name":"x","offers":{"price":"9.90"}}</script>'
-        f"<h1>x</h1><p>¥9.90</p>{links}"
-    )
-    page = static(html, max_links=1000)
+def test_the_html_written_into_the_tab_keeps_its_mode_and_resolves_its_addresses() -> None:
+    saved = '<!DOCTYPE html>\n<!-- saved from url=(0019)https://a.test/ -->\n<html lang="en"><head><base href="/shop/">'
+    out = scriptless(saved, "http://a.test/p/1")
+    assert out.startswith('<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="script-src \'none\';')
+    assert '<base href="http://a.test/shop/">' in out and '<html lang="zh-CN">' not in out  # its own base, its lang
+    bare = scriptless("<p>x</p>", 'http://a.test/p?a=1&b="2')
+    assert bare.startswith('<html lang="zh-CN"><meta') and '<base href="http://a.test/p?a=1&amp;b=&quot;2">' in bare
+
+
+@pytest.fixture
+def link_farm() -> Iterator[str]:
+    """A product page (JSON-LD) of 60,000 links, served over HTTP on loopback."""
+    links = "".join(f'<a href="/x/{i}">{i}</a>\n' for i in range(60000))
+    body = (
+        '<!doctype html><script type="application/ld+json">{"@type":"Product","name":"x","offers":{"price":"9.90"}}'
+        f"</script><h1>x</h1><p>¥9.90</p>{links}"
+    ).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, *_: object) -> None:
+            pass
+
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/products/farm"
+    server.shutdown()
+
+
+@pytest.mark.browser
+@pytest.mark.network
+def test_a_page_of_60000_links_read_over_http_is_read_up_to_the_budget(link_farm: str) -> None:
+    page, _ = over_http(link_farm, max_links_per_page=1000)
     assert len(urls(page)) == 1000 and page.left_out["links"] == 59000
 
 
@@ -124,15 +171,3 @@ async def test_a_product_page_over_http_is_read_within_bounds() -> None:
             drip = await crawler._read_static(hostile.url + "drip", 1)
     assert bomb is not None and bomb.error is not None and "页面超过 8 MB" in bomb.error
     assert drip is not None and drip.error is not None and "3 秒内没有读完（正在通过 HTTP 读取）" in drip.error
-
-
-def test_a_percent_encoded_page_address_in_a_lazy_attribute_is_no_picture() -> None:
-    # jd-lijingshan's hidden QR popups: <img data-url="https%3A%2F%2F..."> is what a QR maker is given
-    qr = (
-        '<div class="qr"><img data-url="https%3A%2F%2Fm.shop.test%2Fchannel">'
-        '<img src="blank.gif" data-url="/img/p2.png"></div>'
-    )
-    html = PAGE.read_text(encoding="utf-8").replace("</body>", qr + "</body>")
-    pictures = [i.url for r in static(html).regions for i in r.images]
-    assert "http://shop.test/img/p2.png" in pictures, pictures  # a lazy picture's own address is kept
-    assert not any("%3A" in (u or "") for u in pictures), pictures
