@@ -36,6 +36,10 @@ Progress = Callable[[str, int, int], None]
 
 
 DESKTOP = {"width": 1280, "height": 900}
+# tabs that lay out pages read over HTTP (crawl/static.py), side by side. Measured on the 1,000-product
+# store (bench/audit_bench.py, warm): one tab 78 s (every product page waits for it), two 55 s at a peak
+# of 1.43 GB, three no faster and 1.6 GB, past the 1.5 GB bound
+SCRIPTLESS_TABS = 2
 LANG_JS = """(() => {
   const set = () => { const h = document.documentElement; if (h && !h.lang) h.lang = "zh-CN"; return !!h; };
   if (!set()) new MutationObserver((_, o) => { if (set()) o.disconnect(); }).observe(document, { childList: true });
@@ -140,7 +144,7 @@ class Crawler:
             desktop: dict[str, Any] = {"user_agent": self.settings.user_agent, "locale": "zh-CN", "viewport": DESKTOP}
             if self.settings.storage_state:
                 desktop["storage_state"] = self.settings.storage_state
-            self.scriptless = ScriptlessTabs(browser, self.settings.concurrency, desktop)
+            self.scriptless = ScriptlessTabs(browser, min(SCRIPTLESS_TABS, self.settings.concurrency), desktop)
             try:
                 async with asyncio.timeout(self.settings.run_timeout_s):
                     for viewport in self.settings.viewports:
