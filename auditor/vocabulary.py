@@ -124,6 +124,7 @@ PAGE_VOCABULARY: dict[str, str] = {
     # class names that only say which member of a set is showing (tab panels, slides)
     "stateClass": r"active|on|cur|show|current|selected|hide|hidden",
     # ... and, to tell slides of one set apart from other boxes, the number a slide is named by too
+    # (these two are read case-sensitively by extract.js: "ShowGoodsBox" is a kind of box, not a state)
     # (tmall-clude's li.one / li.two aside, sliders write slide-1, item2)
     "slideStateClass": r"active|on|cur|show|current|selected|hid|\d",
     # class names that only say how a grid's cell is drawn now: hovered, first or last of its row, striped

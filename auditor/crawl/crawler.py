@@ -345,10 +345,13 @@ class Crawler:
         try:
             async with asyncio.timeout(self.settings.page_deadline_s):
                 page = await self.reader.read_scriptless(tab, html, final, status, depth, product)
-        except (PlaywrightError, TimeoutError) as exc:  # the browser reads it whole instead
+        except Exception as exc:  # whatever went wrong there, the browser reads the page whole instead
             log.info("laying out %s without its scripts failed (%r); reading it in the browser", url, exc)
             await self.scriptless.discard(tab)
             return None
+        except BaseException:  # cancelled (the run's deadline): the tab goes back as it is
+            self.scriptless.put(tab)
+            raise
         self.scriptless.put(tab)
         page.url = url
         return page

@@ -132,11 +132,14 @@ HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is s
 SETTLE_QUIET_MS = 80
 SETTLE_MAX_MS = 700
 SETTLE_JS = """([quiet, max]) => new Promise((done) => {
-  const t0 = window.__auditorMoveAt || performance.now();
+  const start = performance.now(), t0 = window.__auditorMoveAt || start;
   const tick = () => { const now = performance.now();
     const last = Math.max(t0, window.__auditorLastMutation || 0), due = window.__auditorDue || 0;
-    if (now - t0 >= max || (now >= due + 30 && now - last >= quiet)) done(); else setTimeout(tick, 20); };
+    if (now - start >= max || (now >= due + 30 && now - last >= quiet)) done(); else setTimeout(tick, 20); };
   setTimeout(tick, 20); })"""
+# settling's whole time per page, past which an entry gets the old fixed wait: a page that never stops
+# changing (a marquee restyled every 30 ms) would hold each of 60 entries for SETTLE_MAX_MS
+SETTLE_BUDGET_S = 8.0
 # the links a visitor can see or has revealed (a subset of what the regions will hold), handed to the
 # crawl once the page is scrolled, before the carousels have been watched
 # (an image map's areas have no box of their own: they are seen when the picture using the map is)
@@ -245,21 +248,31 @@ class PageReader:
         (the caller then reads the page in the browser)."""
         page = Page(url=url, final_url=url, status=status, kind="product", depth=depth, product=product)
         step = Step(self.stage_totals)
-        failed: dict[str, str] = {}  # pictures and stylesheets the tab asked for and did not get
+        failed: dict[str, str] = {}  # pictures and stylesheets this page asked for and did not get
+        asked: set[Any] = set()  # this page's requests: the page before it may still have some going
+
+        def on_request(request: Any) -> None:
+            asked.add(request)
 
         def on_response(response: Any) -> None:
-            if response.status >= 400 and response.request.resource_type in ("image", "stylesheet"):
+            if (
+                response.request in asked
+                and response.status >= 400
+                and response.request.resource_type in ("image", "stylesheet")
+            ):
                 failed.setdefault(response.url, response.request.resource_type)
 
         def on_failed(request: Any) -> None:
             # (the tab's document is no page of the shop's origin, so every picture is fetched across
             # origins, and one whose answer is no picture is blocked by ORB: <img src="#"> asks for the
-            # page itself. The shop's own tab sees no failed request there: the probes judge the picture)
-            if "ERR_BLOCKED_BY_ORB" in (request.failure or ""):
+            # page itself. The shop's own tab sees no failed request there: the probes judge the picture.
+            # Nor is a request the next page's writing cut short a failure: ERR_ABORTED)
+            if request not in asked or re.search(r"ERR_BLOCKED_BY_ORB|ERR_ABORTED", request.failure or ""):
                 return
             if request.resource_type in ("image", "stylesheet") and request.url.startswith("http"):
                 failed.setdefault(request.url, request.resource_type)
 
+        tab.on("request", on_request)
         tab.on("response", on_response)
         tab.on("requestfailed", on_failed)
         try:
@@ -282,6 +295,7 @@ class PageReader:
             )
             data = json.loads(found) if found is not None else await tab.evaluate(MARK_JS, {**args, "here": url})
         finally:
+            tab.remove_listener("request", on_request)
             tab.remove_listener("response", on_response)
             tab.remove_listener("requestfailed", on_failed)
             step.close()
@@ -613,30 +627,34 @@ class PageReader:
         # crawl's load a move waits for the tab's next frame, up to a second (measured on the fixture)
         hovered: set[str] = set()
         at: list[float] | None = None
-        for level in range(2):  # the top menu, then what it revealed
-            collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
-            await _run_extract(pw_page, {**collect, "phase": "observe"})
-            for sel in items:
-                if sel in hovered:
-                    continue
-                hovered.add(sel)
-                try:
-                    # the pointer moved to the entry's middle, as a hover does (three calls to the page
-                    # instead of Playwright's eight for hover(): under a crawl's load each call waits)
-                    point = await pw_page.evaluate(POINT_JS, sel)
-                    if point is None or point == at:
+        settling = Settling()
+        try:
+            for level in range(2):  # the top menu, then what it revealed
+                collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "hover", "level": level + 1}
+                await _run_extract(pw_page, {**collect, "phase": "observe"}, keep=True)
+                for sel in items:
+                    if sel in hovered:
                         continue
-                    at = point
-                    async with asyncio.timeout(HOVER_TIMEOUT_S):  # as hover(timeout=...) did
-                        await pw_page.mouse.move(point[0], point[1])
-                        await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
-                    await _run_extract(pw_page, collect)
-                except (PlaywrightError, TimeoutError):
-                    continue
-            items = await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "revealed"})
-            if not items:
-                break
-        await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
+                    hovered.add(sel)
+                    try:
+                        # the pointer moved to the entry's middle, as a hover does (three calls to the page
+                        # instead of Playwright's eight for hover(): under a crawl's load each call waits)
+                        point = await pw_page.evaluate(POINT_JS, sel)
+                        if point is None or point == at:
+                            continue
+                        at = point
+                        async with asyncio.timeout(HOVER_TIMEOUT_S):  # as hover(timeout=...) did
+                            await pw_page.mouse.move(point[0], point[1])
+                        await settling.wait(pw_page)
+                        await _run_extract(pw_page, collect)
+                    except (PlaywrightError, TimeoutError):
+                        continue
+                items = await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "revealed"})
+                if not items:
+                    break
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
         await self._mark_revealed(pw_page, "hover")
         if not clicks:
             return
@@ -650,15 +668,14 @@ class PageReader:
         await pw_page.route("**/*", stay)
         try:
             collect = {**VOCABULARY_ARGS, "phase": "collect", "how": "click", "level": 1}
-            await _run_extract(pw_page, {**collect, "phase": "observe"})
+            await _run_extract(pw_page, {**collect, "phase": "observe"}, keep=True)
             for sel in clicks:
                 try:
                     await pw_page.evaluate(
                         "() => { window.__auditorMoveAt = performance.now(); window.__auditorDue = 0; }"
                     )
                     await pw_page.click(sel, timeout=1500, force=True, no_wait_after=True)
-                    async with asyncio.timeout(HOVER_TIMEOUT_S):
-                        await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
+                    await settling.wait(pw_page)
                     await _run_extract(pw_page, collect)
                 except (PlaywrightError, TimeoutError):
                     continue
@@ -806,34 +823,59 @@ async def _run_extract(pw_page: PWPage, args: dict[str, Any], keep: bool = False
 
 
 class ScriptlessTabs:
-    """Tabs that lay out HTML read over HTTP without running its scripts (PageReader.read_scriptless),
-    in a context of their own, opened when first asked for: as many as pages are worked on at once."""
+    """Up to `size` tabs that lay out HTML read over HTTP without running its scripts
+    (PageReader.read_scriptless), in a context of their own, opened when first asked for. (A first
+    document whose policy comes as a header was tried: a routed address is a public one to Chromium,
+    whose Private Network Access then refuses the stylesheets and pictures of a shop on loopback.)"""
 
     def __init__(self, browser: Browser, size: int, options: dict[str, Any]) -> None:
-        self.browser, self.size, self.options = browser, max(1, size), options
+        self.browser, self.options = browser, options
+        self.slots = asyncio.Semaphore(max(1, size))
+        self.free: list[PWPage] = []
         self.context: BrowserContext | None = None
-        self.free: asyncio.Queue[PWPage] = asyncio.Queue()
-        self.opened = 0
+        self.opening = asyncio.Lock()
 
     async def get(self) -> PWPage:
-        if self.free.empty() and self.opened < self.size:
-            self.opened += 1
-            try:
+        await self.slots.acquire()
+        try:
+            if self.free:
+                return self.free.pop()
+            async with self.opening:
                 if self.context is None:
                     self.context = await self.browser.new_context(**self.options)
-                return await _open_tab(self.context)
-            except BaseException:
-                self.opened -= 1
-                raise
-        return await self.free.get()
+            return await _open_tab(self.context)
+        except BaseException:
+            self.slots.release()
+            raise
 
     def put(self, tab: PWPage) -> None:
-        self.free.put_nowait(tab)
+        self.free.append(tab)
+        self.slots.release()
 
     async def discard(self, tab: PWPage) -> None:
         """A tab that failed (it may be stuck in a page's layout): closed; the next get opens another."""
-        self.opened -= 1
+        self.slots.release()
         await _close_quietly(tab)
+
+
+class Settling:
+    """The wait after one hover or click (SETTLE_JS), within SETTLE_BUDGET_S per page; past it, the
+    old fixed 60 ms. A wait that overruns its own bound is cut short; the entries are read either way."""
+
+    def __init__(self) -> None:
+        self.spent = 0.0
+
+    async def wait(self, pw_page: PWPage) -> None:
+        start = time.monotonic()
+        try:
+            if self.spent >= SETTLE_BUDGET_S:
+                await asyncio.sleep(0.06)
+                return
+            with contextlib.suppress(TimeoutError, PlaywrightError):
+                async with asyncio.timeout(SETTLE_MAX_MS / 1000 + HOVER_TIMEOUT_S):
+                    await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
+        finally:
+            self.spent += time.monotonic() - start
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:

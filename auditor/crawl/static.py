@@ -25,7 +25,14 @@ from auditor.models import ProductFacts
 SCRIPTLESS_CSP = (
     "script-src 'none'; frame-src 'none'; font-src 'none'; media-src 'none'; object-src 'none'; worker-src 'none'"
 )
-DOCTYPE = re.compile(r"\A(\ufeff?(\s*<!--.*?-->)*\s*<!doctype[^>]*>)?", re.I | re.S)
+# what may come before a doctype without putting the page in quirks mode: HTML's whitespace (not
+# Unicode's), an XML prolog, comments (`<!-- saved from url=... -->`)
+DOCTYPE = re.compile(
+    r"\A([ \t\n\r\f]*(<\?xml[^>]*>)?([ \t\n\r\f]*<!--.*?-->)*[ \t\n\r\f]*<!doctype[^>]*>)?", re.I | re.S
+)
+# a page's own policy: written into the tab it would stay in force for the pages written after it (a
+# shop's img-src 'self' is the blank tab's origin there, upgrade-insecure-requests every later page's)
+OWN_CSP = re.compile(r"""<meta\s[^>]*http-equiv\s*=\s*["']?content-security-policy[^>]*>""", re.I)
 OWN_BASE = re.compile(r"""<base\s[^>]*?href\s*=\s*["']?([^"'\s>]+)""", re.I)
 HTML_TAG = re.compile(r"<html\b([^>]*)>", re.I)
 META_REFRESH = re.compile(r"""<meta\s[^>]*http-equiv\s*=\s*["']?refresh""", re.I)
@@ -54,6 +61,7 @@ def scriptless(html: str, url: str) -> str:
     """The HTML as written into a blank tab: first in its head a policy that runs none of its scripts,
     and a <base> that resolves its addresses against its own (or the base it names), after its
     doctype so that it keeps its mode (a doctype after other markup would put it in quirks mode)."""
+    html = OWN_CSP.sub("", html.removeprefix("\ufeff"))  # (a BOM written into a tab is a character)
     own = OWN_BASE.search(html[:20000])
     base = urljoin(url, own.group(1)) if own else url
     attr = base.replace("&", "&amp;").replace('"', "&quot;").replace("<", "&lt;")

@@ -294,7 +294,9 @@
     return /hidden|clip|auto|scroll/.test(cs.overflow + " " + cs.overflowX); };
   // the same kind of element: one tag, and a class in common (state classes aside), or none to compare,
   // or the same inside (slides named one by one, tmall-clude's li.one / li.two around div.listWrap)
-  const classes = (e) => [...e.classList].filter((k) => !V.slideStateClass.test(k));
+  // (read case-sensitively, as class names are: "ShowGoodsBox" names a kind of box, not its state)
+  const SLIDE_STATE = new RegExp((args.vocab || {}).slideStateClass), CELL_STATE = new RegExp((args.vocab || {}).cellStateClass);
+  const classes = (e) => [...e.classList].filter((k) => !SLIDE_STATE.test(k));
   // (what is inside: its children's kinds, and its first child's: a header bar and its hidden sticky copy
   // differ there, slides of one template do not)
   const kindOf = (e) => e.tagName + "." + classes(e).sort().join(".");
@@ -550,7 +552,7 @@
   }
 
   // showcase: 3+ siblings of one shape (tag + class), most holding an image and a link, laid out in rows
-  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !V.cellStateClass.test(c)).sort().join(".");
+  const sig = (e) => e.tagName + "." + [...e.classList].filter((c) => !CELL_STATE.test(c)).sort().join(".");
   // a grid's cells share a shape: their tag and the classes most of them carry (a filterable grid tags
   // each card with its category as well: cozastore's isotope-item women / men / bag)
   const cellsOf = (el) => {
@@ -1018,9 +1020,7 @@
         o.slide_boxes++;
         const a = s.matches("a[href]") ? s : s.querySelector("a[href]"); const im = s.matches("img") ? s : s.querySelector("img");
         const img = im ? asShown(s, set.slides, () => image(im)) : bgImage(s);
-        // (slides with no picture are told apart by their words: two text slides may open one page,
-        // famms-wearmvp's English and Spanish KV slides both "Shop Now" to products.html)
-        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "|" + txt(s).slice(0, 200));
+        const key = (a ? abs(a.getAttribute("href")) : "") + "|" + (img ? img.url : "");
         if (seen.has(key)) continue; seen.add(key);
         // (a hidden slide's words read as laid out, one block from the next: not its bare textContent)
         const words = asShown(s, set.slides, () => ({ text: txt(s) })).text;

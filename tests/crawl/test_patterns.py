@@ -637,12 +637,3 @@ def test_a_menu_copy_hidden_for_small_screens_is_not_probed_again(fixture_store:
     page = read_pattern(fixture_store, "hover-intent.html")
     held = [(r.kind, link.selector) for r in page.regions for link in r.links if link.url.endswith("from=menu")]
     assert len(held) == 1 and held[0][1].startswith("#menu"), held
-
-
-def test_slides_with_words_and_no_picture_are_told_apart_by_their_words(fixture_store: FixtureStore) -> None:
-    """Two text slides opening one page are two slides: the hidden one's ended sale is read."""
-    (kv,) = [r for r in read_pattern(fixture_store, "text-slides.html").regions if r.kind == "kv"]
-    assert [s.text for s in kv.slides] == [
-        "冬季新品上市 全场新品 限时体验 立即选购",
-        "双11狂欢 全场8折 活动时间：11月1日-11月11日 立即选购",
-    ], kv.slides

@@ -42,6 +42,8 @@ def urls(page: Page, kind: str | None = None) -> list[str]:
 def test_a_page_read_over_http_is_laid_out_with_its_stylesheets_and_none_of_its_scripts(
     fixture_store: FixtureStore,
 ) -> None:
+    # (the file starts with a BOM: written into a tab as a character, it would have put the policy that
+    # stops the page's scripts in <body>, where no browser obeys it)
     page, steps = over_http(fixture_store.url + "patterns/detail-scriptless.html")
     assert "laying out the HTML" in steps and "navigating" not in steps, steps  # not read in the browser
     assert page.product is not None and page.product.price == 159.0 and page.error is None
@@ -102,7 +104,8 @@ def link_farm() -> Iterator[str]:
 @pytest.mark.browser
 @pytest.mark.network
 def test_a_page_of_60000_links_read_over_http_is_read_up_to_the_budget(link_farm: str) -> None:
-    page, _ = over_http(link_farm, max_links_per_page=1000)
+    page, steps = over_http(link_farm, max_links_per_page=1000)
+    assert "laying out the HTML" in steps and "navigating" not in steps, steps
     assert len(urls(page)) == 1000 and page.left_out["links"] == 59000
 
 
@@ -127,8 +130,12 @@ def test_rendered_and_http_reads_build_the_same_regions(
     for how in ("browser", "http"):
         store = Store(name="t", url=fixture_store.url)
         settings = CrawlSettings(product_pages=how, carousel_watch_ms=1000)
-        result = asyncio.run(Crawler(store, settings, GENERIC, None, CLOCK, only=[url]).run())
+        crawler = Crawler(store, settings, GENERIC, None, CLOCK, only=[url])
+        result = asyncio.run(crawler.run())
         [read[how]] = [p for p in result.snapshot.pages if p.viewport == "desktop"]
+        # each read the way it was asked for (a failed layout would fall back to the browser)
+        assert ("laying out the HTML" in crawler.stage_totals) == (how == "http"), crawler.stage_totals
+        assert ("navigating" in crawler.stage_totals) == (how == "browser"), crawler.stage_totals
     rendered, http = read["browser"], read["http"]
     assert http.product is not None and http.product.price == rendered.product.price  # type: ignore[union-attr]
 
@@ -171,3 +178,36 @@ async def test_a_product_page_over_http_is_read_within_bounds() -> None:
             drip = await crawler._read_static(hostile.url + "drip", 1)
     assert bomb is not None and bomb.error is not None and "页面超过 8 MB" in bomb.error
     assert drip is not None and drip.error is not None and "3 秒内没有读完（正在通过 HTTP 读取）" in drip.error
+
+
+@pytest.mark.browser
+async def test_the_scriptless_tabs_are_bounded_and_a_failed_one_is_replaced() -> None:
+    """Two tabs at most; a third caller waits for one to come back; a discarded tab frees its place
+    for a new one, into which a page is written that runs none of its scripts."""
+    from playwright.async_api import async_playwright
+
+    from auditor.browser import find_browser, launch_options
+    from auditor.crawl.reader import ScriptlessTabs
+
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch_options(find_browser(running=pw)))  # type: ignore[arg-type]
+        try:
+            tabs = ScriptlessTabs(browser, 2, {"viewport": {"width": 1280, "height": 900}})
+            a, b = await tabs.get(), await tabs.get()
+            third = asyncio.ensure_future(tabs.get())
+            await asyncio.sleep(0.2)
+            assert not third.done()  # both places taken
+            await tabs.discard(a)
+            c = await asyncio.wait_for(third, 10)
+            assert c is not a and c is not b and a.is_closed()
+            # (a BOM first: written into a tab as a character, it would put the policy after it in <body>)
+            page = "\ufeff<!doctype html><p id=x>before</p><script>document.getElementById('x').textContent = 'ran'</script>"
+            written = scriptless(page, "http://shop.test/p/1")
+            await c.evaluate("(h) => { document.open(); document.write(h); document.close(); }", written)
+            assert await c.evaluate("() => document.compatMode") == "CSS1Compat"  # no quirks mode either
+            assert await c.evaluate("() => document.getElementById('x').textContent") == "before"
+            tabs.put(b)
+            assert await asyncio.wait_for(tabs.get(), 10) is b
+        finally:
+            await browser.close()
+
