@@ -302,7 +302,10 @@ def run_rules(
                     target=hit.target,
                     message=message,
                     evidence=evidence,
-                    screenshot=hit.region.screenshot if hit.region else hit.page.screenshot,
+                    # the page's photo, cut to this finding's region by the report stage (auditor/screenshots.py)
+                    screenshot=hit.page.screenshot
+                    if not hit.region or (hit.region.visible and hit.region.box)
+                    else None,
                     box=hit.box if hit.region and hit.region.box else None,
                     region_box=hit.region.box if hit.region else None,
                     fingerprint=fingerprint(

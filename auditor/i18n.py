@@ -81,7 +81,7 @@ WORDS: dict[str, dict[str, str]] = {
         "en": "screenshots timed out (page deadline {seconds:.0f}s)",
     },
     "err_shot_failed": {"zh-CN": "截图失败：{detail}", "en": "screenshot failed: {detail}"},
-    "err_crop_failed": {"zh-CN": "截图裁剪失败：{detail}", "en": "screenshot crop failed: {detail}"},
+    "err_shot_not_saved": {"zh-CN": "页面截图未能保存：{detail}", "en": "the page photo was not saved: {detail}"},
     "err_no_load": {
         "zh-CN": "load 事件没有触发；已读取到达的内容",
         "en": "load event did not fire; read what had arrived",
@@ -120,8 +120,8 @@ WORDS: dict[str, dict[str, str]] = {
     },
     "err_link_probe": {"zh-CN": "{url}：链接检查失败：{detail}", "en": "{url}: link probe failed: {detail}"},
     "err_outline_failed": {
-        "zh-CN": "{url}：标注截图失败：{detail}",
-        "en": "{url}: outlining screenshots failed: {detail}",
+        "zh-CN": "{url}：截取问题截图失败：{detail}",
+        "en": "{url}: cutting the findings' pictures failed: {detail}",
     },
     "err_notify_failed": {"zh-CN": "通知发送失败：{url}", "en": "notification to {url} failed"},
     "err_price_untrusted": {

@@ -122,7 +122,6 @@ class Region(_Model):
     autoplay_off: bool = False  # carousel: declared without autoplay (data-autoplay=false, Bootstrap without ride)
     visible: bool = True
     box: Box | None = None
-    screenshot: str | None = None
 
 
 class ProductFacts(_Model):
@@ -187,7 +186,7 @@ class Page(_Model):
     text: str = ""
     blocked: bool = False
     error: str | None = None
-    screenshot: str | None = None
+    screenshot: str | None = None  # the page photographed (JPEG): findings' pictures are cut from it
     redirects: list[str] = Field(default_factory=list)  # documents the page moved on to by itself
     left_out: dict[str, int] = Field(default_factory=dict)  # links/images over the per-page cap
     notes: list[str] = Field(default_factory=list)  # what failed on this page without failing it

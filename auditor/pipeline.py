@@ -27,7 +27,7 @@ from auditor.parse.dates import relative_phrases
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
 from auditor.probes.ocr import OcrProber
-from auditor.screenshots import outline
+from auditor.screenshots import cut_for_findings
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
 from auditor.vocabulary import ACTIVE_STATUSES, RunStatus
@@ -375,7 +375,7 @@ def run_audit(
         check_errors: list[str] = []
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings, errors=check_errors)
         try:
-            outline(findings)
+            cut_for_findings(findings)
         except Exception as exc:
             crawl.notes.append(
                 t("err_outline_failed", cfg.locale, url=store.url, detail=f"{type(exc).__name__}: {exc}")

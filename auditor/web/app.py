@@ -539,7 +539,8 @@ def create_app(cfg: Config, now_text: str | None = None, cookie_secure: bool | N
         path = Path(finding.screenshot).resolve() if finding.screenshot else None
         if path is None or not path.is_file() or shots not in path.parents:
             raise HTTPException(404, "no screenshot")
-        return Response(path.read_bytes(), media_type="image/png")
+        jpeg = path.suffix.lower() in (".jpg", ".jpeg")  # (pictures of runs before 2026-12 are PNG)
+        return Response(path.read_bytes(), media_type="image/jpeg" if jpeg else "image/png")
 
     @app.post("/findings/{finding_id}/{action}")
     async def finding_action(request: Request, finding_id: int, action: str) -> Response:

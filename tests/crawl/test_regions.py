@@ -11,7 +11,7 @@ import pytest
 from PIL import Image as PILImage
 
 from auditor.config import CrawlSettings, Store
-from auditor.crawl.crawler import Crawler
+from auditor.crawl.crawler import DESKTOP, Crawler
 from auditor.crawl.profiles import resolve_profile
 from auditor.demo_store import FixtureStore
 from auditor.models import Page, Region
@@ -184,11 +184,17 @@ def test_hostile_page_dialogs_popups_infinite_scroll_endless_load(pages: dict[st
     assert 20 <= len(links) <= 20 * 14  # the feed grew while scrolling, and stopped
 
 
-def test_region_screenshots_are_saved(pages: dict[str, Page]) -> None:
-    showcase = one(pages[""], "showcase")
-    assert showcase.screenshot and Path(showcase.screenshot).is_file()
-    with PILImage.open(showcase.screenshot) as img:
-        assert abs(img.width - showcase.box[2]) <= 2  # type: ignore[index]
+def test_each_page_is_photographed_once_at_css_scale(pages: dict[str, Page]) -> None:
+    home = pages[""]
+    assert home.screenshot and Path(home.screenshot).is_file() and home.screenshot.endswith(".jpg")
+    showcase = one(home, "showcase")
+    with PILImage.open(home.screenshot) as img:  # the regions' boxes are in the photo's pixels
+        assert img.format == "JPEG" and img.height >= showcase.box[1] + showcase.box[3]  # type: ignore[index]
+        assert abs(img.width - DESKTOP["width"]) <= 20
+    # nothing is cut in the crawl: one photo per page read in the browser
+    assert sorted(Path(home.screenshot).parent.iterdir()) == sorted(
+        {Path(p.screenshot) for p in pages.values() if p.screenshot}
+    )
 
 
 def test_a_page_that_never_answers_is_an_error_of_the_run(fixture_store: FixtureStore) -> None:
