@@ -13,6 +13,7 @@ import pytest
 from PIL import Image, ImageDraw, ImageFont
 
 from auditor.parse import parse_prices, parse_windows
+from auditor.probes import ocr
 from auditor.probes.ocr import ENGINE_ID, OcrProber, read_image
 
 pytestmark = pytest.mark.slow
@@ -74,6 +75,17 @@ async def test_an_unchanged_image_is_never_read_twice() -> None:
     second = OcrProber(cache.get, cache.put)
     again = await second.read_all({sha: data})
     assert second.ran == 0 and again[sha].text == got[sha].text and again[sha].engine == ENGINE_ID
+
+
+async def test_pictures_read_side_by_side_each_keep_their_own_text() -> None:
+    texts = ["满300减50", "到手价¥129", "限时秒杀¥59", "会员价¥88"]
+    pictures = {hashlib.sha256(d).hexdigest(): d for d in (banner([t], 40, "black", "white") for t in texts)}
+    prober = OcrProber(DictCache().get, DictCache().put)
+    got = await prober.read_all(pictures)
+    assert prober.ran == 4 and list(got) == list(pictures)  # every picture read, in the order asked
+    assert [p.value for sha in pictures for p in parse_prices(got[sha].text)] == [129, 59, 88], got
+    assert "300" in got[next(iter(pictures))].text
+    assert 1 <= ocr._made <= ocr.OCR_WORKERS  # engines made once, one per worker at most
 
 
 def test_a_camera_sized_photo_is_read_at_a_smaller_scale() -> None:
