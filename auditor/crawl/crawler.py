@@ -23,15 +23,7 @@ from playwright.async_api import Error as PlaywrightError
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.profiles import Profile
-from auditor.crawl.reader import (
-    CLOSE_TIMEOUT_S,
-    DEAD_PREFIX,
-    MOBILE_DEVICE,
-    PageReader,
-    ScriptlessTabs,
-    Slot,
-    TabPool,
-)
+from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, ScriptlessTabs, Slot
 from auditor.crawl.static import product_from_html
 from auditor.i18n import left_out_label, t
 from auditor.models import Page, Snapshot, Viewport
@@ -211,7 +203,6 @@ class Crawler:
 
         turns = asyncio.Semaphore(self.settings.concurrency)
         tabs = asyncio.Semaphore(2 * self.settings.concurrency)
-        pool = TabPool()  # a tab that served a page serves the next (blanked between them)
         done = 0
 
         async def read(url: str, depth: int, is_home: bool, nav_timeout_s: float | None = None) -> Page:
@@ -227,7 +218,6 @@ class Crawler:
                     early=lambda urls: follow(urls, depth),
                     slot=Slot(turns),
                     nav_timeout_s=nav_timeout_s,
-                    pool=pool,
                 )
 
         async def visit(url: str, depth: int) -> None:

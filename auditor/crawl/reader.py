@@ -124,7 +124,6 @@ REQUIRED_JS = (
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
-BLANK_TIMEOUT_S = 1.0  # a tab kept for the next page is blanked within this, or closed
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
 # after a hover or a click, until what it started is over: the short timers it set are due (a menu that
 # opens 150 ms after mouseover) and the page has not changed for SETTLE_QUIET_MS (a slideDown's frames);
@@ -182,7 +181,6 @@ class PageReader:
         # template on every page of a store, so its menus are revealed once per crawl, not per page
         # (what they revealed: {"links": [...], "pics": [...]}, pics the CSS backgrounds a hover showed)
         self.menus: dict[tuple[str, str], asyncio.Future[dict[str, list[Any]]]] = {}
-        self.touched: set[PWPage] = set()  # tabs whose menus were hovered and clicked in them: not kept
 
     async def read_page(
         self,
@@ -194,7 +192,6 @@ class PageReader:
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
         nav_timeout_s: float | None = None,
-        pool: TabPool | None = None,
     ) -> Page:
         """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
         scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
@@ -202,7 +199,7 @@ class PageReader:
         the page's visible links once it is scrolled, and those its menus reveal as soon as they are
         open, so the crawl goes on while carousels are watched; the page's `slot` (its turn at the
         work that costs CPU) is taken once the server has answered and given back when only waiting
-        is left. With a `pool`, the tab comes from it and goes back to it when the read ended cleanly."""
+        is left."""
         kind = (
             "home"
             if is_home
@@ -214,14 +211,12 @@ class PageReader:
         step = Step(self.stage_totals)
         deadline = self.settings.page_deadline_s
         pw_page: PWPage | None = None
-        clean = False  # read to its end: the tab may serve the next page
         try:
             async with asyncio.timeout(deadline):
-                pw_page = await (pool.take(context) if pool is not None else _open_tab(context))
+                pw_page = await _open_tab(context)
                 await self._load_and_read(
                     pw_page, page, step, early, slot, nav_timeout_s=nav_timeout_s or self.settings.timeout_s
                 )
-                clean = pw_page not in self.touched
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
                 page.notes.append(t("err_shots_timed_out", self.locale, seconds=deadline))
@@ -239,11 +234,7 @@ class PageReader:
                 slot.give()
             step.now = "closing the tab"
             if pw_page is not None:
-                self.touched.discard(pw_page)
-                if pool is not None and clean:
-                    await pool.give(pw_page)
-                else:
-                    await _close_quietly(pw_page)
+                await _close_quietly(pw_page)
             step.close()
         return page
 
@@ -352,25 +343,6 @@ class PageReader:
 
         pw_page.on("response", on_response)
         pw_page.on("requestfailed", on_failed)
-        try:
-            await self._navigate_and_read(pw_page, page, step, early, slot, hops, looping, failed, nav_timeout_s)
-        finally:  # (the tab may serve the next page)
-            pw_page.remove_listener("framenavigated", on_nav)
-            pw_page.remove_listener("response", on_response)
-            pw_page.remove_listener("requestfailed", on_failed)
-
-    async def _navigate_and_read(
-        self,
-        pw_page: PWPage,
-        page: Page,
-        step: Step,
-        early: Callable[[list[str]], None] | None,
-        slot: Slot | None,
-        hops: list[str],
-        looping: asyncio.Event,
-        failed: dict[str, str],
-        nav_timeout_s: float,
-    ) -> None:
         url = page.url
         step.now = "navigating"
         try:  # up to the server's answer no turn is held: waiting on a slow server costs no CPU
@@ -536,7 +508,6 @@ class PageReader:
                 if known is not None and self.menus.get(known) is menus:
                     del self.menus[known]
                 step.now = "revealing menus"
-                self.touched.add(pw_page)  # hovered and clicked: no tab for the next page
                 await self._reveal_menus(pw_page, mark.get("navItems") or [], mark.get("clickItems") or [])
                 if early is not None:
                     early(await pw_page.evaluate(EARLY_LINKS_JS, self.settings.max_links_per_page))
@@ -905,31 +876,6 @@ class Settling:
                     await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
         finally:
             self.spent += time.monotonic() - start
-
-
-class TabPool:
-    """Tabs that served a page and serve the next: a new tab costs Chromium a renderer of its own
-    (measured, 30 pages of the fixture store one after another: 8.6 s of CPU in new tabs, 5-6 s in
-    one tab blanked between pages). A tab is blanked before it is kept, and closed instead when that
-    does not happen at once (a page still busy, or asking to stay): a kept tab runs nothing."""
-
-    def __init__(self) -> None:
-        self.idle: list[PWPage] = []
-
-    async def take(self, context: BrowserContext) -> PWPage:
-        while self.idle:
-            tab = self.idle.pop()
-            if not tab.is_closed():
-                return tab
-        return await _open_tab(context)
-
-    async def give(self, tab: PWPage) -> None:
-        try:
-            await tab.goto("about:blank", timeout=BLANK_TIMEOUT_S * 1000)
-        except PlaywrightError:
-            await _close_quietly(tab)
-        else:
-            self.idle.append(tab)
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:
