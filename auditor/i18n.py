@@ -267,6 +267,7 @@ STAGES_ZH: dict[str, str] = {
     "probes: image fetching and decoding": "检查：下载并解码图片",
     "probes: OCR": "检查：图片文字识别",
     "probes: link probing": "检查：链接探测",
+    "checks: cutting the findings' pictures": "规则：截取问题截图",
     "images decoded": "解码的图片数",
     "links probed": "探测的链接数",
     "ocr_images": "文字识别的图片数",

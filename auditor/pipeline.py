@@ -374,12 +374,14 @@ def run_audit(
         t2 = time.monotonic()
         check_errors: list[str] = []
         findings = run_rules(rules, snapshot, facts, now, cfg.locale, campaigns, timings, errors=check_errors)
+        t_cut = time.monotonic()
         try:
             cut_for_findings(findings)
         except Exception as exc:
             crawl.notes.append(
                 t("err_outline_failed", cfg.locale, url=store.url, detail=f"{type(exc).__name__}: {exc}")
             )
+        timings["checks: cutting the findings' pictures"] = round(time.monotonic() - t_cut, 3)
         timings["checks_s"] = round(time.monotonic() - t2, 3)
         starts = [p for p in snapshot.pages if p.depth == 0 and p.viewport == "desktop"] or snapshot.pages
         # the start page could not be read at all, or answered an error: nothing behind it was seen

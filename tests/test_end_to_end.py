@@ -121,6 +121,7 @@ def test_second_audit_of_an_unchanged_store_runs_no_ocr(audited: dict[str, Any])
         "抓取：拍整页截图",
         "检查：图片文字识别",
         "检查：链接探测",
+        "规则：截取问题截图",
         "规则（秒）",
     ):
         assert stage in table, (stage, table[-2000:])
