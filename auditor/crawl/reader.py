@@ -277,15 +277,7 @@ class PageReader:
         tab.on("requestfailed", on_failed)
         try:
             step.now = "laying out the HTML"
-            args = {
-                "selectors": dict(self.profile.selectors),
-                "pageKind": "product",
-                "productUrl": self.profile.product_url,
-                "maxLinks": self.settings.max_links_per_page,
-                "phase": "read",
-                "watchMs": self.settings.carousel_watch_ms,
-                **VOCABULARY_ARGS,
-            }
+            args = {**self._builder_args("product"), "phase": "read", "watchMs": self.settings.carousel_watch_ms}
             # written, laid out and read in one call to the tab (under a crawl's load each call waits its
             # turn); the builder is left in the tab the first time and kept: writing anew keeps the window.
             # What goes in and comes out goes as one string: Playwright checks and converts a nested
@@ -307,6 +299,17 @@ class PageReader:
             page.product = product.model_copy(update={"heading": str(data["heading"])})
         _add_failed_resources(page, failed)
         return page
+
+    def _builder_args(self, kind: str) -> dict[str, Any]:
+        """What extract.js is told of every page: the store's selectors, the page's kind, the cap on
+        links and the vocabulary; each phase adds its own."""
+        return {
+            "selectors": dict(self.profile.selectors),
+            "pageKind": kind,
+            "productUrl": self.profile.product_url,
+            "maxLinks": self.settings.max_links_per_page,
+            **VOCABULARY_ARGS,
+        }
 
     def timed_out(self, seconds: float, step: str) -> str:
         return t("err_timed_out", self.locale, seconds=seconds, step=step_label(step, self.locale))
@@ -433,13 +436,7 @@ class PageReader:
             BUY_BOX_JS, [PAGE_VOCABULARY["buyControl"], BUY_CONTROLS]
         ):
             page.kind = "product"  # (a start page that is no site root: an operator checking one product)
-        args = {
-            "selectors": dict(self.profile.selectors),
-            "pageKind": page.kind,
-            "productUrl": self.profile.product_url,
-            "maxLinks": self.settings.max_links_per_page,
-            **VOCABULARY_ARGS,
-        }
+        args = self._builder_args(page.kind)
         step.now = "finding regions"
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()

@@ -201,7 +201,10 @@ async def test_the_scriptless_tabs_are_bounded_and_a_failed_one_is_replaced() ->
             c = await asyncio.wait_for(third, 10)
             assert c is not a and c is not b and a.is_closed()
             # (a BOM first: written into a tab as a character, it would put the policy after it in <body>)
-            page = "\ufeff<!doctype html><p id=x>before</p><script>document.getElementById('x').textContent = 'ran'</script>"
+            page = (
+                "\ufeff<!doctype html><p id=x>before</p>"
+                "<script>document.getElementById('x').textContent = 'ran'</script>"
+            )
             written = scriptless(page, "http://shop.test/p/1")
             await c.evaluate("(h) => { document.open(); document.write(h); document.close(); }", written)
             assert await c.evaluate("() => document.compatMode") == "CSS1Compat"  # no quirks mode either
