@@ -17,7 +17,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from auditor.probes.ocr import OcrProber, _get_engine
+from auditor.probes.ocr import OcrProber, load_engines
 from auditor.store.db import open_db
 from auditor.store.repo import Repo
 from bench.synth_store import SynthStore
@@ -30,7 +30,7 @@ def main() -> None:
     store = SynthStore(100, a.images)
     images = {hashlib.sha256(b := store.image(j)).hexdigest(): b for j in range(a.images)}
     repo = Repo(open_db(f"sqlite:///{tempfile.mkdtemp()}/ocr.db"))
-    _get_engine()  # model loading is timed apart
+    load_engines()  # model loading is timed apart
     timings = {}
     for phase in ("cold", "cached"):
         per = []
