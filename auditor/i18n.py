@@ -255,6 +255,7 @@ STEPS_ZH: dict[str, str] = {
     "taking screenshots": "截图",
     "closing the tab": "关闭标签页",
     "reading over HTTP": "通过 HTTP 读取",
+    "fetching the page": "获取页面（未占标签页）",
     "laying out the HTML": "排版并读取页面（不运行脚本）",
 }
 # the run's timings, by their stable ids

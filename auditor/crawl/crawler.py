@@ -23,7 +23,17 @@ from playwright.async_api import Error as PlaywrightError
 from auditor.browser import find_browser, launch_options
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.profiles import Profile
-from auditor.crawl.reader import CLOSE_TIMEOUT_S, DEAD_PREFIX, MOBILE_DEVICE, PageReader, ScriptlessTabs, Slot
+from auditor.crawl.reader import (
+    CLOSE_TIMEOUT_S,
+    DEAD_PREFIX,
+    MOBILE_DEVICE,
+    NoAnswer,
+    PageReader,
+    ScriptlessTabs,
+    Slot,
+    Step,
+    fetch_document,
+)
 from auditor.crawl.static import product_from_html
 from auditor.i18n import left_out_label, t
 from auditor.models import Page, Snapshot, Viewport
@@ -203,12 +213,25 @@ class Crawler:
 
         turns = asyncio.Semaphore(self.settings.concurrency)
         tabs = asyncio.Semaphore(2 * self.settings.concurrency)
+        fetching = asyncio.Semaphore(max(2 * self.settings.concurrency, self.settings.per_host))
         done = 0
 
         async def read(url: str, depth: int, is_home: bool, nav_timeout_s: float | None = None) -> Page:
             # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs may be
-            # open, loading (a slow server costs no CPU) or waiting on their carousels
-            async with tabs:
+            # open, loading or waiting on their carousels; pages' answers on their way or waiting for a
+            # tab, as many as the host is asked for at once (per_host): a slow server holds no tab
+            timeout_s = nav_timeout_s or self.settings.timeout_s
+            async with fetching:
+                step = Step(self.stage_totals)
+                step.now = "fetching the page"
+                try:
+                    document = await fetch_document(context, url, timeout_s)
+                except NoAnswer:  # what the tab would have said, without opening one
+                    return self.reader.unanswered(url, depth, viewport, is_home, timeout_s)
+                finally:
+                    step.close()
+                await tabs.acquire()
+            try:
                 return await self.reader.read_page(
                     context,
                     url,
@@ -218,7 +241,13 @@ class Crawler:
                     early=lambda urls: follow(urls, depth),
                     slot=Slot(turns),
                     nav_timeout_s=nav_timeout_s,
+                    document=document,
                 )
+            finally:
+                tabs.release()
+                if document is not None:
+                    with contextlib.suppress(PlaywrightError):
+                        await document.dispose()
 
         async def visit(url: str, depth: int) -> None:
             nonlocal done, dead

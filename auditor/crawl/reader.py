@@ -13,10 +13,10 @@ import time
 from collections.abc import Callable
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, BrowserContext, Dialog, Route
+from playwright.async_api import APIResponse, Browser, BrowserContext, Dialog, Route
 from playwright.async_api import Error as PlaywrightError
 from playwright.async_api import Page as PWPage
 from playwright.async_api import TimeoutError as PlaywrightTimeout
@@ -124,6 +124,7 @@ REQUIRED_JS = (
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
+ACCEPT_HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # as a browser asks for a page
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
 # after a hover or a click, until what it started is over: the short timers it set are due (a menu that
 # opens 150 ms after mouseover) and the page has not changed for SETTLE_QUIET_MS (a slideDown's frames);
@@ -192,6 +193,7 @@ class PageReader:
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
         nav_timeout_s: float | None = None,
+        document: APIResponse | None = None,
     ) -> Page:
         """One bounded read: everything done on the page (navigation, every evaluate, hover, click,
         scroll, waiting, screenshots) happens within `page_deadline_s`; past it the page is recorded
@@ -199,15 +201,9 @@ class PageReader:
         the page's visible links once it is scrolled, and those its menus reveal as soon as they are
         open, so the crawl goes on while carousels are watched; the page's `slot` (its turn at the
         work that costs CPU) is taken once the server has answered and given back when only waiting
-        is left."""
-        kind = (
-            "home"
-            if is_home
-            else "product"
-            if self.profile.is_product(url)
-            else ("category" if self.profile.is_category(url) else "other")
-        )
-        page = Page(url=url, viewport=viewport, depth=depth, kind=kind)
+        is left. `document` is the page's answer already fetched (`fetch_document`): the tab is given
+        it instead of asking the server again."""
+        page = Page(url=url, viewport=viewport, depth=depth, kind=self._kind(url, is_home))
         step = Step(self.stage_totals)
         deadline = self.settings.page_deadline_s
         pw_page: PWPage | None = None
@@ -215,7 +211,13 @@ class PageReader:
             async with asyncio.timeout(deadline):
                 pw_page = await _open_tab(context)
                 await self._load_and_read(
-                    pw_page, page, step, early, slot, nav_timeout_s=nav_timeout_s or self.settings.timeout_s
+                    pw_page,
+                    page,
+                    step,
+                    early,
+                    slot,
+                    nav_timeout_s=nav_timeout_s or self.settings.timeout_s,
+                    document=document,
                 )
         except TimeoutError:
             if step.now == "taking screenshots":  # everything was read; only the pictures are missing
@@ -300,6 +302,20 @@ class PageReader:
         _add_failed_resources(page, failed)
         return page
 
+    def _kind(self, url: str, is_home: bool) -> Literal["home", "category", "product", "other"]:
+        if is_home:
+            return "home"
+        if self.profile.is_product(url):
+            return "product"
+        return "category" if self.profile.is_category(url) else "other"
+
+    def unanswered(self, url: str, depth: int, viewport: Viewport, is_home: bool, timeout_s: float) -> Page:
+        """A page whose server did not answer within `timeout_s`: recorded as a browser read that timed
+        out while navigating would be (its tab was never opened)."""
+        page = Page(url=url, viewport=viewport, depth=depth, kind=self._kind(url, is_home))
+        page.error = self.timed_out(timeout_s, "navigating")
+        return page
+
     def _builder_args(self, kind: str) -> dict[str, Any]:
         """What extract.js is told of every page: the store's selectors, the page's kind, the cap on
         links and the vocabulary; each phase adds its own."""
@@ -323,6 +339,7 @@ class PageReader:
         slot: Slot | None = None,
         *,
         nav_timeout_s: float,
+        document: APIResponse | None = None,
     ) -> None:
         hops: list[str] = []  # main-frame documents: meta refreshes and JS location changes included
         looping = asyncio.Event()  # more hops than max_refreshes before the page was even parsed
@@ -348,6 +365,8 @@ class PageReader:
         pw_page.on("requestfailed", on_failed)
         url = page.url
         step.now = "navigating"
+        if document is not None:  # the answer fetched before the tab opened: given to the tab, not asked again
+            await _answer_with(pw_page, url, document)
         try:  # up to the server's answer no turn is held: waiting on a slow server costs no CPU
             response = await pw_page.goto(url, wait_until="commit", timeout=nav_timeout_s * 1000)
             if (
@@ -402,7 +421,7 @@ class PageReader:
                 step.now = "waiting for a turn"
                 await slot.take()
             try:
-                await self._extract(pw_page, page, step, early, slot)
+                await self._extract(pw_page, page, step, early, slot, document)
                 _add_failed_resources(page, failed)
                 return
             except PlaywrightError as exc:
@@ -429,6 +448,7 @@ class PageReader:
         step: Step,
         early: Callable[[list[str]], None] | None = None,
         slot: Slot | None = None,
+        document: APIResponse | None = None,
     ) -> None:
         if page.kind in ("home", "other") and await pw_page.evaluate(DECLARED_PRODUCT_JS):
             page.kind = "product"
@@ -455,6 +475,7 @@ class PageReader:
                     args,
                     early,
                     mark.get("navSig"),
+                    document,
                 )
             )
             # a failure is read by whoever awaits it; unawaited (this page timed out first) it is dropped quietly
@@ -583,6 +604,7 @@ class PageReader:
         args: dict[str, Any],
         early: Callable[[list[str]], None] | None,
         nav_sig: str | None,
+        document: APIResponse | None = None,
     ) -> dict[str, list[Any]]:
         """The page loaded again in a tab of its own, its menus hovered and clicked open there: the
         entries they revealed, and the pictures (CSS backgrounds) they showed. Bounded by the page
@@ -590,13 +612,16 @@ class PageReader:
         rotating header) is refused: the caller then reveals the menus in the page itself. It holds no
         turn of the crawl's (see Slot): a page's menus can take seconds of waiting (measured on the
         hostile store's home page: every pointer move waited ~1 s for the page's next frame), and the
-        other pages would wait with it."""
+        other pages would wait with it. The page's `document`, when it was fetched first, is its answer
+        here too (the server is not asked again)."""
         step = Step(self.stage_totals)
         step.now = "revealing menus"
         other: PWPage | None = None
         try:
             async with asyncio.timeout(self.settings.page_deadline_s):
                 other = await _open_tab(context)
+                if document is not None and document.url == url:
+                    await _answer_with(other, url, document)
                 await other.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
                 with contextlib.suppress(PlaywrightTimeout):
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
@@ -873,6 +898,46 @@ class Settling:
                     await pw_page.evaluate(SETTLE_JS, [SETTLE_QUIET_MS, SETTLE_MAX_MS])
         finally:
             self.spent += time.monotonic() - start
+
+
+class NoAnswer(Exception):
+    """The server did not answer a page's request in time (fetch_document)."""
+
+
+async def fetch_document(context: BrowserContext, url: str, timeout_s: float) -> APIResponse | None:
+    """A page's own answer (its HTML, whatever its status), fetched before the page gets a tab, in
+    the context (its cookies, its user agent): a slow server then holds no tab while the pages behind
+    it wait for one (the fixture store's `/slow`, 3 s, held one of six tabs and ended the crawl alone).
+    None when the tab should ask itself: a redirect (followed by the browser, hop by hop) or a
+    request that failed (the browser's own navigation says how: refused, not found). Raises NoAnswer
+    when the server did not answer within `timeout_s`."""
+    try:
+        answer = await context.request.get(
+            url,
+            headers={"Accept": ACCEPT_HTML, "Accept-Language": "zh-CN"},
+            max_redirects=0,
+            fail_on_status_code=False,
+            timeout=timeout_s * 1000,
+        )
+    except PlaywrightTimeout as exc:
+        raise NoAnswer(url) from exc
+    except PlaywrightError as exc:
+        if re.search(r"timed? ?out|timeout", str(exc), re.I):
+            raise NoAnswer(url) from exc
+        return None
+    if 300 <= answer.status < 400:
+        await answer.dispose()
+        return None
+    return answer
+
+
+async def _answer_with(tab: PWPage, url: str, document: APIResponse) -> None:
+    """The tab's next request for `url` answered with `document` (once; the server is not asked)."""
+
+    async def answer(route: Route) -> None:
+        await route.fulfill(response=document)
+
+    await tab.route(re.compile("^" + re.escape(url) + "$"), answer, times=1)
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:
