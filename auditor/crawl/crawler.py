@@ -221,16 +221,24 @@ class Crawler:
             # open, loading or waiting on their carousels; pages' answers on their way or waiting for a
             # tab, as many as the host is asked for at once (per_host): a slow server holds no tab
             timeout_s = nav_timeout_s or self.settings.timeout_s
+            document = None
             async with fetching:
-                step = Step(self.stage_totals)
-                step.now = "fetching the page"
+                if self.settings.fetch_first:
+                    step = Step(self.stage_totals)
+                    step.now = "fetching the page"
+                    try:
+                        document = await fetch_document(context, url, timeout_s)
+                    except NoAnswer:  # what the tab would have said, without opening one
+                        return self.reader.unanswered(url, depth, viewport, is_home, timeout_s)
+                    finally:
+                        step.close()
                 try:
-                    document = await fetch_document(context, url, timeout_s)
-                except NoAnswer:  # what the tab would have said, without opening one
-                    return self.reader.unanswered(url, depth, viewport, is_home, timeout_s)
-                finally:
-                    step.close()
-                await tabs.acquire()
+                    await tabs.acquire()
+                except BaseException:  # stopped while waiting (the run's deadline): the answer is let go
+                    if document is not None:
+                        with contextlib.suppress(PlaywrightError):
+                            await document.dispose()
+                    raise
             try:
                 return await self.reader.read_page(
                     context,

@@ -125,6 +125,7 @@ DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), n
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
 ACCEPT_HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # as a browser asks for a page
+MAX_DOCUMENT_BYTES = 8 * 2**20  # a page's answer declared larger is left to the browser to stream
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
 # after a hover or a click, until what it started is over: the short timers it set are due (a menu that
 # opens 150 ms after mouseover) and the page has not changed for SETTLE_QUIET_MS (a slideDown's frames);
@@ -905,12 +906,14 @@ class NoAnswer(Exception):
 
 
 async def fetch_document(context: BrowserContext, url: str, timeout_s: float) -> APIResponse | None:
-    """A page's own answer (its HTML, whatever its status), fetched before the page gets a tab, in
-    the context (its cookies, its user agent): a slow server then holds no tab while the pages behind
-    it wait for one (the fixture store's `/slow`, 3 s, held one of six tabs and ended the crawl alone).
-    None when the tab should ask itself: a redirect (followed by the browser, hop by hop) or a
-    request that failed (the browser's own navigation says how: refused, not found). Raises NoAnswer
-    when the server did not answer within `timeout_s`."""
+    """A page's own answer (its HTML), fetched before the page gets a tab, in the context (its
+    cookies, its user agent): a slow server then holds no tab while the pages behind it wait for one
+    (the fixture store's `/slow`, 3 s, held one of six tabs and ended the crawl alone). None when the
+    tab should ask itself: a redirect (followed by the browser, hop by hop); a request that failed
+    (the browser's own navigation says how: refused, not found); a bot wall's or a busy server's
+    answer (401, 403, 429, 503: a wall judges the browser, not this request, and Retry-After is
+    honoured by the tab); a body declared larger than MAX_DOCUMENT_BYTES (streamed by the browser
+    instead). Raises NoAnswer when the server did not answer within `timeout_s`."""
     try:
         answer = await context.request.get(
             url,
@@ -925,7 +928,12 @@ async def fetch_document(context: BrowserContext, url: str, timeout_s: float) ->
         if re.search(r"timed? ?out|timeout", str(exc), re.I):
             raise NoAnswer(url) from exc
         return None
-    if 300 <= answer.status < 400:
+    declared = answer.headers.get("content-length", "")
+    if (
+        300 <= answer.status < 400
+        or answer.status in (401, 403, 429, 503)
+        or (declared.isdigit() and int(declared) > MAX_DOCUMENT_BYTES)
+    ):
         await answer.dispose()
         return None
     return answer

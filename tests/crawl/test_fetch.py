@@ -38,6 +38,14 @@ class Shop:
         class Handler(BaseHTTPRequestHandler):
             def do_GET(self) -> None:
                 shop.seen.append((self.path, {k.lower(): v for k, v in self.headers.items()}))
+                if self.path == "/wall":  # a bot wall: it judges the browser, not the fetch before it
+                    wall = "<title>访问被拒绝</title><p>请完成验证</p>".encode()
+                    self.send_response(403)
+                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    self.send_header("Content-Length", str(len(wall)))
+                    self.end_headers()
+                    self.wfile.write(wall)
+                    return
                 if self.path == "/moved":
                     self.send_response(301)
                     self.send_header("Location", "/page")
@@ -76,9 +84,9 @@ def shop() -> Iterator[Shop]:
     s.server.server_close()
 
 
-def read(shop: Shop, path: str) -> Any:
+def read(shop: Shop, path: str, **crawl: Any) -> Any:
     store = Store(name="t", url=shop.url + "/")
-    settings = CrawlSettings(carousel_watch_ms=1000)
+    settings = CrawlSettings(carousel_watch_ms=1000, **crawl)
     crawler = Crawler(store, settings, resolve_profile("generic", {}, []), None, CLOCK, only=[shop.url + path])
     return asyncio.run(crawler.run()).snapshot.pages[0], settings
 
@@ -86,7 +94,8 @@ def read(shop: Shop, path: str) -> Any:
 def test_the_answer_fetched_first_is_the_one_the_tab_reads(shop: Shop) -> None:
     page, settings = read(shop, "/page")
     assert page.error is None and page.status == 200 and page.title == "压缩页面" and "你好" in page.text
-    (asked,) = shop.asked("/page")  # once, not again by the tab
+    (asked,) = shop.asked("/page")  # once, not again by the tab (nor by its menus' tab)
+    assert "sec-ch-ua" not in asked  # asked before the tab opened, not by the browser
     assert asked["user-agent"] == settings.user_agent and "text/html" in asked["accept"]
     # the cookie the page's answer set goes with the picture the page loads
     assert shop.asked("/pic.png") and all(h.get("cookie") == "sid=42" for h in shop.asked("/pic.png"))
@@ -98,3 +107,16 @@ def test_a_redirect_is_followed_by_the_browser(shop: Shop) -> None:
     assert page.error is None and page.title == "压缩页面" and page.final_url == shop.url + "/page"
     # the 301 is asked again by the tab, which follows it itself (and the menus' tab loads where it landed)
     assert len(shop.asked("/moved")) == 2 and shop.asked("/page")
+
+
+def test_a_wall_is_left_to_the_browser(shop: Shop) -> None:
+    page, _ = read(shop, "/wall")
+    assert page.status == 403 and page.blocked
+    fetched, browser = shop.asked("/wall")  # the 403 answered to the fetch is not the browser's verdict
+    assert "sec-ch-ua" not in fetched and "sec-ch-ua" in browser
+
+
+def test_fetch_first_off_leaves_every_page_to_its_tab(shop: Shop) -> None:
+    page, _ = read(shop, "/page", fetch_first=False)
+    assert page.error is None and page.title == "压缩页面"
+    assert shop.asked("/page") and all("sec-ch-ua" in h for h in shop.asked("/page"))  # only the browser asked
