@@ -366,10 +366,14 @@ class PageReader:
         pw_page.on("requestfailed", on_failed)
         url = page.url
         step.now = "navigating"
+        answered = None
         if document is not None:  # the answer fetched before the tab opened: given to the tab, not asked again
-            await _answer_with(pw_page, url, document)
+            answered = await _answer_with(pw_page, url, document)
         try:  # up to the server's answer no turn is held: waiting on a slow server costs no CPU
             response = await pw_page.goto(url, wait_until="commit", timeout=nav_timeout_s * 1000)
+            if answered is not None:
+                with contextlib.suppress(PlaywrightError):
+                    await pw_page.unroute(answered)
             if (
                 response is not None
                 and response.status in (429, 503)
@@ -621,9 +625,13 @@ class PageReader:
         try:
             async with asyncio.timeout(self.settings.page_deadline_s):
                 other = await _open_tab(context)
-                if document is not None and document.url == url:
-                    await _answer_with(other, url, document)
+                answered = None
+                if document is not None and document.url in (url, url + "/"):
+                    answered = await _answer_with(other, url, document)
                 await other.goto(url, wait_until="domcontentloaded", timeout=self.settings.timeout_s * 1000)
+                if answered is not None:
+                    with contextlib.suppress(PlaywrightError):
+                        await other.unroute(answered)
                 with contextlib.suppress(PlaywrightTimeout):
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
                 mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watch": False})
@@ -939,13 +947,19 @@ async def fetch_document(context: BrowserContext, url: str, timeout_s: float) ->
     return answer
 
 
-async def _answer_with(tab: PWPage, url: str, document: APIResponse) -> None:
-    """The tab's next request for `url` answered with `document` (once; the server is not asked)."""
+async def _answer_with(tab: PWPage, url: str, document: APIResponse) -> re.Pattern[str]:
+    """The tab's next request for `url` answered with `document` (once; the server is not asked).
+    Returns the route's pattern, for the caller to take away once the tab has navigated (a route left
+    in place has every request of the tab looked at)."""
 
     async def answer(route: Route) -> None:
         await route.fulfill(response=document)
 
-    await tab.route(re.compile("^" + re.escape(url) + "$"), answer, times=1)
+    # (the browser asks for a site's root as "/": https://shop.example.com is https://shop.example.com/)
+    asked = url if urlsplit(url).path else url + "/"
+    pattern = re.compile("^" + re.escape(asked) + "$")
+    await tab.route(pattern, answer, times=1)
+    return pattern
 
 
 async def _open_tab(context: BrowserContext) -> PWPage:

@@ -120,3 +120,10 @@ def test_fetch_first_off_leaves_every_page_to_its_tab(shop: Shop) -> None:
     page, _ = read(shop, "/page", fetch_first=False)
     assert page.error is None and page.title == "压缩页面"
     assert shop.asked("/page") and all("sec-ch-ua" in h for h in shop.asked("/page"))  # only the browser asked
+
+
+def test_a_site_root_named_without_its_slash_is_asked_once(shop: Shop) -> None:
+    page, _ = read(shop, "")  # https://shop.example.com, as an operator writes it
+    assert page.error is None and page.title == "压缩页面"
+    (asked,) = shop.asked("/")  # the browser's "/" answered with what was fetched for the name
+    assert "sec-ch-ua" not in asked
