@@ -55,7 +55,7 @@ class CrawlSettings(_Strict):
     run_timeout_s: float = Field(1800.0, gt=0)  # the whole crawl; past it the run is partial, not lost
     max_links_per_page: int = Field(5000, ge=10)  # links (and images) read per page; the rest are counted
     max_refreshes: int = Field(5, ge=1)  # meta-refresh / JS location hops followed before calling it a loop
-    fetch_first: bool = True  # a page's answer fetched before it gets a tab (false: each tab asks the server itself)
+    fetch_first: bool = False  # a page's answer fetched before it gets a tab (false: each tab asks the server itself)
 
 
 def _absolute(v: str) -> str:

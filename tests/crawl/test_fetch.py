@@ -86,7 +86,7 @@ def shop() -> Iterator[Shop]:
 
 def read(shop: Shop, path: str, **crawl: Any) -> Any:
     store = Store(name="t", url=shop.url + "/")
-    settings = CrawlSettings(carousel_watch_ms=1000, **crawl)
+    settings = CrawlSettings(carousel_watch_ms=1000, **{"fetch_first": True, **crawl})
     crawler = Crawler(store, settings, resolve_profile("generic", {}, []), None, CLOCK, only=[shop.url + path])
     return asyncio.run(crawler.run()).snapshot.pages[0], settings
 
