@@ -218,8 +218,8 @@ class Crawler:
 
         async def read(url: str, depth: int, is_home: bool, nav_timeout_s: float | None = None) -> Page:
             # `concurrency` pages are worked on at once (see Slot); up to twice as many tabs may be
-            # open, loading or waiting on their carousels; pages' answers on their way or waiting for a
-            # tab, as many as the host is asked for at once (per_host): a slow server holds no tab
+            # open, loading or waiting on their carousels; pages waiting for a tab (with fetch_first,
+            # their answers on their way: a slow server then holds no tab) as many as per_host
             timeout_s = nav_timeout_s or self.settings.timeout_s
             document = None
             async with fetching:
