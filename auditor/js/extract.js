@@ -765,10 +765,17 @@
     const declared = declaredDelay(r.el);
     const w = { el: r.el, selector: r.selector, started: performance.now(), moves: [], lastChange: -1e9, last: state(),
                 told: declared.told, declared: declared.ms };
+    // a move the page's script has started as a CSS transition that the tab has not drawn yet is a move:
+    // under a crawl's load a tab may get no frame for seconds (the fixture store's KV, while the pages it
+    // links to were loaded and photographed in the other tabs: its transitions waited 1.5-2.5 s, the
+    // slide shown did not change, and two moves then one and a half rhythms of nothing read as
+    // "stopped"). A stalled carousel starts none
+    const sliding = () => typeof CSSTransition !== "undefined" && [set.track, ...set.slides.slice(0, 40)].some((e) =>
+      e.getAnimations().some((a) => a instanceof CSSTransition && a.playState === "running"));
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
-    w.timer = setInterval(() => { const s = state(); if (s === w.last) return;
+    w.timer = setInterval(() => { const s = state(); if (s === w.last && !sliding()) return;
       if (window.__auditorQuiet) { w.last = s; return; }
       const t = performance.now();
       if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);

@@ -202,6 +202,40 @@ def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: Fi
     assert slow.rotates is True, (slow.moves, slow.observed_ms)
 
 
+def test_a_slider_whose_tab_draws_no_frame_is_still_seen_moving(fixture_store: FixtureStore, monkeypatch: Any) -> None:
+    """Under a crawl's load a tab may get no frame for seconds: a KV's CSS transitions are started and
+    not drawn, and the slide shown does not change (the fixture store's KV, intermittently called
+    "stopped"). Here every tab's animations are frozen (CDP Animation.setPlaybackRate 0, as a starved
+    tab's stand still): each transition the KV's script starts is a move."""
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl import reader
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    opened = reader._open_tab
+
+    async def frozen(context: Any) -> Any:
+        tab = await opened(context)
+        cdp = await context.new_cdp_session(tab)
+        await cdp.send("Animation.enable")
+        await cdp.send("Animation.setPlaybackRate", {"playbackRate": 0})
+        return tab
+
+    monkeypatch.setattr(reader, "_open_tab", frozen)
+    url = fixture_store.url + "patterns/frozen-frames.html"  # slides every second, .3 s transitions
+    settings, profile = CrawlSettings(carousel_watch_ms=2000), resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    page = asyncio.run(crawler.run()).snapshot.pages[0]
+    sliders = {r.selector: r for r in page.regions if r.kind in ("kv", "carousel")}
+    kv, stalled = sliders["#frozen"], sliders["#stalled"]
+    assert kv.rotates is True and kv.moves >= 2, (kv.rotates, kv.moves, kv.observed_ms)
+    # a slider whose script never came starts no transition: still judged as standing still
+    assert stalled.rotates is False and stalled.moves == 0, (stalled.rotates, stalled.moves, stalled.observed_ms)
+
+
 def test_slides_around_absolute_pictures_first_moving_two_ticks_after_load(fixture_store: FixtureStore) -> None:
     import asyncio
 
