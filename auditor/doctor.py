@@ -29,7 +29,10 @@ def diagnose(cfg: Config) -> list[Part]:
     try:
         from importlib.metadata import version
 
-        parts.append(Part("ocr", True, f"rapidocr {version('rapidocr')} on onnxruntime {version('onnxruntime')}"))
+        from auditor.probes.ocr import runtime
+
+        chosen = runtime()
+        parts.append(Part("ocr", True, f"rapidocr {version('rapidocr')} on {chosen} {version(chosen)}"))
     except Exception as exc:  # a broken install is what doctor is for
         parts.append(Part("ocr", False, f"NOT AVAILABLE — {exc}"))
     try:

@@ -27,6 +27,7 @@ from auditor.parse.dates import relative_phrases
 from auditor.probes.images import ImageProber
 from auditor.probes.links import LinkProber, status_from_page
 from auditor.probes.ocr import OcrProber
+from auditor.probes.ocr import runtime as ocr_runtime
 from auditor.screenshots import cut_for_findings
 from auditor.store.db import open_db
 from auditor.store.repo import Repo, RunOutcome
@@ -341,6 +342,7 @@ def run_audit(
     campaigns = campaigns if campaigns is not None else cfg.campaigns
     expand_urls(cfg.notify)  # a missing token is a config error before the run, not after it
     expand_urls(Notify(urls=cfg.notify.customer_service))
+    ocr_runtime()  # AUDITOR_OCR_RUNTIME set to what cannot read: said before the run is recorded
     repo = Repo(open_db(cfg.db_url))
     run_id = repo.start_run(store.name, now, kind, task_id)
     progress = recording_progress(repo, run_id, progress)

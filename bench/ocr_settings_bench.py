@@ -54,7 +54,7 @@ def corpus_pictures(per_repo: int) -> dict[str, bytes]:
         for line in listing.splitlines():
             meta, path = line.split("\t", 1)
             size = meta.split()[3]
-            if not path.lower().endswith((".jpg", ".jpeg", ".png")) or size == "-":
+            if not path.lower().endswith((".jpg", ".jpeg", ".png")) or not size.isdigit():  # "-", or "BAD": absent
                 continue
             if not 15_000 <= int(size) <= 400_000:
                 continue

@@ -47,6 +47,15 @@ def test_no_browser_fails_the_run_with_one_line(tmp_path: Path) -> None:
     assert debug.returncode == 2 and "Traceback" in debug.stderr
 
 
+def test_an_ocr_runtime_that_cannot_read_is_one_line_before_any_run(tmp_path: Path) -> None:
+    write(tmp_path, "http://127.0.0.1:9/")
+    got = auditor("audit", "--config", "config.yaml", "--now", NOW, cwd=tmp_path,
+                  env={"AUDITOR_OCR_RUNTIME": "tesseract"})  # fmt: skip
+    assert got.returncode == 2 and got.stderr.strip().count("\n") == 0, got.stderr
+    assert "AUDITOR_OCR_RUNTIME=tesseract" in got.stderr and "openvino 或 onnxruntime" in got.stderr
+    assert not (tmp_path / "a.db").exists()  # nothing half-written: no run recorded
+
+
 def test_database_that_cannot_be_reached_is_one_line(tmp_path: Path) -> None:
     write(tmp_path, "http://127.0.0.1:9/")
     got = auditor("audit", "--config", "config.yaml", "--now", NOW,

@@ -14,7 +14,7 @@ from PIL import Image, ImageDraw, ImageFont
 
 from auditor.parse import parse_prices, parse_windows
 from auditor.probes import ocr
-from auditor.probes.ocr import ENGINE_ID, OcrProber, read_image
+from auditor.probes.ocr import OcrProber, read_image
 
 pytestmark = pytest.mark.slow
 NOW = datetime(2026, 11, 20, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
@@ -74,7 +74,7 @@ async def test_an_unchanged_image_is_never_read_twice() -> None:
     assert first.ran == 1 and "300" in got[sha].text
     second = OcrProber(cache.get, cache.put)
     again = await second.read_all({sha: data})
-    assert second.ran == 0 and again[sha].text == got[sha].text and again[sha].engine == ENGINE_ID
+    assert second.ran == 0 and again[sha].text == got[sha].text and again[sha].engine == second.engine_id
 
 
 async def test_pictures_read_side_by_side_each_keep_their_own_text() -> None:
@@ -85,7 +85,7 @@ async def test_pictures_read_side_by_side_each_keep_their_own_text() -> None:
     assert prober.ran == 4 and list(got) == list(pictures)  # every picture read, in the order asked
     assert [p.value for sha in pictures for p in parse_prices(got[sha].text)] == [129, 59, 88], got
     assert "300" in got[next(iter(pictures))].text
-    assert 1 <= ocr._made <= ocr.OCR_WORKERS  # engines made once, one per worker at most
+    assert 1 <= ocr._made[prober.runtime] <= ocr.ENGINES[prober.runtime]  # engines made once, one per worker at most
 
 
 def test_a_camera_sized_photo_is_read_at_a_smaller_scale() -> None:
@@ -95,3 +95,27 @@ def test_a_camera_sized_photo_is_read_at_a_smaller_scale() -> None:
     buf = io.BytesIO()
     img.save(buf, format="JPEG", quality=70)
     assert [p.value for p in parse_prices(" ".join(line.text for line in read_image(buf.getvalue())))] == [199.0]
+
+
+def test_both_runtimes_read_the_same_text_and_openvino_reads_in_f32(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the fixture store's shirt picture: OpenVINO at its bfloat16 default (on a CPU with AMX) read "村衫"
+    shirt = (ocr.Path(__file__).parents[2] / "fixtures/store/img/p1.png").read_bytes()
+    pictures = [shirt, banner(["双12 到手价¥129", "活动时间 12.1-12.12"], 32, "white", "#c4161c")]
+    by_runtime = {r: [[line.text for line in read_image(p, r)] for p in pictures] for r in ocr.RUNTIMES}
+    assert by_runtime["openvino"] == by_runtime["onnxruntime"], by_runtime
+    assert by_runtime["openvino"][0] == ["衬衫"]
+    engine = ocr._borrow_engine("openvino")
+    try:  # what OpenVINO compiled the models with, asked of OpenVINO itself
+        for part in (engine.text_det, engine.text_rec):
+            assert "32" in str(part.session.session.get_compiled_model().get_property("INFERENCE_PRECISION_HINT"))
+    finally:
+        ocr._idle["openvino"].put(engine)
+    monkeypatch.setenv("AUDITOR_OCR_RUNTIME", "onnxruntime")
+    prober = OcrProber(DictCache().get, DictCache().put)
+    assert prober.runtime == "onnxruntime" and not prober.engine_id.endswith("-ov")
+
+
+def test_an_unknown_ocr_runtime_is_named(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AUDITOR_OCR_RUNTIME", "tesseract")
+    with pytest.raises(ocr.ConfigError, match="AUDITOR_OCR_RUNTIME=tesseract"):
+        OcrProber(DictCache().get, DictCache().put)
