@@ -37,7 +37,8 @@ def _has(module: str) -> bool:
 # The runtime under RapidOCR's models: OpenVINO where it is installed (the project's dependencies
 # install it where it has wheels), else onnxruntime; AUDITOR_OCR_RUNTIME=onnxruntime|openvino picks one.
 # The same ONNX models (RapidOCR's own, in its wheel) give the same prices and date windows on 538
-# pictures, the exact same text on 537 of them, read 1.8 times faster by OpenVINO on these 2 cores
+# pictures, the exact same text on 537 of them; OpenVINO's one engine on 2 cores reads them in 0.36 s a
+# picture against onnxruntime's 0.55 s, the fixture store's 26 in 4.1-4.3 s against 7.9-8.6 s
 # (bench/ocr_engine_bench.py). OpenVINO is asked for f32: its default on a CPU with bfloat16 units
 # (AMX, AVX-512 BF16) is bfloat16, which reads the fixture store's "衬衫" as "村衫"; the same picture
 # must give the same text on every machine.
