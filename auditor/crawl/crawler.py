@@ -27,6 +27,7 @@ from auditor.crawl.reader import (
     CLOSE_TIMEOUT_S,
     DEAD_PREFIX,
     MOBILE_DEVICE,
+    REQUESTS_JS,
     NoAnswer,
     PageReader,
     ScriptlessTabs,
@@ -195,6 +196,7 @@ class Crawler:
         # to lay out in Chromium 156, 3 s with lang set); a declared lang is left alone
         await context.add_init_script(LANG_JS)
         await context.add_init_script(RHYTHM_JS)
+        await context.add_init_script(REQUESTS_JS)
         return context
 
     async def _crawl_viewport(self, pw: Any, browser: Browser, viewport: Viewport, result: CrawlResult) -> None:

@@ -420,6 +420,8 @@ class PageReader:
                 await pw_page.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
             except PlaywrightTimeout:
                 page.error = t("err_no_load", self.locale)
+            step.now = "waiting for the page's requests"
+            await requests_settled(pw_page)
             if len(hops) > self.settings.max_refreshes:
                 break
             if slot is not None:  # given back during an earlier try's carousel watch
@@ -634,6 +636,7 @@ class PageReader:
                         await other.unroute(answered)
                 with contextlib.suppress(PlaywrightTimeout):
                     await other.wait_for_load_state("load", timeout=min(10000, self.settings.timeout_s * 1000))
+                await requests_settled(other)
                 mark = await other.evaluate(MARK_JS, {**args, "phase": "mark", "watch": False})
                 if mark.get("navSig") != nav_sig:
                     raise OtherMenuError(f"{url} read again shows another menu")
@@ -887,6 +890,52 @@ class ScriptlessTabs:
         """A tab that failed (it may be stuck in a page's layout): closed; the next get opens another."""
         self.slots.release()
         await _close_quietly(tab)
+
+
+# the page's own requests (XMLHttpRequest, fetch) on their way, and when the last one started or
+# ended: a page that builds its menus or lists from an answer that comes after its load event (xiaomi-
+# yooabe's side categories, filled from data/nav.json 0.2-1 s after load) is read once they have come.
+# Read by requests_settled().
+REQUESTS_JS = """(() => {
+  let pending = 0, last = -Infinity;  // a page that asked for nothing is not waited for
+  const start = () => { pending++; last = performance.now(); };
+  const end = () => { pending = Math.max(0, pending - 1); last = performance.now(); };
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    let done = false;
+    const fin = () => { if (!done) { done = true; end(); } };
+    start();
+    this.addEventListener("loadend", fin);
+    try { return send.apply(this, args); } catch (e) { fin(); throw e; }
+  };
+  const fetch = window.fetch;
+  if (fetch) window.fetch = function (...args) {
+    start();
+    let answer;
+    try { answer = fetch.apply(this, args); } catch (e) { end(); throw e; }
+    answer.then(end, end);
+    return answer;
+  };
+  Object.defineProperty(window, "__auditorRequestsQuiet", {
+    value: (ms) => pending === 0 && performance.now() - last >= ms });
+})();"""
+# after the load event, a page is read once its own requests have all come back and none has started
+# for REQUESTS_QUIET_MS (an answer's handler may ask for the next), or after REQUESTS_SETTLE_MAX_MS
+# (a request that hangs, a page that polls)
+REQUESTS_QUIET_MS = 100
+REQUESTS_SETTLE_MAX_MS = 2000
+
+
+async def requests_settled(pw_page: PWPage) -> None:
+    """Wait (bounded) for the requests the page's scripts made by its load event to come back. A page
+    that moves on meanwhile (a refresh) is left to the read that follows, which knows what to do."""
+    with contextlib.suppress(PlaywrightError):
+        await pw_page.wait_for_function(
+            "(ms) => !window.__auditorRequestsQuiet || window.__auditorRequestsQuiet(ms)",
+            arg=REQUESTS_QUIET_MS,
+            timeout=REQUESTS_SETTLE_MAX_MS,
+            polling=50,
+        )
 
 
 class Settling:

@@ -213,4 +213,3 @@ async def test_the_scriptless_tabs_are_bounded_and_a_failed_one_is_replaced() ->
             assert await asyncio.wait_for(tabs.get(), 10) is b
         finally:
             await browser.close()
-

@@ -120,3 +120,44 @@ def test_an_unknown_ocr_runtime_is_named(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("AUDITOR_OCR_RUNTIME", "tesseract")
     with pytest.raises(ocr.ConfigError, match="AUDITOR_OCR_RUNTIME=tesseract"):
         OcrProber(DictCache().get, DictCache().put)
+
+
+def test_the_engine_made_beside_the_crawl_has_both_models_loaded_and_reads_the_same(tmp_path: Any) -> None:
+    """OcrProber.warm_up makes the engine on a thread of the lowest CPU priority while the crawl runs:
+    afterwards both models are loaded (the first reading pays nothing), no second engine is made for
+    the reading, and it reads what an engine made on first use reads. In a process of its own: engines
+    are made once per process."""
+    import json
+    import subprocess
+    import sys
+
+    picture = tmp_path / "banner.png"
+    picture.write_bytes(banner(["双11狂欢节 到手价¥149"], 40, "#222222", "#fff3e0"))
+    code = f"""
+import json, os, threading
+from auditor.probes import ocr
+rt = ocr.runtime()
+nice, borrow = [], ocr._borrow_engine
+def borrowed(rt):  # the priority of the thread that makes the engine, as it makes it
+    nice.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id()))
+    return borrow(rt)
+ocr._borrow_engine = borrowed
+prober = ocr.OcrProber(lambda shas, engine: {{}}, lambda sha, engine, lines: None)
+prober.warm_up()
+next(t for t in threading.enumerate() if t.name == "ocr-warm-up").join()
+ocr._borrow_engine = borrow
+engine = ocr._idle[rt].get_nowait()
+loaded = [engine.text_det is not None, engine.text_rec is not None]
+ocr._idle[rt].put(engine)
+lines = ocr.read_image(open({str(picture)!r}, "rb").read(), rt)
+print(json.dumps({{"loaded": loaded, "made": ocr._made[rt], "nice": nice, "text": [x.text for x in lines],
+                   "warm_up_s": prober.warm_up_s}}))
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr[-3000:]
+    got = json.loads(out.stdout.strip().splitlines()[-1])
+    assert got["loaded"] == [True, True] and got["made"] == 1
+    if sys.platform.startswith("linux"):
+        assert got["nice"] == [19]
+    assert got["warm_up_s"] > 0
+    assert got["text"] == [line.text for line in read_image(picture.read_bytes())]
