@@ -22,17 +22,19 @@ LAUNCH_ARGS = [
     "--disable-gpu",
     "--disable-dev-shm-usage",
 ]
-# Chromium's headless shell first: the same engine without the full browser's windowing layers, and
-# less work per page (the fixture store's audit, warm: 13.3-13.7 s with the full Chromium, 11.0 s with
-# the shell, peak 901 -> 709 MB; bench/README.md). Debian packages it as chromium-headless-shell.
+# The full Chromium first. Its headless shell (Debian's chromium-headless-shell) does less work per page
+# (the fixture store warm: 11.0 s against 13.3-13.7 s, peak 709 against 901 MB), but on the real-
+# storefront corpus it missed a category fly-out's pictures the full Chromium finds (xiaomi-eugeneyichen,
+# found in 1 of 3 runs with the shell, 3 of 3 without; bench/README.md): it is used only where it is the
+# only Chromium, or where AUDITOR_CHROMIUM names it.
 SYSTEM_CANDIDATES = (
-    "/usr/bin/chromium-headless-shell",
-    "chromium-headless-shell",
     "/usr/bin/chromium",
     "chromium",
     "chromium-browser",
     "google-chrome",
     "google-chrome-stable",
+    "/usr/bin/chromium-headless-shell",
+    "chromium-headless-shell",
 )
 INSTALL_HINT = (
     "找不到 Chromium 浏览器 (no Chromium found)。请运行其一 (run one of):\n"
@@ -78,20 +80,6 @@ def _existing(path: str | None) -> str | None:
     return path if path and os.path.exists(path) else None
 
 
-def shell_beside(full: str) -> str | None:
-    """Playwright's headless shell of the same build as its full Chromium at `full`, if installed:
-    `playwright install chromium` puts both in its browsers folder, as chromium-<rev>/… and
-    chromium_headless_shell-<rev>/chrome-headless-shell-<platform>/chrome-headless-shell."""
-    build = next((p for p in Path(full).parents if p.name.startswith("chromium-")), None)
-    if build is None:
-        return None
-    shell = build.with_name("chromium_headless_shell-" + build.name.removeprefix("chromium-"))
-    for exe in sorted(shell.glob("*/chrome-headless-shell*")) + sorted(shell.glob("*/headless_shell*")):
-        if exe.is_file() and os.access(exe, os.X_OK):
-            return str(exe)
-    return None
-
-
 def _which(name: str) -> str | None:
     return name if os.path.isabs(name) and os.access(name, os.X_OK) else shutil.which(name)
 
@@ -120,12 +108,7 @@ def can_apt() -> bool:
 
 def apt_install_chromium() -> bool:
     cmd = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk"
-    if subprocess.run(["sh", "-c", cmd], timeout=1200).returncode != 0:
-        return False
-    # its headless shell too, where Debian has it (bookworm's updates and later); without it, the full one
-    shell = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium-headless-shell"
-    subprocess.run(["sh", "-c", shell], timeout=1200)
-    return True
+    return subprocess.run(["sh", "-c", cmd], timeout=1200).returncode == 0
 
 
 def discover(
@@ -139,20 +122,19 @@ def discover(
     apt_ok: Callable[[], bool] = can_apt,
     apt: Callable[[], bool] = apt_install_chromium,
 ) -> BrowserChoice:
-    """Playwright's own Chromium (its headless shell when installed beside it); else `playwright install
-    chromium`; else a system Chromium (a headless shell first);
+    """Playwright's own Chromium; else `playwright install chromium`; else a system Chromium;
     else (root with apt) install Debian's chromium; else a message that says what to run.
     Installing is only tried when `install` is true (setup, doctor --install), never during an audit."""
     if env:
         if which(env):
             return BrowserChoice(env, "env")
         raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: 不是可执行文件 (not an executable file)")
-    # Playwright's own, launched by its path: its headless shell where `playwright install chromium` put
-    # one (not with --no-shell, nor by older Playwrights), else its full Chromium
+    # Playwright's own full Chromium, launched by its path: without one, a headless launch would ask for
+    # Playwright's separate headless shell, which `playwright install chromium` may not have put there
     if found := own():
-        return BrowserChoice(shell_beside(found) or found, "playwright")
+        return BrowserChoice(found, "playwright")
     if install and pw_install() and (found := own()):
-        return BrowserChoice(shell_beside(found) or found, "playwright-install")
+        return BrowserChoice(found, "playwright-install")
 
     def system() -> str | None:
         return next((found for c in candidates if (found := which(c))), None)

@@ -268,7 +268,6 @@ STAGES_ZH: dict[str, str] = {
     "competitors_s": "竞品（秒）",
     "probes: image fetching and decoding": "检查：下载并解码图片",
     "probes: OCR": "检查：图片文字识别",
-    "probes: OCR engine, made beside the crawl": "检查：文字识别引擎（抓取时同时加载）",
     "probes: link probing": "检查：链接探测",
     "checks: cutting the findings' pictures": "规则：截取问题截图",
     "images decoded": "解码的图片数",

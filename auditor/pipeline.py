@@ -246,13 +246,6 @@ async def crawl_and_probe(
     seeds: list[str],
     crawler: Crawler,
 ) -> tuple[CrawlResult, Facts]:
-    ocr = OcrProber(repo.ocr_get, repo.ocr_put)
-    if "ocr" in needed_facts(rules) and repo.pictures_read_last_time(store.name) is None:
-        # the store's first audit reads every picture: the OCR engine is made beside the crawl, on what
-        # CPU the crawl leaves idle. Later audits read only pictures not read before (often none: the
-        # engine beside the crawl then cost an unchanged store's audit 2.4 s of CPU and 230 MB, measured
-        # on the fixture store), and a new picture pays the engine's load after the crawl, as before.
-        ocr.warm_up()
     t0 = time.monotonic()
     crawl = await crawler.run()
     crawl.snapshot.pages.sort(key=lambda p: (p.viewport != "desktop", p.kind != "home", p.depth, p.url))
@@ -260,12 +253,11 @@ async def crawl_and_probe(
     for stage, seconds in crawler.stage_totals.items():  # summed over pages read side by side
         timings[f"crawl: {stage}"] = round(seconds, 2)
     t1 = time.monotonic()
+    ocr = OcrProber(repo.ocr_get, repo.ocr_put)
     facts = await gather_facts(
         crawl.snapshot, cfg, store, needed_facts(rules), progress, ocr_regions(rules), ocr, timings
     )
     timings["ocr_images"] = ocr.ran
-    if ocr.warm_up_s is not None:
-        timings["probes: OCR engine, made beside the crawl"] = round(ocr.warm_up_s, 2)
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts
 

@@ -26,11 +26,6 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
-# where Debian's Chromium is the browser, its headless shell too (the audit's first choice: less work
-# per page; auditor/browser.py)
-if command -v dpkg >/dev/null && dpkg -s chromium >/dev/null 2>&1 && ! dpkg -s chromium-headless-shell >/dev/null 2>&1; then
-  as_root_apt chromium-headless-shell || echo "setup: no chromium-headless-shell; the full Chromium is used" >&2
-fi
 .venv/bin/python -m auditor.browser
 # CJK fonts, so Chinese text renders in screenshots and OCR test images
 if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q . ; then as_root_apt fonts-noto-cjk; fi

@@ -9,9 +9,7 @@ import io
 import logging
 import os
 import queue
-import sys
 import threading
-import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from importlib.metadata import version
@@ -29,7 +27,6 @@ from auditor.probes.images import MAX_PIXELS
 DET_SETTINGS: dict[str, Any] = {"Det.limit_type": "min", "Det.limit_side_len": 480}
 MAX_SIDE = 2000  # very tall detail images are read in their top part only
 
-log = logging.getLogger(__name__)
 CORES = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
 
 
@@ -157,28 +154,6 @@ def _borrow_engine(runtime: str) -> Any:
     return _idle[runtime].get()
 
 
-def warm_up(runtime_name: str) -> None:
-    """An engine made and its models loaded now, on a thread of the lowest CPU priority, so that the
-    run's first reading does not pay for it after the crawl (OpenVINO's import, load and compile of
-    both models: ~1.5 s of the fixture store's cold audit). The crawl keeps the CPU it needs: on Linux
-    this thread (and the threads OpenVINO starts from it) only gets what the crawl leaves idle.
-    RapidOCR loads each model on the first reading that needs it; its loaders are asked directly (a
-    reading of a blank picture would load the detector alone), and a RapidOCR without them is left
-    to load on first use."""
-    if sys.platform.startswith("linux"):
-        with contextlib.suppress(OSError):
-            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), 19)
-    engine = _borrow_engine(runtime_name)
-    try:
-        for loader in ("_load_det_model", "_load_rec_model"):
-            if callable(load := getattr(engine, loader, None)):
-                load()
-        if runtime_name == "openvino":
-            _check_precision(engine)
-    finally:
-        _idle[runtime_name].put(engine)
-
-
 def load_engines() -> None:
     """Every engine made now rather than on first use, for benchmarks (RapidOCR itself loads each model
     on the first reading that needs it)."""
@@ -251,24 +226,7 @@ class OcrProber:
         self.engine_id = engine_id()
         self.executor = ThreadPoolExecutor(max_workers=ENGINES[self.runtime], thread_name_prefix="ocr")
         self.ran = 0  # images actually OCR'd this run (the benchmark and tests read it)
-        self.warm_up_s: float | None = None  # how long making the engine beside the crawl took
         self.errors: dict[str, str] = {}  # sha256 → what failed; the pipeline names the image URL
-
-    def warm_up(self) -> None:
-        """Start making the first engine beside the crawl (see warm_up); a reading that comes before it
-        is done waits for it (the engine is borrowed when made). A failure here is left to the first
-        reading to meet and report, picture by picture, as without it."""
-
-        def run() -> None:
-            started = time.monotonic()
-            try:
-                warm_up(self.runtime)
-            except Exception:
-                log.info("warming the OCR engine up failed; the first reading loads it", exc_info=True)
-            self.warm_up_s = time.monotonic() - started
-
-        self.warm_up_s = 0.0
-        threading.Thread(target=run, name="ocr-warm-up", daemon=True).start()
 
     async def read_all(self, images: dict[str, bytes]) -> dict[str, OcrText]:
         """`images`: sha256 → bytes. Returns sha256 → text lines, in the order of `images`."""

@@ -209,21 +209,6 @@ class RunStore:
                 q = q.where(Run.store == store)
             return s.scalars(q).first()
 
-    def pictures_read_last_time(self, store: str) -> int | None:
-        """How many pictures the store's last finished audit read by OCR (None: no finished audit yet,
-        or one from before this was counted)."""
-        with self.sessions() as s:
-            q = (
-                select(Run.timings)
-                .where(Run.store == store, Run.kind == "audit")
-                .where(Run.status.in_((RunStatus.COMPLETE, RunStatus.PARTIAL)))
-                .order_by(Run.id.desc())
-                .limit(1)
-            )
-            timings = s.scalars(q).first()
-        n = (timings or {}).get("ocr_images")
-        return n if isinstance(n, int) else None
-
     def run_dict(self, run_id: int | None = None, store: str | None = None) -> dict[str, Any] | None:
         run = self.run(run_id, store)
         if run is None:

@@ -251,20 +251,3 @@ def test_the_newest_revision_the_store_knows_is_alembics_head(db_url: str) -> No
     with engine.begin() as conn:  # one revision behind: migrate() runs alembic again
         conn.execute(text("UPDATE alembic_version SET version_num = '0006'"))
     assert not at_head(engine)
-
-
-def test_pictures_read_last_time_are_those_of_the_last_finished_audit(repo: Repo) -> None:
-    """What decides whether the next audit makes its OCR engine beside the crawl (pipeline)."""
-    assert repo.pictures_read_last_time("s") is None  # never audited
-    first = repo.start_run("s", CLOCK)
-    repo.finish_run(first, "complete", timings={"ocr_images": 25})
-    assert repo.pictures_read_last_time("s") == 25
-    second = repo.start_run("s", CLOCK + timedelta(days=1))
-    assert repo.pictures_read_last_time("s") == 25  # the running one has not said yet
-    repo.finish_run(second, "partial", timings={"ocr_images": 0})
-    assert repo.pictures_read_last_time("s") == 0
-    failed = repo.start_run("s", CLOCK + timedelta(days=2))
-    repo.finish_run(failed, "failed", timings={})
-    other = repo.start_run("t", CLOCK + timedelta(days=2))
-    repo.finish_run(other, "complete", timings={"ocr_images": 7})
-    assert repo.pictures_read_last_time("s") == 0  # a failed run and another store's say nothing
