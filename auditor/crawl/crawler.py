@@ -67,10 +67,19 @@ RHYTHM_JS = """(() => {
     const n = (seen.get(ms) || 0) + times; seen.set(ms, n); if (n >= 2 && ms > longest) longest = ms; };
   const si = window.setInterval, st = window.setTimeout;
   window.setInterval = function (fn, ms, ...rest) { note(ms, 2); return si.call(this, fn, ms, ...rest); };
+  // the latest due time of the 1-10 s timeouts set by each moment (a carousel that shows nothing is
+  // watched until those set before its watch began are due): [set at, latest due by then]
+  const dues = [];
+  Object.defineProperty(window, "__auditorDueBy", { value: (at) => {
+    for (let i = dues.length - 1; i >= 0; i--) if (dues[i][0] <= at) return dues[i][1];
+    return 0; } });
   // and, once the reader has moved the pointer (__auditorMoveAt), when the short timers set since are
   // due: a menu that opens a moment after mouseenter (SuperSlide's 150 ms) is waited for, not guessed
   window.setTimeout = function (fn, ms, ...rest) {
     note(ms, 1);
+    const now = performance.now(), delay = +ms || 0;
+    if (delay >= 1000 && delay <= 10000 && dues.length < 5000)
+      dues.push([now, Math.max(now + delay, dues.length ? dues[dues.length - 1][1] : 0)]);
     if (window.__auditorMoveAt !== undefined && ms >= 40 && ms <= 400)
       window.__auditorDue = Math.max(window.__auditorDue || 0, performance.now() + +ms);
     return st.call(this, fn, ms, ...rest);

@@ -770,15 +770,27 @@
     // links to were loaded and photographed in the other tabs: its transitions waited 1.5-2.5 s, the
     // slide shown did not change, and two moves then one and a half rhythms of nothing read as
     // "stopped"). A stalled carousel starts none
-    const sliding = () => typeof CSSTransition !== "undefined" && [set.track, ...set.slides.slice(0, 40)].some((e) =>
-      e.getAnimations().some((a) => a instanceof CSSTransition && a.playState === "running"));
+    const parts = () => [set.track, ...set.slides.slice(0, 40)];
+    const sliding = () => typeof CSSTransition === "undefined" ? [] : parts().flatMap((e) =>
+      e.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === "running"));
+    // A transition the page starts a second or more after the last move began is a move of its own, even
+    // when the last one has only just been drawn: a starved tab draws each transition a second late, the
+    // next starts as it ends, and the two read as one burst (the fixture store's KV under a crawl's
+    // load: transitions pending 1-1.3 s at a 1.5 s rhythm, every other move lost, its third move read
+    // 3 s late, the page watched to the end of its longest watch)
+    const seen = new WeakSet();
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
     // not rotating (suning's sliders reflow as the scroll loads their pictures)
-    w.timer = setInterval(() => { const s = state(); if (s === w.last && !sliding()) return;
+    w.timer = setInterval(() => { const s = state(), running = sliding();
+      const fresh = running.filter((a) => !seen.has(a)); fresh.forEach((a) => seen.add(a));
+      if (s === w.last && !running.length) return;
       if (window.__auditorQuiet) { w.last = s; return; }
-      const t = performance.now();
-      if (t - w.lastChange > 600) w.moves.push(t); w.lastChange = t; w.last = s; }, 100);
+      const t = performance.now(), n = w.moves.length;
+      if (t - w.lastChange > 600 || (fresh.length && n && t - w.moves[n - 1] >= 1000)) w.moves.push(t);
+      w.lastChange = t; w.last = s; }, 100);
+    // a CSS animation (keyframes) on the slides may hold a slide for seconds before it moves it
+    w.animated = () => parts().some((e) => e.getAnimations().some((a) => !(a instanceof CSSTransition) && a.playState === "running"));
     return w;
   };
 
@@ -840,13 +852,18 @@
     }
     // watched long enough: three moves seen (three of its own intervals), or the watch is over and what
     // was seen is conclusive: two moves and then the third overdue; one lone move keeps it watched up to
-    // twice as long, and nothing at all half a watch longer: a slider's first tick may show the slide
-    // already shown (xiaomi-reinhardt's KV, setInterval(fadeIn_pic, 4000) from slide 0, first moves 8 s
-    // after load). A slow one (5 s) that moved twice is watched for its third up to twice the watch.
+    // twice as long. Nothing at all is conclusive once every timer that could still move it has had its
+    // turn: two of the page's own timer periods (RHYTHM_JS; a slider's first tick may show the slide
+    // already shown: xiaomi-reinhardt's KV, setInterval(fadeIn_pic, 4000) from slide 0, first moves 8 s
+    // after load), one and a half of the rhythm it declares, and every 1-10 s timeout set before the
+    // watch began come due (a slider started once by a timeout); a CSS animation on its slides keeps
+    // it watched half a watch longer. A slow one (5 s) that moved twice is watched for its third up to
+    // twice the watch.
+    const stillNothing = (w, now, el) => el >= Math.max(watchMs, 1.5 * (w.declared || 0), 2 * (window.__auditorRhythm || 0) + 500)
+      && now >= (window.__auditorDueBy ? window.__auditorDueBy(w.started) : 0) + 500 && (el >= 1.5 * watchMs || !w.animated());
     window.__auditorCarouselsDone = () => (window.__auditorCarousels || []).every((w) => {
       const n = w.moves.length, now = performance.now(), el = now - w.started;
-      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && twoThenQuiet(w, now))
-        || (el >= Math.max(1.5 * Math.max(watchMs, w.declared || 0), 2 * (window.__auditorRhythm || 0) + 500) && n === 0); });
+      return n >= 3 || el >= 2 * watchMs || (el >= watchMs && twoThenQuiet(w, now)) || (n === 0 && stillNothing(w, now, el)); });
     const unsafe = /logout|log out|sign out|退出|购物车|加入|立即购买|buy|cart|checkout|结算|删除|delete|subscribe|订阅/i;
     const clickable = navEl ? [...navEl.querySelectorAll("button, summary, [aria-expanded], [aria-haspopup], a[href^='javascript'], a[href='#']")].slice(0, 400)
       .filter((e) => shown(e) && !unsafe.test(txt(e)) && !(e.closest("form") && !(e.tagName === "BUTTON" && e.type === "button"))

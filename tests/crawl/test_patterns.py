@@ -202,11 +202,9 @@ def test_a_slider_whose_first_tick_changes_nothing_is_rotating(fixture_store: Fi
     assert slow.rotates is True, (slow.moves, slow.observed_ms)
 
 
-def test_a_slider_whose_tab_draws_no_frame_is_still_seen_moving(fixture_store: FixtureStore, monkeypatch: Any) -> None:
-    """Under a crawl's load a tab may get no frame for seconds: a KV's CSS transitions are started and
-    not drawn, and the slide shown does not change (the fixture store's KV, intermittently called
-    "stopped"). Here every tab's animations are frozen (CDP Animation.setPlaybackRate 0, as a starved
-    tab's stand still): each transition the KV's script starts is a move."""
+def _frozen_frames_sliders(monkeypatch: Any, url: str, rate: float) -> dict[str, Any]:
+    """patterns/frozen-frames.html read with every tab's animations at `rate` of their speed (CDP
+    Animation.setPlaybackRate): 0 stands them still, as a starved tab's; 0.25 draws them late."""
     import asyncio
 
     from auditor.config import CrawlSettings, Store
@@ -217,23 +215,56 @@ def test_a_slider_whose_tab_draws_no_frame_is_still_seen_moving(fixture_store: F
 
     opened = reader._open_tab
 
-    async def frozen(context: Any) -> Any:
+    async def slowed(context: Any) -> Any:
         tab = await opened(context)
         cdp = await context.new_cdp_session(tab)
         await cdp.send("Animation.enable")
-        await cdp.send("Animation.setPlaybackRate", {"playbackRate": 0})
+        await cdp.send("Animation.setPlaybackRate", {"playbackRate": rate})
         return tab
 
-    monkeypatch.setattr(reader, "_open_tab", frozen)
-    url = fixture_store.url + "patterns/frozen-frames.html"  # slides every second, .3 s transitions
+    monkeypatch.setattr(reader, "_open_tab", slowed)
     settings, profile = CrawlSettings(carousel_watch_ms=2000), resolve_profile("generic", {}, [])
     crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
     page = asyncio.run(crawler.run()).snapshot.pages[0]
-    sliders = {r.selector: r for r in page.regions if r.kind in ("kv", "carousel")}
+    return {r.selector: r for r in page.regions if r.kind in ("kv", "carousel")}
+
+
+def test_a_slider_whose_tab_draws_no_frame_is_still_seen_moving(fixture_store: FixtureStore, monkeypatch: Any) -> None:
+    """Under a crawl's load a tab may get no frame for seconds: a KV's CSS transitions are started and
+    not drawn, and the slide shown does not change (the fixture store's KV, intermittently called
+    "stopped"). Here every tab's animations are frozen: each transition the KV's script starts is a move."""
+    # (slides every second, .3 s transitions)
+    sliders = _frozen_frames_sliders(monkeypatch, fixture_store.url + "patterns/frozen-frames.html", 0)
     kv, stalled = sliders["#frozen"], sliders["#stalled"]
     assert kv.rotates is True and kv.moves >= 2, (kv.rotates, kv.moves, kv.observed_ms)
     # a slider whose script never came starts no transition: still judged as standing still
     assert stalled.rotates is False and stalled.moves == 0, (stalled.rotates, stalled.moves, stalled.observed_ms)
+
+
+def test_a_slider_whose_tab_draws_its_transitions_slowly_is_seen_moving_every_time(
+    fixture_store: FixtureStore, monkeypatch: Any
+) -> None:
+    """A tab starved of frames draws each transition late, and the next one starts as it ends: the
+    moves run into one another. Here the tab's animations run at a quarter of their speed: each .3 s
+    transition takes 1.2 s, longer than the 1 s rhythm. Every transition the script starts is a move
+    of its own (they read as one move before)."""
+    kv = _frozen_frames_sliders(monkeypatch, fixture_store.url + "patterns/frozen-frames.html", 0.25)["#frozen"]
+    assert kv.rotates is True and kv.moves >= 3, (kv.rotates, kv.moves, kv.observed_ms)
+
+
+def test_a_slider_started_once_by_a_timeout_is_watched_until_it_is_due(fixture_store: FixtureStore) -> None:
+    import asyncio
+
+    from auditor.config import CrawlSettings, Store
+    from auditor.crawl.crawler import Crawler
+    from auditor.crawl.profiles import resolve_profile
+    from tests.conftest import CLOCK
+
+    url = fixture_store.url + "patterns/late-start.html"  # first moves 2.6 s after its script ran
+    settings, profile = CrawlSettings(carousel_watch_ms=2000), resolve_profile("generic", {}, [])
+    crawler = Crawler(Store(name="t", url=url), settings, profile, None, CLOCK, only=[url])
+    (late,) = [r for r in asyncio.run(crawler.run()).snapshot.pages[0].regions if r.kind in ("kv", "carousel")]
+    assert late.rotates is True and late.moves >= 1, (late.rotates, late.moves, late.observed_ms)
 
 
 def test_slides_around_absolute_pictures_first_moving_two_ticks_after_load(fixture_store: FixtureStore) -> None:
