@@ -74,13 +74,14 @@ RHYTHM_JS = """(() => {
     for (let i = dues.length - 1; i >= 0; i--) if (dues[i][0] <= at) return dues[i][1];
     return 0; } });
   // and, once the reader has moved the pointer (__auditorMoveAt), when the short timers set since are
-  // due: a menu that opens a moment after mouseenter (SuperSlide's 150 ms) is waited for, not guessed
+  // due: a menu that opens a moment after mouseenter (SuperSlide's 150 ms; xiaomi-eugeneyichen's nav
+  // panel writes its tiles 500 ms after it, js/index.js:64) is waited for, not guessed
   window.setTimeout = function (fn, ms, ...rest) {
     note(ms, 1);
     const now = performance.now(), delay = +ms || 0;
     if (delay >= 1000 && delay <= 10000 && dues.length < 5000)
       dues.push([now, Math.max(now + delay, dues.length ? dues[dues.length - 1][1] : 0)]);
-    if (window.__auditorMoveAt !== undefined && ms >= 40 && ms <= 400)
+    if (window.__auditorMoveAt !== undefined && ms >= 40 && ms <= 600)
       window.__auditorDue = Math.max(window.__auditorDue || 0, performance.now() + +ms);
     return st.call(this, fn, ms, ...rest);
   };

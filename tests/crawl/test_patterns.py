@@ -704,6 +704,17 @@ def test_a_menu_copy_hidden_for_small_screens_is_not_probed_again(fixture_store:
     assert len(held) == 1 and held[0][1].startswith("#menu"), held
 
 
+def test_a_menu_whose_tiles_come_half_a_second_after_the_hover_is_read_with_them(fixture_store: FixtureStore) -> None:
+    """Each nav entry's tiles are written 500 ms after mouseenter (xiaomi-eugeneyichen's nav panel,
+    js/index.js:64): the reader waits for a hover's timers up to 600 ms, and the tiles' links and
+    pictures are read. With 400 ms (before), only the loader was seen on an idle machine."""
+    page = read_pattern(fixture_store, "menu-half-second.html")
+    found = {link.url.rsplit("/", 1)[-1] for r in page.regions for link in r.links}
+    assert {"phone-1", "phone-all", "tv-1", "tv-all", "laptop-1", "laptop-all"} <= found, sorted(found)
+    pictures = {i.url.rsplit("?", 1)[-1] for r in page.regions for i in r.images}
+    assert {"phone", "tv", "laptop"} <= pictures, sorted(pictures)
+
+
 def test_a_menu_built_from_an_answer_after_the_load_event_is_hovered(fixture_store: FixtureStore) -> None:
     """The nav's entries come from an XMLHttpRequest and a fetch answered 0.8 s after the load event
     (xiaomi-yooabe's side categories, from data/nav.json): the page is read once they have come, and the
