@@ -128,9 +128,9 @@ ACCEPT_HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8" 
 MAX_DOCUMENT_BYTES = 8 * 2**20  # a page's answer declared larger is left to the browser to stream
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
 # after a hover or a click, until what it started is over: the short timers it set are due (a menu that
-# opens 150 ms after mouseover, tiles written 500 ms after it) and the page has not changed for SETTLE_QUIET_MS (a slideDown's frames);
-# at least the quiet time, at most SETTLE_MAX_MS (a page that never stops changing). The menu observer
-# reads the entries meanwhile, as they come and go.
+# opens 150 ms after mouseover, tiles written 500 ms after it) and the page has not changed for
+# SETTLE_QUIET_MS (a slideDown's frames); at least the quiet time, at most SETTLE_MAX_MS (a page that
+# never stops changing). The menu observer reads the entries meanwhile, as they come and go.
 SETTLE_QUIET_MS = 80
 SETTLE_MAX_MS = 700
 SETTLE_JS = """([quiet, max]) => new Promise((done) => {
