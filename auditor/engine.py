@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -23,6 +23,9 @@ from auditor.errors import RuleError
 from auditor.i18n import t
 from auditor.models import REGION_KINDS, Facts, Finding, Page, Region, Severity, Snapshot
 from auditor.yamlfile import describe, read_yaml, validate
+
+if TYPE_CHECKING:
+    from auditor.config import Config
 
 FactKind = Literal["links", "images", "ocr", "products"]
 
@@ -135,6 +138,13 @@ class Rule(BaseModel):
 def builtin_rules_dir() -> Path:
     """The rules shipped inside the package (top-level `rules/` in the checkout links here)."""
     return Path(str(files("auditor").joinpath("rules")))
+
+
+def rules_for(cfg: Config) -> list[Rule]:
+    """The rules a configuration runs: the built-in ones and its `rules.dir`'s, less `rules.disable`,
+    with `rules.overrides` applied."""
+    extra = cfg.resolve(cfg.rules.dir) if cfg.rules.dir else None
+    return load_rules(extra, cfg.rules.disable, cfg.rules.overrides)
 
 
 def load_rules(

@@ -19,3 +19,8 @@ class BrowserNotFoundError(AuditorError):
 
 class StoreLockedError(AuditorError):
     pass
+
+
+class TerminatedError(Exception):
+    """SIGTERM arrived during a run: the work was cancelled the way Ctrl-C cancels it (not an
+    AuditorError: the CLI ends it with exit code 143, not 2)."""

@@ -7,15 +7,18 @@ import io
 import json
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from auditor.errors import AuditorError
 from auditor.i18n import label, t
 from auditor.models import Finding
+
+if TYPE_CHECKING:
+    from auditor.config import Config
 
 FINDING_FIELDS = (
     "id",
@@ -128,3 +131,46 @@ def write_atomic(path: Path, data: bytes) -> None:
 
 def stamp() -> str:
     return datetime.now().strftime("%Y%m%d-%H%M%S")
+
+
+def export_findings(
+    cfg: Config,
+    fmt: str,
+    now: datetime,
+    store: str | None = None,
+    status: list[str] | None = None,
+    new_since_last_export: bool = False,
+    output: Path | None = None,
+    write: Callable[[bytes], None] | None = None,
+) -> int:
+    """Write the issue log in `fmt` (csv, xlsx, json, jsonl) atomically to `output`, or hand its bytes
+    to `write` (stdout); returns how many findings it holds. With `new_since_last_export` only findings
+    not exported before, marked exported once written (a failed write loses nothing)."""
+    from auditor.store.db import open_db
+    from auditor.store.repo import Repo
+
+    repo = Repo(open_db(cfg.db_url))
+    findings = repo.findings(store=store, status=status or None, not_exported=new_since_last_export)
+    data = render(findings, fmt, cfg.locale, cfg.checker, cfg.zone())
+    if output is not None:
+        write_atomic(output, data)
+    elif write is not None:
+        write(data)
+    if new_since_last_export:
+        repo.mark_exported([f.id for f in findings if f.id is not None], now)
+    return len(findings)
+
+
+def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
+    """Write the HTML report of a run (the newest by default) from the database; returns the run id."""
+    from auditor.report import render_report
+    from auditor.store.db import open_db
+    from auditor.store.repo import Repo
+
+    repo = Repo(open_db(cfg.db_url))
+    run = repo.run_dict(run_id, store)
+    if run is None:
+        raise AuditorError(f"no run {'#' + str(run_id) if run_id else 'recorded yet'} in {cfg.db_url.split('@')[-1]}")
+    findings = repo.findings(run_id=run["id"])
+    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone(), repo.rivals_of_run(run["id"])).encode())
+    return int(run["id"])

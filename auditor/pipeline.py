@@ -18,7 +18,8 @@ from auditor.competitors import RivalWatch, ours_urls, watch
 from auditor.config import Campaign, Config, CrawlSettings, Notify, Store
 from auditor.crawl.crawler import Crawler, CrawlResult
 from auditor.crawl.profiles import resolve_profile
-from auditor.engine import Rule, load_rules, needed_facts, ocr_regions, run_rules
+from auditor.engine import Rule, needed_facts, ocr_regions, rules_for, run_rules
+from auditor.errors import TerminatedError
 from auditor.i18n import describe_change, t
 from auditor.models import MIN_PRICE_CONFIDENCE, Facts, Finding, Page, Snapshot
 from auditor.net import PROBE_LATE, WHOLE_ANSWER, HostLimiter, make_client
@@ -52,11 +53,6 @@ class AuditResult:
     unreachable: dict[str, int] = field(default_factory=dict)  # hosts that did not answer → links/images
     rivals: list[dict[str, Any]] = field(default_factory=list)  # competitors read in this run (竞品动态)
     cause: str | None = None  # a failed run: what stopped everything, in the configured language
-
-
-def rules_for(cfg: Config) -> list[Rule]:
-    extra = cfg.resolve(cfg.rules.dir) if cfg.rules.dir else None
-    return load_rules(extra, cfg.rules.disable, cfg.rules.overrides)
 
 
 OCR_MIN_WIDTH, OCR_MIN_HEIGHT = 150, 40  # smaller images are icons and thumbnails, not banners
@@ -260,10 +256,6 @@ async def crawl_and_probe(
     timings["ocr_images"] = ocr.ran
     timings["probes_s"] = round(time.monotonic() - t1, 2)
     return crawl, facts
-
-
-class TerminatedError(Exception):
-    """SIGTERM arrived during a run: the work was cancelled the way Ctrl-C cancels it."""
 
 
 async def _cancel_on_sigterm(work: Coroutine[Any, Any, T]) -> T:
@@ -537,21 +529,6 @@ def export_after_run(cfg: Config, store: Store, run_id: int, now: datetime) -> N
         tell(cfg, t("notify_export_failed", cfg.locale, store=store.name, run=run_id), what)
 
 
-def write_report(cfg: Config, path: Path, run_id: int | None = None, store: str | None = None) -> int:
-    """Write the HTML report of a run (the newest by default) from the database; returns the run id."""
-    from auditor.errors import AuditorError
-    from auditor.export import write_atomic
-    from auditor.report import render_report
-
-    repo = Repo(open_db(cfg.db_url))
-    run = repo.run_dict(run_id, store)
-    if run is None:
-        raise AuditorError(f"no run {'#' + str(run_id) if run_id else 'recorded yet'} in {cfg.db_url.split('@')[-1]}")
-    findings = repo.findings(run_id=run["id"])
-    write_atomic(path, render_report(run, findings, cfg.locale, cfg.zone(), repo.rivals_of_run(run["id"])).encode())
-    return int(run["id"])
-
-
 def read_one_page(cfg: Config, url: str, now: datetime, mobile: bool = False) -> Page:
     """One page read as an audit reads it (regions and their elements, product facts), nothing stored:
     what `auditor snapshot` shows. The store is the configured one holding the URL, or a one-off."""
@@ -562,33 +539,6 @@ def read_one_page(cfg: Config, url: str, now: datetime, mobile: bool = False) ->
     profile = resolve_profile(store.profile, store.selectors, store.soft_404_markers)
     crawler = Crawler(store, settings, profile, None, now, only=[url], locale=cfg.locale)
     return asyncio.run(crawler.run()).snapshot.pages[0]
-
-
-def export_findings(
-    cfg: Config,
-    fmt: str,
-    now: datetime,
-    store: str | None = None,
-    status: list[str] | None = None,
-    new_since_last_export: bool = False,
-    output: Path | None = None,
-    write: Callable[[bytes], None] | None = None,
-) -> int:
-    """Write the issue log in `fmt` (csv, xlsx, json, jsonl) atomically to `output`, or hand its bytes
-    to `write` (stdout); returns how many findings it holds. With `new_since_last_export` only findings
-    not exported before, marked exported once written (a failed write loses nothing)."""
-    from auditor.export import render, write_atomic
-
-    repo = Repo(open_db(cfg.db_url))
-    findings = repo.findings(store=store, status=status or None, not_exported=new_since_last_export)
-    data = render(findings, fmt, cfg.locale, cfg.checker, cfg.zone())
-    if output is not None:
-        write_atomic(output, data)
-    elif write is not None:
-        write(data)
-    if new_since_last_export:
-        repo.mark_exported([f.id for f in findings if f.id is not None], now)
-    return len(findings)
 
 
 @dataclass

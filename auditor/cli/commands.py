@@ -35,8 +35,9 @@ def _audit(
     show_timings: bool = False,
     competitors_only: bool = False,
 ) -> int:
+    from auditor.export import write_report
     from auditor.i18n import describe_change
-    from auditor.pipeline import run_audit, watch_competitors, write_report
+    from auditor.pipeline import run_audit, watch_competitors
 
     store = config_for_url(ctx.cfg, url) if url else ctx.cfg.store(store_name)
     now = ctx.now(store)
@@ -228,7 +229,7 @@ def export(
     Example:
       auditor export --format xlsx --status open --output 问题记录.xlsx
     """
-    from auditor.pipeline import export_findings
+    from auditor.export import export_findings
 
     if fmt == "xlsx" and not output:
         raise AuditorError("--format xlsx needs --output FILE")
@@ -302,7 +303,7 @@ def rules_list(ctx: Ctx) -> None:
     Example:
       auditor rules list
     """
-    from auditor.pipeline import rules_for
+    from auditor.engine import rules_for
 
     locale = ctx.cfg.locale
     table = Table()
@@ -330,7 +331,7 @@ def rules_validate(ctx: Ctx) -> None:
     Example:
       auditor rules validate --config config.yaml
     """
-    from auditor.pipeline import rules_for
+    from auditor.engine import rules_for
 
     found = rules_for(ctx.cfg)
     own = sum(1 for r in found if not r.source.startswith("built-in"))
@@ -411,7 +412,7 @@ def report_cmd(ctx: Ctx, run_id: int | None, store_name: str | None, output: str
     Example:
       auditor report --run 12 --output 巡检报告.html
     """
-    from auditor.pipeline import write_report
+    from auditor.export import write_report
 
     got = write_report(ctx.cfg, Path(output), run_id, store_name)
     out.print(f"run #{got} → {output}")

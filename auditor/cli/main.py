@@ -19,7 +19,7 @@ def main() -> None:
     (`--debug` anywhere on the line, or AUDITOR_DEBUG=1, adds the traceback)."""
     import os
 
-    from auditor.pipeline import TerminatedError
+    from auditor.errors import TerminatedError
 
     debug = "--debug" in sys.argv[1:] or os.environ.get("AUDITOR_DEBUG") == "1"
     args = [a for a in sys.argv[1:] if a != "--debug"]

@@ -18,7 +18,8 @@ from auditor.errors import AuditorError
 
 
 def main(argv: list[str] | None = None) -> int:
-    from auditor.pipeline import TerminatedError, campaign_check, run_audit
+    from auditor.errors import TerminatedError
+    from auditor.pipeline import campaign_check, run_audit
 
     parser = argparse.ArgumentParser(prog="python -m auditor.web.worker")
     parser.add_argument("--config", required=True)
