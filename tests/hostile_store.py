@@ -212,9 +212,10 @@ class HostileStore:
                         "<!doctype html><html><head><meta charset='utf-8'><title>更多</title></head><body>"
                         "<h1>更多</h1><p><a href='/bomb.html'>大页面</a> <a href='/'>首页</a></p></body></html>"
                     )
-                if path == "/drip":  # a byte every half second, for up to a minute: never a whole page
+                if path in ("/drip", "/drip.pdf"):  # a byte every half second, for up to a minute: never whole
                     self.send_response(200)
-                    self.send_header("Content-Type", "text/html; charset=utf-8")
+                    kind = "application/pdf" if path.endswith(".pdf") else "text/html; charset=utf-8"
+                    self.send_header("Content-Type", kind)
                     self.send_header("Content-Length", "1000000")
                     self.end_headers()
                     for _ in range(120):

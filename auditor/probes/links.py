@@ -1,4 +1,5 @@
-"""Probes: link status. HEAD first, GET where needed; redirects, loops, Retry-After, soft 404s."""
+"""Probes: link status. The shop's own links by GET (their body tells a soft 404), others by HEAD
+first, GET where needed; redirects, loops, Retry-After, soft 404s."""
 
 from __future__ import annotations
 
@@ -93,7 +94,7 @@ class LinkProber:
             return self._done(result, started, state=unanswered, reason=f"connection-error: {earlier}")
         retried_transport = False
         rate_retries = 0
-        method = "HEAD"
+        method = "GET" if internal else "HEAD"  # only the body tells the shop's own soft 404 from a live page
         while True:
             result.attempts += 1
             try:
@@ -130,10 +131,7 @@ class LinkProber:
                 return self._done(result, started, state="dead", reason=f"http-{code}")
             if 300 <= code < 400:
                 return self._done(result, started, state="dead", reason="redirect-without-location")
-            if internal and "html" in response.headers.get("content-type", "html"):
-                if method == "HEAD":
-                    method = "GET"  # only the body tells a soft 404 from a live page
-                    continue
+            if internal and html(response):
                 if (refresh := meta_refresh(response.content, url)) is not None:
                     # a page that sends the browser on at once is a redirect as the visitor sees it
                     return await self._redirect(result, refresh, started)
@@ -192,8 +190,10 @@ class LinkProber:
                     response = await self.client.send(self.client.build_request(method, url), stream=True)
                     try:
                         body = b""
-                        if method == "GET" and 200 <= response.status_code < 300 or response.status_code >= 400:
-                            # the start of the page is enough for soft-404 words; a gzip bomb is not inflated
+                        page = method == "GET" and response.is_success and html(response)
+                        if page or response.status_code >= 400:
+                            # the start of the page is enough for soft-404 words; a gzip bomb is not inflated;
+                            # a file (a picture, a PDF) is known by its headers and not downloaded
                             body = await read_capped(response, MAX_BODY, truncate=True)
                         response._content = body
                     finally:
@@ -244,6 +244,11 @@ _REFRESH = re.compile(
     re.I,
 )
 REFRESH_MAX_DELAY_S = 5  # longer: a page the visitor reads before moving on, not a redirect
+
+
+def html(response: httpx.Response) -> bool:
+    """An HTML page, or an answer that does not say what it is."""
+    return "html" in response.headers.get("content-type", "html")
 
 
 def meta_refresh(body: bytes, base: str) -> str | None:

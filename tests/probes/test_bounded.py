@@ -28,7 +28,7 @@ async def test_a_dripping_answer_is_a_timeout_for_links_and_images() -> None:
             images = ImageProber(client, HostLimiter(2), site=hostile.url, whole_s=2)
             link, image = await asyncio.gather(links.check(drip), images.probe(drip))
     assert (link.state, link.reason) == ("dead", "timeout")  # the shop's own page never arrives
-    assert link.attempts == 3  # HEAD, then GET for the body, that GET once more as after any timeout
+    assert link.attempts == 2  # GET (the shop's own page), once more as after any timeout
     assert image.ok is False and image.reason == "unreachable: whole answer not read in 2 s"
     assert image.unreachable is False  # the shop's own host: a broken image, as a host that never answers
 
@@ -46,3 +46,13 @@ async def test_past_the_probes_deadline_what_is_left_is_unknown() -> None:
     assert (got[drip].state, got[drip].reason) == ("unknown", PROBE_LATE)
     assert got[home].state == "ok"  # what was probed in time keeps its verdict
     assert image.ok is False and image.reason == PROBE_LATE and image.unreachable  # no finding on it
+
+
+async def test_the_shops_own_file_is_judged_by_its_headers_not_downloaded() -> None:
+    settings = CrawlSettings(link_timeout_s=1)  # reading /drip.pdf whole would take a minute
+    with HostileStore() as hostile:
+        async with make_client(settings) as client:
+            links = LinkProber(client, settings, GENERIC, hostile.url, HostLimiter(2))
+            got = await links.check(hostile.url + "drip.pdf")
+    assert (got.state, got.attempts, got.method) == ("ok", 1, "GET")
+
