@@ -773,11 +773,15 @@
     const parts = () => [set.track, ...set.slides.slice(0, 40)];
     const sliding = () => typeof CSSTransition === "undefined" ? [] : parts().flatMap((e) =>
       e.getAnimations().filter((a) => a instanceof CSSTransition && a.playState === "running"));
-    // A transition the page starts a second or more after the last move began is a move of its own, even
+    // A transition the page starts 800 ms or more after the last move began is a move of its own, even
     // when the last one has only just been drawn: a starved tab draws each transition a second late, the
     // next starts as it ends, and the two read as one burst (the fixture store's KV under a crawl's
     // load: transitions pending 1-1.3 s at a 1.5 s rhythm, every other move lost, its third move read
-    // 3 s late, the page watched to the end of its longest watch)
+    // 3 s late, the page watched to the end of its longest watch). 800 ms: under the fastest rhythm a
+    // slider keeps (a second) by more than this poll's 100 ms and a loaded tab's timer lateness (at
+    // 1000 ms a 1 s slider's moves, seen at polls 0.9-1.1 s apart, could merge: its pattern page's test
+    // once saw 2 moves in 4 s in a full test run); over the 600 ms that separate bursts, so a fade out
+    // and the fade in started within 800 ms of it stay one move
     const seen = new WeakSet();
     // while the auditor itself scrolls, what changes is ours (pictures load, slides reflow around them), not
     // the carousel moving: a slider whose only move falls in those ~200 ms reads as never-moved, still
@@ -787,7 +791,7 @@
       if (s === w.last && !running.length) return;
       if (window.__auditorQuiet) { w.last = s; return; }
       const t = performance.now(), n = w.moves.length;
-      if (t - w.lastChange > 600 || (fresh.length && n && t - w.moves[n - 1] >= 1000)) w.moves.push(t);
+      if (t - w.lastChange > 600 || (fresh.length && n && t - w.moves[n - 1] >= 800)) w.moves.push(t);
       w.lastChange = t; w.last = s; }, 100);
     // a CSS animation (keyframes) on the slides may hold a slide for seconds before it moves it
     w.animated = () => parts().some((e) => e.getAnimations().some((a) => !(a instanceof CSSTransition) && a.playState === "running"));
