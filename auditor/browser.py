@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -22,25 +23,22 @@ LAUNCH_ARGS = [
     "--disable-gpu",
     "--disable-dev-shm-usage",
 ]
-# The full Chromium first. Its headless shell (Debian's chromium-headless-shell) does less work per page
-# (the fixture store warm: 11.0 s against 13.3-13.7 s, peak 709 against 901 MB). It was taken back when it
-# missed xiaomi-eugeneyichen's menu pictures (1 of 3 runs, the full Chromium 3 of 3); the cause turned out
-# to be the reader's hover wait, not the shell (mended since; bench/README.md), but the shell has not been
-# run over the whole corpus again: it is used only where it is the only Chromium, or where
-# AUDITOR_CHROMIUM names it.
+# Chromium's headless shell first (Debian's chromium-headless-shell; what Playwright itself launches
+# for headless): it does less work per page than the full Chromium (the fixture store warm 11.0 against
+# 13.3-13.7 s, peak 709 against 901 MB; bench/README.md). The full Chromium where the shell is missing.
 SYSTEM_CANDIDATES = (
+    "/usr/bin/chromium-headless-shell",
+    "chromium-headless-shell",
     "/usr/bin/chromium",
     "chromium",
     "chromium-browser",
     "google-chrome",
     "google-chrome-stable",
-    "/usr/bin/chromium-headless-shell",
-    "chromium-headless-shell",
 )
 INSTALL_HINT = (
     "找不到 Chromium 浏览器 (no Chromium found)。请运行其一 (run one of):\n"
     "  .venv/bin/playwright install chromium            (where downloads work)\n"
-    "  sudo apt-get install -y chromium fonts-noto-cjk  (Debian/Ubuntu)\n"
+    "  sudo apt-get install -y chromium-headless-shell fonts-noto-cjk  (Debian; or: chromium)\n"
     "or set AUDITOR_CHROMIUM=/path/to/chromium"
 )
 _FAILED_STAMP = Path.home() / ".cache" / "storefront-auditor" / "playwright-install-failed"
@@ -72,9 +70,27 @@ def _own_path() -> str | None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            return _existing(p.chromium.executable_path)
+            return _prefer_shell(_existing(p.chromium.executable_path))
     except Exception:  # the driver itself may be missing a library (libatomic1) on a minimal system
         return None
+
+
+_REVISION = re.compile(r"chromium-(\d+)")
+_SHELL_NAMES = ("chrome-headless-shell", "headless_shell", "chrome-headless-shell.exe", "headless_shell.exe")
+
+
+def _prefer_shell(chromium: str | None) -> str | None:
+    """Playwright's headless shell of the same revision, where `playwright install chromium` put it
+    beside its full Chromium (ms-playwright/chromium_headless_shell-N/<platform>/chrome-headless-shell);
+    the full Chromium where it did not (`--no-shell`)."""
+    if not chromium:
+        return None
+    for folder in Path(chromium).parents:
+        if _REVISION.fullmatch(folder.name):
+            shells = folder.with_name(folder.name.replace("chromium-", "chromium_headless_shell-"))
+            found = (p for name in _SHELL_NAMES for p in sorted(shells.glob(f"*/{name}")) if os.access(p, os.X_OK))
+            return str(next(found, chromium))
+    return chromium
 
 
 def _existing(path: str | None) -> str | None:
@@ -108,7 +124,9 @@ def can_apt() -> bool:
 
 
 def apt_install_chromium() -> bool:
-    cmd = "apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk"
+    # the headless shell where the distribution has it (Debian), else the full Chromium
+    get = "DEBIAN_FRONTEND=noninteractive apt-get install -y -qq"
+    cmd = f"apt-get update -qq && ({get} chromium-headless-shell fonts-noto-cjk || {get} chromium fonts-noto-cjk)"
     return subprocess.run(["sh", "-c", cmd], timeout=1200).returncode == 0
 
 
@@ -124,14 +142,14 @@ def discover(
     apt: Callable[[], bool] = apt_install_chromium,
 ) -> BrowserChoice:
     """Playwright's own Chromium; else `playwright install chromium`; else a system Chromium;
-    else (root with apt) install Debian's chromium; else a message that says what to run.
+    else (root with apt) install Debian's chromium-headless-shell; else a message that says what to run.
     Installing is only tried when `install` is true (setup, doctor --install), never during an audit."""
     if env:
         if which(env):
             return BrowserChoice(env, "env")
         raise BrowserNotFoundError(f"AUDITOR_CHROMIUM={env}: 不是可执行文件 (not an executable file)")
-    # Playwright's own full Chromium, launched by its path: without one, a headless launch would ask for
-    # Playwright's separate headless shell, which `playwright install chromium` may not have put there
+    # Playwright's own build, launched by its path: its headless shell, or its full Chromium where
+    # `playwright install chromium --no-shell` left no shell (a bare headless launch would ask for it)
     if found := own():
         return BrowserChoice(found, "playwright")
     if install and pw_install() and (found := own()):
@@ -152,7 +170,9 @@ def find_browser(install: bool = False, running: Any = None) -> BrowserChoice:
     `running`: a Playwright already started (an audit's), asked where its own Chromium is instead of
     starting a driver of its own for the question (0.45 s of every audit's start, measured)."""
     only_own = os.environ.get("AUDITOR_PLAYWRIGHT_ONLY") == "1"
-    own = playwright_own_path if running is None else (lambda: _existing(running.chromium.executable_path))
+    own = (
+        playwright_own_path if running is None else (lambda: _prefer_shell(_existing(running.chromium.executable_path)))
+    )
     return discover(
         install=install,
         env=os.environ.get("AUDITOR_CHROMIUM"),

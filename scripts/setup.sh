@@ -26,6 +26,11 @@ if [ ! -f "$stamp" ]; then
   rm -f .venv/.installed-*; touch "$stamp"
 fi
 
+# Chromium's headless shell reads pages with less work than the full browser (bench/README.md); Debian
+# ships it beside chromium, and a machine set up with the full one alone gets it too
+if command -v dpkg >/dev/null && dpkg -s chromium >/dev/null 2>&1 && ! dpkg -s chromium-headless-shell >/dev/null 2>&1; then
+  as_root_apt chromium-headless-shell || true
+fi
 .venv/bin/python -m auditor.browser
 # CJK fonts, so Chinese text renders in screenshots and OCR test images
 if command -v fc-list >/dev/null && ! fc-list :lang=zh | grep -q . ; then as_root_apt fonts-noto-cjk; fi

@@ -1,4 +1,5 @@
-"""Browser discovery order: Playwright's own, `playwright install`, a system Chromium, apt, a message."""
+"""Browser discovery order: Playwright's own (its headless shell first), `playwright install`, a system
+Chromium (its headless shell first), apt, a message."""
 
 from __future__ import annotations
 
@@ -77,7 +78,7 @@ def test_apt_as_last_resort_then_a_message() -> None:
     assert discover(install=True, **m.kw()) == BrowserChoice("/usr/bin/chromium", "apt")  # type: ignore[arg-type]
     with pytest.raises(BrowserNotFoundError) as e:
         discover(install=True, **Machine(apt_ok=False).kw())  # type: ignore[arg-type]
-    assert str(e.value) == INSTALL_HINT and "apt-get install -y chromium fonts-noto-cjk" in INSTALL_HINT
+    assert str(e.value) == INSTALL_HINT and "apt-get install -y chromium-headless-shell fonts-noto-cjk" in INSTALL_HINT
 
 
 def test_an_audit_never_installs() -> None:
@@ -87,23 +88,44 @@ def test_an_audit_never_installs() -> None:
     assert "install" not in m.calls and "apt" not in m.calls
 
 
-def test_the_systems_full_chromium_comes_before_its_headless_shell() -> None:
-    """The shell missed a category fly-out the full Chromium finds (bench/README.md): only where it is
-    the only Chromium is it taken."""
+def test_the_systems_headless_shell_comes_before_its_full_chromium() -> None:
+    """The shell does less work per page (bench/README.md); the full Chromium where it is missing."""
     m = Machine(system=("/usr/bin/chromium", "/usr/bin/chromium-headless-shell"))
-    assert discover(install=False, **m.kw()) == BrowserChoice("/usr/bin/chromium", "system")  # type: ignore[arg-type]
-    m = Machine(system=("/usr/bin/chromium-headless-shell",))
     got = discover(install=False, **m.kw())  # type: ignore[arg-type]
     assert got == BrowserChoice("/usr/bin/chromium-headless-shell", "system")
+    m = Machine(system=("/usr/bin/chromium",))
+    assert discover(install=False, **m.kw()) == BrowserChoice("/usr/bin/chromium", "system")  # type: ignore[arg-type]
+
+
+def test_playwrights_headless_shell_is_taken_where_it_was_installed_beside_its_chromium(tmp_path: Path) -> None:
+    """`playwright install chromium` puts chromium-N/ and chromium_headless_shell-N/ side by side
+    (`--no-shell` only the first); the shell of the same revision is taken, the full build without it."""
+    from auditor.browser import _prefer_shell
+
+    def executable(path: Path) -> Path:
+        path.parent.mkdir(parents=True)
+        path.write_text("#!/bin/sh\n")
+        path.chmod(0o755)
+        return path
+
+    full = executable(tmp_path / "chromium-1255" / "chrome-linux64" / "chrome")
+    assert _prefer_shell(str(full)) == str(full)
+    shell_at = Path("chrome-headless-shell-linux64", "chrome-headless-shell")
+    other = executable(tmp_path / "chromium_headless_shell-1200" / shell_at)
+    assert _prefer_shell(str(full)) == str(full)  # another revision's shell is not this Chromium's
+    shell = executable(tmp_path / "chromium_headless_shell-1255" / shell_at)
+    assert _prefer_shell(str(full)) == str(shell) != str(other)
+    assert _prefer_shell(None) is None
+    assert _prefer_shell("/usr/bin/chromium") == "/usr/bin/chromium"  # not Playwright's layout: as it is
 
 
 @pytest.mark.browser
 async def test_a_new_tab_is_not_hovered_before_the_reader_moves_the_pointer() -> None:
-    """Chromium's headless shell (where it is the only Chromium, or AUDITOR_CHROMIUM names it) sends
-    each new tab a pointer move to (0, 0), and it lands on the first page the tab shows: a CSS drop-down
+    """Chromium's headless shell (the browser taken first, where it is installed) sends each new tab a
+    pointer move to (0, 0), and it lands on the first page the tab shows: a CSS drop-down
     in the top-left corner open, its mouseenter fired, before the reader hovers anything (10 of 10 tabs
     here without the round trip _open_tab makes on the blank document). The full Chromium sends none:
-    the test runs on the shell where it is installed, else on the browser the audit uses."""
+    the test runs on the shell where the system has it, else on the browser the audit uses."""
     from playwright.async_api import async_playwright
 
     from auditor.browser import find_browser
@@ -181,3 +203,10 @@ def test_an_audit_uses_playwrights_own_chromium(tmp_path: Path, fixture_store: A
     hidden = auditor("audit", "--config", "config.yaml", "--now", "2026-11-20T09:00:00+08:00", cwd=tmp_path,
                      env={**env, "PLAYWRIGHT_BROWSERS_PATH": str(tmp_path / "empty")})  # fmt: skip
     assert hidden.returncode == 2 and "找不到 Chromium 浏览器" in hidden.stderr
+    # where `playwright install chromium` also put its headless shell (same revision), that is taken
+    revision = next(p for p in Path(expected).parents if p.parent == browsers)
+    shell = browsers / revision.name.replace("chromium-", "chromium_headless_shell-") / "chrome-headless-shell-linux64"
+    shell.mkdir(parents=True)
+    (shell / "chrome-headless-shell").symlink_to(real)
+    doctor = auditor("doctor", "--config", "config.yaml", cwd=tmp_path, env=env)
+    assert f"{shell / 'chrome-headless-shell'} (playwright)" in doctor.stdout, doctor.stdout + doctor.stderr
