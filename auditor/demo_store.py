@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import yaml
 
@@ -183,8 +183,10 @@ class FixtureStore:
                     f = FIXTURES / "patterns" / Path(path).name
                     if not f.is_file():
                         return self._send(404, b"<h1>404</h1>", head=head)
-                    ctype = {".css": "text/css", ".html": "text/html; charset=utf-8"}.get(f.suffix, "text/plain")
-                    return self._send(200, f.read_bytes(), ctype, head=head)
+                    ctype = {".css": "text/css", ".html": "text/html; charset=utf-8", ".js": "text/javascript"}
+                    if delay := parse_qs(urlsplit(self.path).query).get("delay"):  # a slow CDN, a module loader's wait
+                        time.sleep(min(float(delay[0]), 5))
+                    return self._send(200, f.read_bytes(), ctype.get(f.suffix, "text/plain"), head=head)
                 if path == "/hostile":
                     return self._page((STORE_DIR / "hostile.html").read_text(encoding="utf-8"), head=head)
                 if path == "/never-finishes.png":

@@ -892,14 +892,31 @@ class ScriptlessTabs:
         await _close_quietly(tab)
 
 
-# the page's own requests (XMLHttpRequest, fetch) on their way, and when the last one started or
-# ended: a page that builds its menus or lists from an answer that comes after its load event (xiaomi-
-# yooabe's side categories, filled from data/nav.json 0.2-1 s after load) is read once they have come.
-# Read by requests_settled().
+# the page's own requests (XMLHttpRequest, fetch, and scripts added once the document is parsed) on
+# their way, and when the last one started or ended: a page that builds its menus or lists from an
+# answer that comes after its load event (xiaomi-yooabe's side categories, filled from data/nav.json
+# 0.2-1 s after load) is read once they have come. Its quiet starts at the load event at the earliest:
+# a module loader (require.js's data-main) adds the scripts that ask on a timer after load (xiaomi-
+# yooabe on the headless shell: load at 108 ms, main.js added at 123, data/nav.json asked at 173).
+# Scripts the parser adds hold the load event back already; a script that will never run (nomodule,
+# a template type) fires no event and is not counted. Read by requests_settled().
 REQUESTS_JS = """(() => {
-  let pending = 0, last = -Infinity;  // a page that asked for nothing is not waited for
+  let pending = 0, last = -Infinity;  // read before its load event (it timed out): not waited for
   const start = () => { pending++; last = performance.now(); };
   const end = () => { pending = Math.max(0, pending - 1); last = performance.now(); };
+  addEventListener("load", () => { last = Math.max(last, performance.now()); });
+  const runs = (s) => !s.noModule && /^(|module|(text|application)[/](x-)?(java|ecma)script)$/i.test(s.type.trim());
+  new MutationObserver((records) => {
+    if (document.readyState === "loading") return;
+    for (const r of records) for (const s of r.addedNodes) {
+      if (s.nodeName !== "SCRIPT" || !s.src || !runs(s)) continue;
+      let done = false;
+      const fin = () => { if (!done) { done = true; end(); } };
+      start();
+      s.addEventListener("load", fin);
+      s.addEventListener("error", fin);
+    }
+  }).observe(document, { childList: true, subtree: true });
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
     let done = false;
