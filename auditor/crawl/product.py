@@ -108,6 +108,12 @@ def _availability(schema_value: str | None, text: str, profile: Profile) -> str:
     return "unknown"
 
 
+def shows_no_product(text: str, profile: Profile) -> bool:
+    """The page's visible text says nothing of a product's state (sold out, off sale, not found): with no
+    product markup either, read_product finds no product in it."""
+    return bool(text) and _availability(None, text, profile) == "unknown"
+
+
 def _select_text(soup: BeautifulSoup, selector: str | None) -> str | None:
     if not selector:
         return None

@@ -23,7 +23,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 
 from auditor.config import CrawlSettings, Store
 from auditor.crawl.price_finder import find_price
-from auditor.crawl.product import read_product
+from auditor.crawl.product import read_product, shows_no_product
 from auditor.crawl.profiles import Profile, find_marker
 from auditor.crawl.shots import Photo, photograph_if_settled, take_screenshots
 from auditor.crawl.static import scriptless
@@ -77,6 +77,13 @@ PRICE_WRITTEN_JS = """() => [...document.querySelectorAll("[data-auditor-price-p
 DECLARED_PRODUCT_JS = (
     """() => /^product\\b/i.test((document.querySelector('meta[property="og:type"]') || {}).content || "")"""
 )
+# markup read_product (crawl/product.py) takes product facts from: JSON-LD, schema.org microdata, the
+# profile's price selector (a selector the browser refuses is left to the HTML reader). A page with none
+# of it, whose text says nothing of being sold out or off sale, holds no product, and its HTML is not
+# fetched and parsed to find that out (the hostile store's 60,000-link page: 4 s)
+PRODUCT_MARKUP_JS = """(price) => {
+  if (document.querySelector('script[type="application/ld+json"], [itemtype*="schema.org/Product"]')) return true;
+  try { return !!(price && document.querySelector(price)); } catch (e) { return true; } }"""
 # shown through every ancestor (none hidden, invisible or transparent): the small scripts below share it
 SHOWN_JS = """const shown = (e) => {
     for (; e && e.nodeType === 1; e = e.parentElement) { const cs = getComputedStyle(e);
@@ -421,7 +428,13 @@ class PageReader:
             except PlaywrightTimeout:
                 page.error = t("err_no_load", self.locale)
             step.now = "waiting for the page's requests"
-            await requests_settled(pw_page)
+            settled = await requests_settled(pw_page)
+            if not settled and slot is not None and not await answers(pw_page):
+                # its own script holds the page (a busy loop): waiting on it is no work of the crawl's, and
+                # with the turn held every other page would wait out its deadline too (the hostile
+                # store, one turn: its 60,000-link page timed out queueing behind its busy loop)
+                slot.give()
+                slot = None
             if len(hops) > self.settings.max_refreshes:
                 break
             if slot is not None:  # given back during an earlier try's carousel watch
@@ -457,6 +470,7 @@ class PageReader:
         slot: Slot | None = None,
         document: APIResponse | None = None,
     ) -> None:
+        step.now = "finding regions"
         if page.kind in ("home", "other") and await pw_page.evaluate(DECLARED_PRODUCT_JS):
             page.kind = "product"
         elif (page.kind == "other" or (page.kind == "home" and not _site_root(page.url))) and await pw_page.evaluate(
@@ -464,7 +478,6 @@ class PageReader:
         ):
             page.kind = "product"  # (a start page that is no site root: an operator checking one product)
         args = self._builder_args(page.kind)
-        step.now = "finding regions"
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
@@ -499,7 +512,7 @@ class PageReader:
         finally:
             with contextlib.suppress(PlaywrightError):
                 await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
-        photo: Photo | None = None
+        photo: asyncio.Future[Photo | None] | None = None
         if self.shots_dir is not None:
             # photographed now, while the carousels are being watched anyway and before the pages it
             # links to load beside it (under their load a photo took seconds); retaken at the end if
@@ -560,8 +573,11 @@ class PageReader:
         page.blocked = page.status in (403, 429, 503) or bool(page.status == 200 and challenge)
         if page.kind in ("product", "other", "category"):
             step.now = "reading product facts"
-            html = await pw_page.content()
-            product = read_product(html, page.url, self.profile, page.text)
+            product = None
+            if not shows_no_product(page.text, self.profile) or await pw_page.evaluate(
+                PRODUCT_MARKUP_JS, self.profile.selectors.get("price")
+            ):
+                product = read_product(await pw_page.content(), page.url, self.profile, page.text)
             if page.kind == "product" and (product is None or product.price is None):
                 product = with_generic_price(product, data.get("priceCandidates") or [], page)
             # no price yet, and a price box with no number in it (Tmall's <span class="tm-price">, JD's
@@ -571,7 +587,9 @@ class PageReader:
                 step.now = "waiting for a price"
                 if late := await self._price_written_late(pw_page, page, args):
                     product = late
-                    photo = None  # the early photo shows the empty price box: the page is photographed again
+                    if photo is not None:  # the early photo shows the empty price box: the page is photographed again
+                        photo.cancel()
+                    photo = None
             # a listing that mentions 售罄 is still a listing: only structured data makes it a product page
             if product is not None and (page.kind != "category" or product.source != "selectors"):
                 if data.get("heading") and not product.heading:
@@ -941,18 +959,36 @@ REQUESTS_JS = """(() => {
 # (a request that hangs, a page that polls)
 REQUESTS_QUIET_MS = 100
 REQUESTS_SETTLE_MAX_MS = 2000
+ANSWER_S = 1.0  # a page that runs no script of ours for this long after its load is held by its own
 
 
-async def requests_settled(pw_page: PWPage) -> None:
-    """Wait (bounded) for the requests the page's scripts made by its load event to come back. A page
-    that moves on meanwhile (a refresh) is left to the read that follows, which knows what to do."""
-    with contextlib.suppress(PlaywrightError):
+async def answers(pw_page: PWPage) -> bool:
+    """The page runs a script of ours within ANSWER_S: False when its own scripts hold its thread."""
+    try:
+        await asyncio.wait_for(pw_page.evaluate("0"), ANSWER_S)
+    except TimeoutError:
+        return False
+    except PlaywrightError:  # (closed, moved on: the read that follows says what happened)
+        pass
+    return True
+
+
+async def requests_settled(pw_page: PWPage) -> bool:
+    """Wait (bounded) for the requests the page's scripts made by its load event to come back; False
+    when the wait ran out. A page that moves on meanwhile (a refresh) is left to the read that follows,
+    which knows what to do."""
+    try:
         await pw_page.wait_for_function(
             "(ms) => !window.__auditorRequestsQuiet || window.__auditorRequestsQuiet(ms)",
             arg=REQUESTS_QUIET_MS,
             timeout=REQUESTS_SETTLE_MAX_MS,
             polling=50,
         )
+    except PlaywrightTimeout:
+        return False
+    except PlaywrightError:
+        pass
+    return True
 
 
 class Settling:

@@ -18,7 +18,7 @@ MAX_SHOT_HEIGHT = 12000
 # a JPEG, not a PNG: Chromium encodes it in a fraction of the time (its browser process was the crawl's
 # biggest user of CPU), and it is decoded faster when a finding's picture is cut from it
 PHOTO_QUALITY = 85
-EARLY_PHOTO_S = 3.0  # an early photo that takes longer is left to the end of the page's read
+EARLY_PHOTO_S = 3.0  # an early photo that takes longer is not waited for: it is taken at the end of the read
 
 
 # the page's laid-out size, and the width of its screen
@@ -55,17 +55,23 @@ async def photograph(pw_page: PWPage, page: Page | None, locale: str = "zh-CN") 
     return Photo(jpeg, (width, height))
 
 
-async def photograph_if_settled(pw_page: PWPage) -> Photo | None:
+async def photograph_if_settled(pw_page: PWPage, wait_s: float = EARLY_PHOTO_S) -> asyncio.Future[Photo | None] | None:
     """A photo taken early (while the page would otherwise wait on its carousels), only when no
-    picture is still arriving and within EARLY_PHOTO_S (the page's read comes first); None leaves it
-    to `take_screenshots` once the page has been read."""
+    picture is still arriving; None leaves it to `take_screenshots` once the page has been read. It is
+    waited for up to `wait_s` (the page's read comes first); one that takes longer goes on beside
+    the read and `take_screenshots` takes it from there: Chromium finishes a capture once asked, and
+    one given up at the deadline was its work thrown away and done again at the end (the hostile
+    store's 60,000-link page: 4 s, then 3 s more)."""
     try:
         async with asyncio.timeout(EARLY_PHOTO_S):
             if await pw_page.evaluate(PENDING_JS):
                 return None
-            return await photograph(pw_page, None)
     except (PlaywrightError, TimeoutError):
         return None
+    photo = asyncio.ensure_future(photograph(pw_page, None))
+    photo.add_done_callback(lambda f: f.cancelled() or f.exception())  # read by whoever awaits it
+    await asyncio.wait({photo}, timeout=wait_s)
+    return photo
 
 
 async def layout_of(pw_page: PWPage) -> tuple[int, int]:
@@ -74,11 +80,16 @@ async def layout_of(pw_page: PWPage) -> tuple[int, int]:
 
 
 async def take_screenshots(
-    pw_page: PWPage, page: Page, shots_dir: Path, photo: Photo | None = None, locale: str = "zh-CN"
+    pw_page: PWPage,
+    page: Page,
+    shots_dir: Path,
+    early: Photo | asyncio.Future[Photo | None] | None = None,
+    locale: str = "zh-CN",
 ) -> None:
-    """The page's photo kept as `page.screenshot`: `photo` when the page is still laid out as it was
-    then, else a new one; a page that cannot be photographed is still audited."""
+    """The page's photo kept as `page.screenshot`: the `early` one (once it is taken) when the page is
+    still laid out as it was then, else a new one; a page that cannot be photographed is still audited."""
     shots_dir.mkdir(parents=True, exist_ok=True)
+    photo = await early if isinstance(early, asyncio.Future) else early
     try:
         moved = photo is None or photo.layout != await layout_of(pw_page)
     except PlaywrightError:

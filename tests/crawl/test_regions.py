@@ -215,6 +215,14 @@ def test_a_server_slow_to_answer_holds_no_tab(fixture_store: FixtureStore) -> No
     assert all(got[p].error and "秒内没有读完" in got[p].error and not got[p].regions for p in slow)
 
 
+def test_a_page_held_by_its_own_script_gives_back_its_turn(fixture_store: FixtureStore) -> None:
+    # one turn: the page whose script spins from its load on takes it at once, and it would keep it to
+    # its 30 s deadline; /slow (its server answers after 3 s) is read meanwhile, within the run's 10 s
+    busy = "patterns/busy-after-load.html"
+    got = crawl(fixture_store, [busy, "slow"], concurrency=1, page_deadline_s=30, run_timeout_s=10)
+    assert "slow" in got and got["slow"].error is None and got["slow"].title == "慢页面"
+
+
 def test_mobile_viewport_reads_the_same_regions(fixture_store: FixtureStore) -> None:
     got = crawl(fixture_store, ["shopify/"], viewports=["desktop", "mobile"])
     mobile = got["shopify/@mobile"]

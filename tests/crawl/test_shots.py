@@ -5,6 +5,7 @@ findings' pictures are (tests/test_screenshots.py)."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from PIL import Image
@@ -62,6 +63,31 @@ async def test_the_early_photo_is_kept_unless_the_layout_moved(tmp_path: Path) -
             moved = page_with_grid_at(700)
             await take_screenshots(tab, moved, tmp_path / "b", photo)
             assert moved.screenshot and colour_at(moved.screenshot, 800) == (0, 255, 0)
+        finally:
+            await browser.close()
+
+
+async def test_an_early_photo_not_waited_for_is_not_taken_again(tmp_path: Path) -> None:
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(**launch_options(find_browser()))  # type: ignore[arg-type]
+        try:
+            tab = await browser.new_page(viewport={"width": 800, "height": 600})
+            await tab.set_content(PAGE)
+            captures = []
+            capture = tab.screenshot
+
+            async def counted(**kwargs: Any) -> bytes:
+                captures.append(kwargs.get("full_page", False))
+                return await capture(**kwargs)
+
+            tab.screenshot = counted  # type: ignore[method-assign]
+            # not waited for at all (as a photo that takes longer than EARLY_PHOTO_S): it goes on
+            photo = await photograph_if_settled(tab, wait_s=0)
+            assert photo is not None and not photo.done()
+            page = Page(url="http://shop.test/", viewport="desktop")
+            await take_screenshots(tab, page, tmp_path, photo)
+            assert page.screenshot and colour_at(page.screenshot, 400) == (0, 0, 255)
+            assert captures == [False, True]  # the early photo's pixel and its capture, nothing again
         finally:
             await browser.close()
 
