@@ -21,6 +21,9 @@ from auditor.vocabulary import CHALLENGE_MARKERS, DELISTED_MARKERS, KNOWN_SCHEME
 HEAD_FALLBACK = {403, 405, 501, 400}
 SCHEME = re.compile(r"^([a-z][a-z0-9+.\-]*):", re.I)
 MAX_BODY = 512 * 1024
+# a loop with a meta refresh in it is what the crawl, reading the page in the browser, calls a
+# `refresh-loop`: the probe says the same, whichever of the two finds it; HTTP redirects only: `redirect-loop`
+LOOPS = ("redirect-loop", "refresh-loop")
 
 
 class LinkProber:
@@ -48,6 +51,7 @@ class LinkProber:
         self.sent: dict[str, int] = {}  # "METHOD url" → requests sent, for the benchmark's proof
         self._hops: dict[str, str] = {}
         self._depth: dict[str, int] = {}
+        self._refreshes: set[str] = set()  # URLs whose hop is a meta refresh, not an HTTP redirect
 
     async def check_all(self, urls: list[str]) -> dict[str, LinkStatus]:
         results = await asyncio.gather(*(self.check(u) for u in dict.fromkeys(urls)))
@@ -134,6 +138,7 @@ class LinkProber:
             if internal and html(response):
                 if (refresh := meta_refresh(response.content, url)) is not None:
                     # a page that sends the browser on at once is a redirect as the visitor sees it
+                    self._refreshes.add(url)
                     return await self._redirect(result, refresh, started)
                 return self._read_body(result, response, started)
             return self._done(result, started, state="ok", reason="")
@@ -151,17 +156,19 @@ class LinkProber:
             seen.append(cur)
             cur = self._hops[cur]
         if cur in seen or nxt == result.url:
-            return self._done(result, started, state="dead", reason="redirect-loop", redirects=[*seen[1:], cur])
+            loop = seen[seen.index(cur) :] if cur in seen else [result.url]  # (the hops round it, not those into it)
+            reason = "refresh-loop" if any(h in self._refreshes for h in loop) else "redirect-loop"
+            return self._done(result, started, state="dead", reason=reason, redirects=[*seen[1:], cur])
         target = await self.check(nxt)
         chain, redirects = [*result.chain, *target.chain], [nxt, *target.redirects]
-        if target.reason == "redirect-loop":
+        if target.reason in LOOPS:
             path = [result.url]
             for hop in redirects:  # the loop as seen from this URL: up to the first repeat
                 path.append(hop)
                 if hop in path[:-1]:
                     break
             return self._done(
-                result, started, state="dead", reason="redirect-loop", chain=chain[: len(path) - 1], redirects=path[1:]
+                result, started, state="dead", reason=target.reason, chain=chain[: len(path) - 1], redirects=path[1:]
             )
         if len(redirects) > self.settings.max_redirects:
             return self._done(

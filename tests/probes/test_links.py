@@ -13,6 +13,7 @@ from auditor.demo_store import FixtureStore
 from auditor.models import LinkStatus
 from auditor.net import HostLimiter, make_client
 from auditor.probes.links import LinkProber
+from tests.hostile_store import HostileStore
 
 pytestmark = pytest.mark.network
 
@@ -44,6 +45,19 @@ async def test_redirect_loop_is_reported_as_a_loop(fixture_store: FixtureStore) 
     got = (await probe(fixture_store, "/loop/a"))["/loop/a"]
     assert got.state == "dead" and got.reason == "redirect-loop"
     assert [h.rsplit("/", 2)[-2:] for h in got.redirects] == [["loop", "b"], ["loop", "a"]]
+
+
+async def test_a_meta_refresh_loop_is_a_refresh_loop_as_the_crawl_says() -> None:
+    """The crawl that reads /refresh-a in the browser calls it a `refresh-loop`; when it could not (the
+    page timed out under load: a test_hostile run once), the probe's own verdict must be the same."""
+    settings = CrawlSettings()
+    with HostileStore() as hostile:
+        async with make_client(settings) as client:
+            prober = LinkProber(client, settings, resolve_profile("generic", {}, []), hostile.url, HostLimiter(2))
+            got = await prober.check_all([hostile.url + "refresh-a", hostile.url + "refresh-b"])
+    a, b = got[hostile.url + "refresh-a"], got[hostile.url + "refresh-b"]
+    assert (a.state, a.reason) == (b.state, b.reason) == ("dead", "refresh-loop")
+    assert [h.rsplit("/", 1)[-1] for h in a.redirects] == ["refresh-b", "refresh-a"]
 
 
 async def test_permanent_redirect_to_a_live_page_is_alive(fixture_store: FixtureStore) -> None:
