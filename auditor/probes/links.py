@@ -156,7 +156,7 @@ class LinkProber:
             seen.append(cur)
             cur = self._hops[cur]
         if cur in seen or nxt == result.url:
-            loop = seen[seen.index(cur) :] if cur in seen else [result.url]  # (the hops round it, not those into it)
+            loop = seen[seen.index(cur) :]  # the hops round it, not those into it (nxt == result.url: cur is seen[0])
             reason = "refresh-loop" if any(h in self._refreshes for h in loop) else "redirect-loop"
             return self._done(result, started, state="dead", reason=reason, redirects=[*seen[1:], cur])
         target = await self.check(nxt)
