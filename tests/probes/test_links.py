@@ -48,8 +48,8 @@ async def test_redirect_loop_is_reported_as_a_loop(fixture_store: FixtureStore) 
 
 
 async def test_a_meta_refresh_loop_is_a_refresh_loop_as_the_crawl_says() -> None:
-    """The crawl that reads /refresh-a in the browser calls it a `refresh-loop`; when it could not (the
-    page timed out under load: a test_hostile run once), the probe's own verdict must be the same."""
+    """The crawl that reads /refresh-a in the browser calls it a `refresh-loop`; when its read does not
+    end as a loop (under load: one test_hostile run), the probe checks it, and must say the same."""
     settings = CrawlSettings()
     with HostileStore() as hostile:
         async with make_client(settings) as client:
