@@ -10,7 +10,7 @@ import json
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine
 from importlib.resources import files
 from pathlib import Path
 from typing import Any, Literal
@@ -131,6 +131,7 @@ REQUIRED_JS = (
 DEAD_PREFIX = "dead: "  # the page is a dead link (the link probe reports it), not a failure of the run
 MAX_SCROLL_STEPS = 12  # infinite scroll stops here
 CLOSE_TIMEOUT_S = 10
+TIDY_TIMEOUT_S = 2  # a page's state put back after a step: one call that answers in milliseconds when it answers
 ACCEPT_HTML = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"  # as a browser asks for a page
 MAX_DOCUMENT_BYTES = 8 * 2**20  # a page's answer declared larger is left to the browser to stream
 HOVER_TIMEOUT_S = 1.5  # a menu entry the pointer cannot reach in this time is skipped
@@ -480,6 +481,10 @@ class PageReader:
         args = self._builder_args(page.kind)
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
+        if (over := int(mark.get("links") or 0) - self.settings.max_links_per_page) > 0:
+            # counted now, in case the read runs out of time: the read's own count replaces it (the hostile
+            # store's 60,000 links, in Chinese, took Chromium 26-45 s to lay out alone, past a 30 s deadline)
+            page.left_out = {"links": over}
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
         # here could pause a slider, and the watch would have to start over after it; one header template
         # is revealed once per crawl, and the pages that share it wait for that one reveal
@@ -510,8 +515,7 @@ class PageReader:
                 with contextlib.suppress(PlaywrightError):
                     await pw_page.wait_for_timeout(150)  # a picture the last step asked for arrives
         finally:
-            with contextlib.suppress(PlaywrightError):
-                await pw_page.evaluate("() => { window.__auditorQuiet = false; }")
+            await _tidy(pw_page.evaluate("() => { window.__auditorQuiet = false; }"))
         photo: asyncio.Future[Photo | None] | None = None
         if self.shots_dir is not None:
             # photographed now, while the carousels are being watched anyway and before the pages it
@@ -705,8 +709,7 @@ class PageReader:
                 if not items:
                     break
         finally:
-            with contextlib.suppress(PlaywrightError):
-                await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
+            await _tidy(_run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True}))
         await self._mark_revealed(pw_page, "hover")
         if not clicks:
             return
@@ -732,9 +735,8 @@ class PageReader:
                 except (PlaywrightError, TimeoutError):
                     continue
         finally:
-            with contextlib.suppress(PlaywrightError):
-                await _run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True})
-                await pw_page.unroute("**/*", stay)
+            await _tidy(_run_extract(pw_page, {**VOCABULARY_ARGS, "phase": "observe", "stop": True}))
+            await _tidy(pw_page.unroute("**/*", stay))
         await self._mark_revealed(pw_page, "click")
 
     @staticmethod
@@ -1078,6 +1080,20 @@ async def _open_tab(context: BrowserContext) -> PWPage:
     # 11 of 30 without, 0 of 120 with). The full Chromium sends none.
     await pw_page.evaluate("0")
     return pw_page
+
+
+async def _tidy(action: Coroutine[Any, Any, Any]) -> None:
+    """The page put back as it was after a step (a flag cleared, a watcher stopped, a route taken off),
+    from a `finally`: skipped when the read is being stopped (its tab is closed next, and a page stuck in
+    its own script never answers: a page that spun once scrolled held the crawl for good, waiting on it
+    here), and never waited on for more than TIDY_TIMEOUT_S."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        action.close()
+        return
+    with contextlib.suppress(PlaywrightError, TimeoutError):
+        async with asyncio.timeout(TIDY_TIMEOUT_S):
+            await action
 
 
 async def _close_quietly(pw_page: PWPage) -> None:

@@ -955,9 +955,11 @@
       if (++ni > 5000) break;
       if (!im.closest("a[href]") && !inSlider(im) && !im.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) im.setAttribute("data-auditor-hidden-img", "1");
     }
-    document.querySelectorAll("a[href], area[href]").forEach((a, i) => {
+    const anchors = document.querySelectorAll("a[href], area[href]");
+    anchors.forEach((a, i) => {
       if (i >= cap || a.localName === "area" || inSlider(a) || a.checkVisibility({ checkOpacity: true, checkVisibilityCSS: true })) a.setAttribute("data-auditor-shown", "1"); });
-    return { countdowns: holders.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
+    // (`links`: how many there are, so that a page whose read runs out of time still says what it left out)
+    return { countdowns: holders.length, links: anchors.length, nav: navEl ? path(navEl) : null, navSig: navHtml ? navHtml.length + ":" + navSig : null,
              navItems: [...new Set([...navEntries.map(path), ...(side ? side.kids.slice(0, 20).map(path) : []), ...drops.map(path)])],
              clickItems: clickable.slice(0, 20).map(path) };
   }
