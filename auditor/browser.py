@@ -70,9 +70,14 @@ def _own_path() -> str | None:
         from playwright.sync_api import sync_playwright
 
         with sync_playwright() as p:
-            return _prefer_shell(_existing(p.chromium.executable_path))
+            return _own_build(p)
     except Exception:  # the driver itself may be missing a library (libatomic1) on a minimal system
         return None
+
+
+def _own_build(playwright: Any) -> str | None:
+    """Where this Playwright keeps its own Chromium (its headless shell when it has one), if it is there."""
+    return _prefer_shell(_existing(playwright.chromium.executable_path))
 
 
 _REVISION = re.compile(r"chromium-(\d+)")
@@ -170,9 +175,7 @@ def find_browser(install: bool = False, running: Any = None) -> BrowserChoice:
     `running`: a Playwright already started (an audit's), asked where its own Chromium is instead of
     starting a driver of its own for the question (0.45 s of every audit's start, measured)."""
     only_own = os.environ.get("AUDITOR_PLAYWRIGHT_ONLY") == "1"
-    own = (
-        playwright_own_path if running is None else (lambda: _prefer_shell(_existing(running.chromium.executable_path)))
-    )
+    own = playwright_own_path if running is None else (lambda: _own_build(running))
     return discover(
         install=install,
         env=os.environ.get("AUDITOR_CHROMIUM"),

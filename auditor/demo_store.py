@@ -34,7 +34,8 @@ PRODUCT_PAGE = """<!doctype html><html lang="zh-CN"><head><meta charset="utf-8">
 <div class="price-box">{price_html}</div><div class="status">{status}</div></div>{detail}
 <div class="related"><a href="/products/tea-cup">陶瓷茶杯</a> <a href="/products/slippers">居家拖鞋</a></div>
 </body></html>"""
-SHOPIFY_PRODUCT = """<!doctype html><html lang="en"><head><meta charset="utf-8"><title>{title} – Hearth &amp; Home</title></head>
+SHOPIFY_PRODUCT = """<!doctype html><html lang="en"><head><meta charset="utf-8">\
+<title>{title} – Hearth &amp; Home</title></head>
 <body><main><div itemscope itemtype="https://schema.org/Product"><h1 itemprop="name">{title}</h1>
 <img src="/img/{img}" alt="{title}" width="400" height="400">
 <div itemprop="offers" itemscope itemtype="https://schema.org/Offer"><meta itemprop="priceCurrency" content="USD">
@@ -308,7 +309,8 @@ class FixtureStore:
                     for p in items
                 )
                 self._page(
-                    f"<title>分类 {CATEGORY_TITLES.get(name, name)}</title><h1>{name}</h1><ul class='list'>{cards}</ul>",
+                    f"<title>分类 {CATEGORY_TITLES.get(name, name)}</title>"
+                    f"<h1>{name}</h1><ul class='list'>{cards}</ul>",
                     head=head,
                 )
 

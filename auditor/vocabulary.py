@@ -149,7 +149,7 @@ SKIPPED_SCHEMES = re.compile(r"^(javascript:|mailto:|tel:|sms:|data:|#|$)", re.I
 # schemes a shop's link may rightly use: the web's own, and the app links of the marketplaces and
 # payment apps shops hand off to. Anything else opens nothing (a typo as a rule: javascritp:;).
 KNOWN_SCHEMES = frozenset(
-    "http https javascript mailto tel sms data blob about ftp callto "
+    "http https javascript mailto tel sms data blob about ftp callto "  # noqa: SIM905 (a list of words reads as one)
     "weixin alipays alipay taobao tmall openapp.jdmobile jdmobile pinduoduo snssdk1128 "
     "itms-apps itms-services market intent whatsapp skype viber tg fb-messenger line".split()
 )

@@ -93,26 +93,40 @@ def main() -> None:
                 print((work / f"{phase}.out").read_text()[-3000:], file=sys.stderr)
 
 
-def _tree_rss(pid: int) -> int:
-    """Memory of a process and all its descendants in KiB: the sum of PSS (shared pages divided among
-    the processes sharing them, so Chromium's many processes are not counted once each)."""
-    total, todo = 0, [pid]
+def tree(root: int) -> dict[int, list[str]]:
+    """The processes of root's tree (root and all its descendants): each one's /proc/<pid>/stat fields
+    after its name (state, parent, ...; utime and stime are fields 11 and 12)."""
+    stats: dict[int, list[str]] = {}
     children: dict[int, list[int]] = {}
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             fields = stat.read_text().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+            pid = int(stat.parent.name)
+            stats[pid] = fields
+            children.setdefault(int(fields[1]), []).append(pid)
         except (OSError, IndexError, ValueError):
             continue
+    found: dict[int, list[str]] = {}
+    todo = [root]
     while todo:
-        p = todo.pop()
+        pid = todo.pop()
+        if pid in stats:
+            found[pid] = stats[pid]
+        todo.extend(children.get(pid, []))
+    return found
+
+
+def _tree_rss(pid: int) -> int:
+    """Memory of a process and all its descendants in KiB: the sum of PSS (shared pages divided among
+    the processes sharing them, so Chromium's many processes are not counted once each)."""
+    total = 0
+    for p in tree(pid):
         try:
             for line in Path(f"/proc/{p}/smaps_rollup").read_text().splitlines():
                 if line.startswith("Pss:"):
                     total += int(line.split()[1])
         except OSError:
             pass
-        todo.extend(children.get(p, []))
     return total
 
 

@@ -30,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from bench.audit_bench import tree  # noqa: E402
 from bench.compare_bench import NOW, run_linkinator, served  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
@@ -51,23 +52,9 @@ def _kind(pid: int) -> str:
 
 def _tree_cpu(root: int, seen: dict[int, tuple[str, float]]) -> None:
     """Each process of root's tree: its kind and the CPU seconds it has used so far (all its threads)."""
-    parent: dict[int, int] = {}
-    used: dict[int, float] = {}
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            pid = int(stat.parent.name)
-            parent[pid] = int(fields[1])
-            used[pid] = (int(fields[11]) + int(fields[12])) / TICK
-        except (OSError, IndexError, ValueError):
-            continue
-    for pid, cpu in used.items():
-        p, hops = pid, 0
-        while p not in (0, 1, root) and hops < 20:
-            p, hops = parent.get(p, 0), hops + 1
-        if p == root:
-            kind = seen[pid][0] if pid in seen else _kind(pid)
-            seen[pid] = (kind, cpu)
+    for pid, fields in tree(root).items():
+        kind = seen[pid][0] if pid in seen else _kind(pid)
+        seen[pid] = (kind, (int(fields[11]) + int(fields[12])) / TICK)
 
 
 def _machine() -> tuple[int, int]:

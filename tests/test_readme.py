@@ -47,7 +47,8 @@ def test_every_usage_example_runs(tmp_path: Path, fixture_store: FixtureStore) -
         assert "Traceback" not in got.stderr, line
         if args[0] == "init":  # the starter config, made quick and given the README's campaign
             config = (tmp_path / "config.yaml").read_text(encoding="utf-8")
-            quick = "max_pages: 8\n  carousel_watch_ms: 1500\n  #"  # the commands run; their findings are tested elsewhere
+            # the commands run; their findings are tested elsewhere
+            quick = "max_pages: 8\n  carousel_watch_ms: 1500\n  #"
             config = config.replace("max_pages: 60", quick).replace("campaigns: []", CAMPAIGN)
             (tmp_path / "config.yaml").write_text(f"storage: {{url: sqlite:///audit.db}}\n{config}", encoding="utf-8")
         if args[0] == "audit" and not ids:

@@ -100,7 +100,7 @@ def price_mismatch(ctx: CheckContext) -> Iterator[Hit]:
         pairs = [(s.link, s.price_text or s.text, s.title or s.text) for s in region.slots if s.link]
         pairs += [(link.url, link.text, link.text) for link in region.links if link.text]
         seen: set[str] = set()
-        for url, text, named in pairs:
+        for url, text, _named in pairs:
             product = _product(ctx, url)
             if product is None or url in seen:
                 continue

@@ -82,7 +82,7 @@ RHYTHM_JS = """(() => {
     if (delay >= 1000 && delay <= 10000 && dues.length < 5000)
       dues.push([now, Math.max(now + delay, dues.length ? dues[dues.length - 1][1] : 0)]);
     if (window.__auditorMoveAt !== undefined && ms >= 40 && ms <= 600)
-      window.__auditorDue = Math.max(window.__auditorDue || 0, performance.now() + +ms);
+      window.__auditorDue = Math.max(window.__auditorDue || 0, now + delay);
     return st.call(this, fn, ms, ...rest);
   };
   Object.defineProperty(window, "__auditorRhythm", { get: () => longest });

@@ -924,14 +924,14 @@ REQUESTS_JS = """(() => {
   let pending = 0, last = -Infinity;  // read before its load event (it timed out): not waited for
   const start = () => { pending++; last = performance.now(); };
   const end = () => { pending = Math.max(0, pending - 1); last = performance.now(); };
+  const once = () => { let done = false; return () => { if (!done) { done = true; end(); } }; };  // load + loadend
   addEventListener("load", () => { last = Math.max(last, performance.now()); });
   const runs = (s) => !s.noModule && /^(|module|(text|application)[/](x-)?(java|ecma)script)$/i.test(s.type.trim());
   new MutationObserver((records) => {
     if (document.readyState === "loading") return;
     for (const r of records) for (const s of r.addedNodes) {
       if (s.nodeName !== "SCRIPT" || !s.src || !runs(s)) continue;
-      let done = false;
-      const fin = () => { if (!done) { done = true; end(); } };
+      const fin = once();
       start();
       s.addEventListener("load", fin);
       s.addEventListener("error", fin);
@@ -939,8 +939,7 @@ REQUESTS_JS = """(() => {
   }).observe(document, { childList: true, subtree: true });
   const send = XMLHttpRequest.prototype.send;
   XMLHttpRequest.prototype.send = function (...args) {
-    let done = false;
-    const fin = () => { if (!done) { done = true; end(); } };
+    const fin = once();
     start();
     this.addEventListener("loadend", fin);
     try { return send.apply(this, args); } catch (e) { fin(); throw e; }

@@ -346,7 +346,8 @@ def _relative_end(m: re.Match[str], seen: datetime) -> datetime:
 
 
 ENDED = re.compile(
-    r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
+    r"(?:本次?活动|活动|促销|优惠)?(?:已经?结束|已截止|已过期|已失效)|活动结束"
+    r"|sale (?:has )?ended|promotion (?:has )?ended|offer expired",
     re.I,
 )
 

@@ -55,4 +55,3 @@ async def test_the_shops_own_file_is_judged_by_its_headers_not_downloaded() -> N
             links = LinkProber(client, settings, GENERIC, hostile.url, HostLimiter(2))
             got = await links.check(hostile.url + "drip.pdf")
     assert (got.state, got.attempts, got.method) == ("ok", 1, "GET")
-
