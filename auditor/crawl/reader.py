@@ -483,7 +483,7 @@ class PageReader:
         marked = asyncio.get_running_loop().time()
         if (over := int(mark.get("links") or 0) - self.settings.max_links_per_page) > 0:
             # counted now, in case the read runs out of time: the read's own count replaces it (the hostile
-            # store's 60,000 links, in Chinese, took Chromium 26-45 s to lay out alone, past a 30 s deadline)
+            # store's 60,000 links, in Chinese, took Chromium 26-35 s to lay out alone, past a 30 s deadline)
             page.left_out = {"links": over}
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
         # here could pause a slider, and the watch would have to start over after it; one header template
