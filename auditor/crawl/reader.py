@@ -481,10 +481,11 @@ class PageReader:
         args = self._builder_args(page.kind)
         mark = await pw_page.evaluate(MARK_JS, {**args, "phase": "mark", "watchMs": self.settings.carousel_watch_ms})
         marked = asyncio.get_running_loop().time()
-        if (over := int(mark.get("links") or 0) - self.settings.max_links_per_page) > 0:
-            # counted now, in case the read runs out of time: the read's own count replaces it (the hostile
-            # store's 60,000 links, in Chinese, took Chromium 26-35 s to lay out alone, past a 30 s deadline)
-            page.left_out = {"links": over}
+        # counted now, in case the read runs out of time: the read's own count replaces it (the hostile store's
+        # 60,000 links, in Chinese, took Chromium 26-35 s to lay out alone, past a 30 s deadline); a page
+        # read again where a refresh sent it is counted again
+        over = int(mark.get("links") or 0) - self.settings.max_links_per_page
+        page.left_out = {"links": over} if over > 0 else {}
         # the menus are hovered in a tab of their own while this one's carousels are watched: a pointer
         # here could pause a slider, and the watch would have to start over after it; one header template
         # is revealed once per crawl, and the pages that share it wait for that one reveal
